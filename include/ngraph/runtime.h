@@ -1,0 +1,207 @@
+/*
+ * Worker runtime: worker threads that play the kernel's CPUs, timers bound to
+ * nodes, and per-node / per-hook / per-worker statistics.  See
+ * docs/runtime.md for the model.
+ *
+ * A graph works without a runtime: every data item then runs on the thread
+ * that sends it, and a busy node's queue is drained inline by whichever
+ * thread takes the node's DRAIN right.  With a runtime attached, busy nodes
+ * are drained by the workers, items can be handed to workers from any
+ * thread (ng_runtime_submit) and timers are available.
+ *
+ * All functions follow the conventions of <ngraph/ngraph.h>: negative errno
+ * on failure, items are consumed by the function that takes them.
+ */
+#ifndef NGRAPH_RUNTIME_H
+#define NGRAPH_RUNTIME_H
+
+#include <stdint.h>
+
+#include <ngraph/ngraph.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Runtime                                                                  */
+/* ------------------------------------------------------------------------ */
+
+struct ng_runtime_config {
+    /* Number of workers; 0 = one per online CPU (sysconf). */
+    unsigned nworkers;
+    /* CPUs to pin to: worker i runs on cpus[i % ncpus].  NULL (or ncpus 0)
+     * = worker i on the i-th CPU of the process's affinity mask, wrapping. */
+    const int *cpus;
+    unsigned ncpus;
+    /* Non-zero (default): pin each worker to its CPU.  A pinning failure is
+     * not fatal: the worker runs unpinned and ng_runtime_pinned() reports
+     * the error. */
+    int pin;
+    /* Work entries run per read-side section (default 64).  A worker reports
+     * a quiescent state between batches. */
+    unsigned batch;
+    /* Empty polls of its queue a worker makes before going to sleep
+     * (default 64); higher trades CPU for wake-up latency. */
+    unsigned spin;
+};
+
+/* Fill *cfg with the defaults documented above. */
+void ng_runtime_config_init(struct ng_runtime_config *cfg);
+
+/*
+ * Start a runtime for graph g: cfg->nworkers threads, each pinned (if asked),
+ * registered with the graph's reclamation backend and owning a lock-free
+ * multi-producer input queue, plus one timer thread.  cfg may be NULL for
+ * defaults.  On success *rtp receives the runtime, which stays attached to g
+ * until ng_runtime_stop() (or ng_graph_destroy()).  Call it while no other
+ * thread uses the graph.
+ * Returns 0, -EINVAL (bad argument), -EBUSY (g already has a runtime),
+ * -ENOMEM, or -errno from pthread_create (nothing is left running).
+ */
+int ng_runtime_start(struct ng_graph *g, const struct ng_runtime_config *cfg,
+                     struct ng_runtime **rtp);
+
+/*
+ * Stop the runtime's workers, draining their queues, and free it.  Cancels
+ * every armed timer, waits until every worker queue and every node queue
+ * drained by workers is empty (items for dead nodes or hooks are freed and
+ * counted as dropped), joins the threads, detaches the runtime from its graph
+ * and waits for a grace period.  No other thread may use the graph or the
+ * runtime concurrently; must not be called from a worker (a node method).
+ * NULL is ignored.
+ */
+void ng_runtime_stop(struct ng_runtime *rt);
+
+/* The runtime attached to g, or NULL. */
+struct ng_runtime *ng_graph_runtime(struct ng_graph *g);
+
+/* Number of workers. */
+unsigned ng_runtime_nworkers(const struct ng_runtime *rt);
+
+/*
+ * Where worker i is pinned: the CPU number (>= 0), -ENOTSUP if pinning was
+ * not requested, the -errno of the failed pthread_setaffinity_np(), or
+ * -EINVAL if i is out of range.
+ */
+int ng_runtime_pinned(const struct ng_runtime *rt, unsigned i);
+
+/* Index of the calling thread if it is a worker of rt, else -1. */
+int ng_runtime_current_worker(const struct ng_runtime *rt);
+
+/*
+ * Hand a data item to a worker, which sends it out of `hook` (delivers it to
+ * the hook's peer, exactly like ng_send_data(hook, item) run on the worker).
+ * Callable from any thread, registered with the graph or not: the cost is one
+ * wait-free queue push (an atomic exchange) and, if the worker sleeps, one
+ * futex wake; the caller enters no read-side section and touches no node.
+ * `worker` selects the worker (taken modulo the worker count); -1 picks the
+ * calling worker itself, or round-robin for other threads.  The caller must
+ * hold a reference to hook (ng_hook_find); the queued item takes its own.
+ * Consumes item.  Returns 0 (queued), -EINVAL (bad argument: item freed),
+ * -ESHUTDOWN (runtime stopping: item freed and counted as NG_DROP_QUEUE).
+ * Delivery errors (-ENOTCONN...) happen later on the worker and are counted
+ * as drops in ng_graph_stats().
+ */
+int ng_runtime_submit(struct ng_runtime *rt, int worker, struct ng_hook *hook,
+                      struct ng_item *item);
+
+struct ng_worker_stats {
+    uint64_t items;     /* work entries run (submitted items, timer calls, node drains) */
+    uint64_t drains;    /* of which node-queue drains */
+    uint64_t batches;   /* read-side sections (batches) that ran work */
+    uint64_t idle_ns;   /* time spent asleep */
+    uint64_t wakeups;   /* times woken from sleep */
+    uint64_t queue_depth; /* entries queued right now (approximate) */
+};
+
+/* Snapshot worker i's counters.  0, or -EINVAL. */
+int ng_runtime_worker_stats(const struct ng_runtime *rt, unsigned i,
+                            struct ng_worker_stats *out);
+
+/* ------------------------------------------------------------------------ */
+/* Timers (netgraph's ng_callout)                                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A timer lives in memory owned by the caller (typically a node's private
+ * state).  Initialise it once with ng_timer_init().  Fields are private.
+ */
+struct ng_timer {
+    struct ng_node *node;       /* armed on this node (referenced), or NULL */
+    struct ng_runtime *rt;
+    ng_item_fn fn;
+    void *arg1;
+    int arg2;
+    uint64_t deadline;          /* CLOCK_MONOTONIC ns */
+    uint64_t seq;
+    size_t heap_idx;            /* position in the runtime's heap */
+    struct ng_timer *nnext, *nprev; /* the node's timer list */
+};
+
+void ng_timer_init(struct ng_timer *timer);
+
+/*
+ * Arm (or re-arm) timer to run fn(node, NULL, arg1, arg2) in the node's
+ * context, with writer (exclusive) access, delay_ns nanoseconds from now.
+ * The call is queued on a worker through the same path as ng_send_fn(): it
+ * never runs on the caller's stack.  While armed the timer holds a reference
+ * on node.  Re-arming a pending timer moves it (and may move it to another
+ * node).  The timer is cancelled automatically when the node shuts down;
+ * a call already handed to a worker when the node becomes invalid is
+ * dropped, so fn never runs after ng_node_shutdown() returned.
+ * Returns 0, -EINVAL, -ENXIO (the graph has no runtime), -ESHUTDOWN (node
+ * shutting down).
+ */
+int ng_timer_arm(struct ng_node *node, struct ng_timer *timer, uint64_t delay_ns,
+                 ng_item_fn fn, void *arg1, int arg2);
+
+/*
+ * Cancel a timer.  Returns 1 if it was pending (fn will not run), 0 if it was
+ * not armed or has already fired (fn may be running or about to run, like
+ * callout_stop() returning 0).
+ */
+int ng_timer_cancel(struct ng_timer *timer);
+
+/* Non-zero while the timer is armed and has not fired. */
+int ng_timer_pending(const struct ng_timer *timer);
+
+/* ------------------------------------------------------------------------ */
+/* Per-node and per-hook statistics (NGM_STATS)                             */
+/* ------------------------------------------------------------------------ */
+
+struct ng_hook_stats {
+    char name[NG_HOOKSIZ];
+    uint64_t items_in;   /* data items received on this hook */
+    uint64_t items_out;  /* data items sent out of this hook */
+    uint64_t drops;      /* items sent out of / arriving on it and dropped */
+};
+
+struct ng_node_stats {
+    ng_id_t id;
+    uint32_t nhooks;            /* entries in hook[] (NGM_STATS response only) */
+    uint64_t items_in;          /* data items entering the node (run or queued) */
+    uint64_t items_out;         /* data items sent out of its hooks */
+    uint64_t drops[NG_DROP_REASONS]; /* items for or from this node dropped */
+    uint64_t queued;            /* items that had to wait in the node's queue */
+    uint64_t queue_depth;       /* items in the node's queue now (approximate) */
+    struct ng_hook_stats hook[];
+};
+
+/*
+ * Snapshot a node's counters (hook[] is not filled; nhooks is 0).  Counters
+ * are kept in per-worker slots and summed here, so the numbers of a node that
+ * is receiving traffic are approximate.  Returns 0 or -EINVAL.
+ * The NGM_STATS generic message answers with the same struct followed by one
+ * struct ng_hook_stats per hook.
+ */
+int ng_node_stats(struct ng_node *node, struct ng_node_stats *out);
+
+/* Snapshot one hook's counters.  0 or -EINVAL. */
+int ng_hook_stats(struct ng_hook *hook, struct ng_hook_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * generic.c - the generic control messages every node understands
+ * (NGM_GENERIC_COOKIE).  They run in the addressed node's writer context
+ * and take the graph's control lock for the topology they read or change.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+/* Copy a fixed-size name field and require NUL termination in it. */
+static int arg_name(const char *field, size_t size)
+{
+    return strnlen(field, size) < size ? 0 : -EINVAL;
+}
+
+static struct ng_mesg *resp_alloc(struct ng_item *it, size_t arglen)
+{
+    if (arglen > NG_MAX_MSG_ARGLEN)
+        return NULL;
+    return ng_mesg_response(ng_item_msg(it), (uint32_t)arglen);
+}
+
+static int list_nodes(struct ng_graph *g, struct ng_item *it, bool named_only)
+{
+    uint32_t count = 0;
+    for (struct ng_node *n = g->nodes; n; n = n->all_next)
+        if (!named_only || n->name[0])
+            count++;
+    struct ng_mesg *r =
+        resp_alloc(it, sizeof(struct namelist) + (size_t)count * sizeof(struct nodeinfo));
+    if (!r) {
+        ng_item_free(it);
+        return -ENOMEM;
+    }
+    struct namelist *nl = (struct namelist *)(void *)r->data;
+    for (struct ng_node *n = g->nodes; n; n = n->all_next)
+        if (!named_only || n->name[0])
+            ng_node_nodeinfo(n, &nl->nodeinfo[nl->numnames++]);
+    return ng_respond(it, 0, r);
+}
+
+static int text_status(struct ng_node *n, struct ng_item *it)
+{
+    struct ng_mesg *r = resp_alloc(it, NG_TEXTRESPONSE);
+    if (!r) {
+        ng_item_free(it);
+        return -ENOMEM;
+    }
+    uint32_t q = atomic_load(&n->qstate);
+    int len = snprintf(r->data, NG_TEXTRESPONSE,
+                       "Name: %s\nType: %s\nID: [%x]\nHooks: %d\nReaders: %u  Writer: %s  "
+                       "Queue: %s\n",
+                       n->name[0] ? n->name : "<unnamed>", n->type->name, n->id, n->numhooks,
+                       q & NGQ_READER_MASK, (q & NGQ_WRITER) ? "yes" : "no",
+                       (q & NGQ_PENDING) ? "pending" : "empty");
+    for (struct ng_hook *h = atomic_load(&n->hooks); h && len < NG_TEXTRESPONSE;
+         h = atomic_load(&h->next)) {
+        struct ng_hook *p = atomic_load(&h->peer);
+        len += snprintf(r->data + len, (size_t)(NG_TEXTRESPONSE - len), "  %s -> [%x]:%s\n",
+                        h->name, p ? p->node->id : 0, p ? p->name : "<none>");
+    }
+    r->header.arglen = (uint32_t)strlen(r->data) + 1;
+    return ng_respond(it, 0, r);
+}
+
+int ng_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lasthook)
+{
+    (void)lasthook;
+    struct ng_graph *g = n->g;
+    struct ng_mesg *m = ng_item_msg(it);
+    const void *arg = m->data;
+    uint32_t arglen = m->header.arglen;
+    int rc;
+
+    pthread_mutex_lock(&g->ctl_lock);
+    switch (m->header.cmd) {
+    case NGM_SHUTDOWN:
+        rc = ng_node_shutdown_locked(n, false);
+        break;
+    case NGM_MKPEER: {
+        const struct ngm_mkpeer *a = arg;
+        if (arglen < sizeof(*a) || arg_name(a->type, NG_TYPESIZ) ||
+            arg_name(a->ourhook, NG_HOOKSIZ) || arg_name(a->peerhook, NG_HOOKSIZ)) {
+            rc = -EINVAL;
+            break;
+        }
+        rc = ng_mkpeer(n, a->ourhook, a->type, a->peerhook, NULL);
+        break;
+    }
+    case NGM_CONNECT: {
+        const struct ngm_connect *a = arg;
+        if (arglen < sizeof(*a) || arg_name(a->path, NG_PATHSIZ) ||
+            arg_name(a->ourhook, NG_HOOKSIZ) || arg_name(a->peerhook, NG_HOOKSIZ)) {
+            rc = -EINVAL;
+            break;
+        }
+        struct ng_node *peer;
+        rc = ng_path_resolve(g, n, a->path, &peer, NULL);
+        if (rc == 0) {
+            rc = ng_connect_locked(n, a->ourhook, peer, a->peerhook);
+            ng_node_unref(peer);
+        }
+        break;
+    }
+    case NGM_NAME: {
+        const struct ngm_name *a = arg;
+        rc = (arglen < sizeof(*a) || arg_name(a->name, NG_NODESIZ))
+                 ? -EINVAL
+                 : ng_node_name_locked(n, a->name);
+        break;
+    }
+    case NGM_RMHOOK: {
+        const struct ngm_rmhook *a = arg;
+        rc = (arglen < sizeof(*a) || arg_name(a->ourhook, NG_HOOKSIZ))
+                 ? -EINVAL
+                 : ng_rmhook_locked(n, a->ourhook);
+        break;
+    }
+    case NGM_NODEINFO: {
+        struct ng_mesg *r = resp_alloc(it, sizeof(struct nodeinfo));
+        if (!r) {
+            rc = -ENOMEM;
+            break;
+        }
+        ng_node_nodeinfo(n, (struct nodeinfo *)(void *)r->data);
+        pthread_mutex_unlock(&g->ctl_lock);
+        return ng_respond(it, 0, r);
+    }
+    case NGM_LISTHOOKS: {
+        struct ng_mesg *r = resp_alloc(it, sizeof(struct hooklist) +
+                                               (size_t)n->numhooks * sizeof(struct linkinfo));
+        if (!r) {
+            rc = -ENOMEM;
+            break;
+        }
+        struct hooklist *hl = (struct hooklist *)(void *)r->data;
+        ng_node_nodeinfo(n, &hl->nodeinfo);
+        uint32_t i = 0;
+        for (struct ng_hook *h = atomic_load(&n->hooks); h && i < (uint32_t)n->numhooks;
+             h = atomic_load(&h->next)) {
+            struct ng_hook *p = atomic_load(&h->peer);
+            strcpy(hl->link[i].ourhook, h->name);
+            if (p) {
+                strcpy(hl->link[i].peerhook, p->name);
+                ng_node_nodeinfo(p->node, &hl->link[i].nodeinfo);
+            }
+            i++;
+        }
+        hl->nodeinfo.hooks = i;
+        pthread_mutex_unlock(&g->ctl_lock);
+        return ng_respond(it, 0, r);
+    }
+    case NGM_LISTNAMES:
+    case NGM_LISTNODES:
+        rc = list_nodes(g, it, m->header.cmd == NGM_LISTNAMES);
+        pthread_mutex_unlock(&g->ctl_lock);
+        return rc;
+    case NGM_LISTTYPES: {
+        uint32_t count = 0;
+        for (struct ng_typeent *te = g->types; te; te = te->next)
+            count++;
+        struct ng_mesg *r =
+            resp_alloc(it, sizeof(struct typelist) + (size_t)count * sizeof(struct typeinfo));
+        if (!r) {
+            rc = -ENOMEM;
+            break;
+        }
+        struct typelist *tl = (struct typelist *)(void *)r->data;
+        for (struct ng_typeent *te = g->types; te; te = te->next) {
+            strcpy(tl->typeinfo[tl->numtypes].type_name, te->type->name);
+            tl->typeinfo[tl->numtypes++].numnodes = atomic_load(&te->numnodes);
+        }
+        pthread_mutex_unlock(&g->ctl_lock);
+        return ng_respond(it, 0, r);
+    }
+    case NGM_TEXT_STATUS:
+        rc = text_status(n, it);
+        pthread_mutex_unlock(&g->ctl_lock);
+        return rc;
+    default:
+        rc = -EINVAL;
+        break;
+    }
+    pthread_mutex_unlock(&g->ctl_lock);
+    ng_item_free(it);
+    return rc;
+}

@@ -1,0 +1,359 @@
+/*
+ * internal.h - private structures of the engine.  Not installed.
+ *
+ * Concurrency model in one paragraph (docs/design.md has the long form):
+ *   - Topology changes (connect, rmhook, mkpeer, shutdown, name, type
+ *     registration) are serialised by graph->ctl_lock, a mutex taken only by
+ *     control paths.  For the rwlock baseline backend they additionally take
+ *     the backend's topology write lock around pointer updates.
+ *   - Data paths never take ctl_lock.  They run inside a read-side section of
+ *     the graph's backend (struct ng_thread.depth > 0) and only follow
+ *     pointers published with release stores (hook->peer, list links), or,
+ *     with the rwlock backend, hold the topology read lock for the lookup and
+ *     pin the peer hook with a reference.
+ *   - Unlinked hooks and nodes are handed to backend->defer() and freed after
+ *     a grace period, never directly.
+ */
+#ifndef NG_SRC_INTERNAL_H
+#define NG_SRC_INTERNAL_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <ck_stack.h>
+
+#include <ngraph/ngraph.h>
+#include <ngraph/runtime.h>
+
+#include "backend/backend.h"
+#include "mpsc.h"
+
+#define NG_LIKELY(x) __builtin_expect(!!(x), 1)
+#define NG_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define NG_CACHELINE 64
+
+/* Single-writer statistics counter: only the owning thread writes (plain
+ * load + store, no locked instruction), any thread may read a snapshot. */
+typedef _Atomic uint64_t ng_counter_t;
+static inline void ng_counter_add(ng_counter_t *c, uint64_t v)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v,
+                          memory_order_relaxed);
+}
+static inline uint64_t ng_counter_get(ng_counter_t *c)
+{
+    return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Items                                                                    */
+/* ------------------------------------------------------------------------ */
+
+enum ng_item_kind { NG_IK_DATA = 0, NG_IK_MSG = 1, NG_IK_FN = 2 };
+
+/* Item flags. */
+#define NG_IF_WRITER 0x1u  /* needs writer access to the node when dequeued */
+#define NG_IF_POOLED 0x2u  /* header+buffer came from the graph pool */
+#define NG_IF_RUNNING 0x4u /* a method is running with this item */
+
+/*
+ * A synchronous sender waiting for its message or function item.  Lives on
+ * the sender's stack.  Completed when both the method has returned (or the
+ * item was dropped before reaching it) and the item is gone; only then may
+ * the sender return, so nobody touches the waiter afterwards.  Control path
+ * only: protected by its own mutex.
+ */
+struct ng_waiter {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool ran, gone, responded;
+    int error;       /* method's return value, or the drop error */
+    int resp_error;  /* error passed to ng_respond() */
+    struct ng_mesg *resp;
+};
+void ng_waiter_init(struct ng_waiter *w);
+int ng_waiter_wait(struct ng_waiter *w, struct ng_mesg **resp);
+void ng_waiter_ran(struct ng_waiter *w, int error);
+
+struct ng_item {
+    struct mpsc_node qnode;     /* node input queue / worker queue link */
+    struct ng_graph *g;
+    uint8_t kind;               /* enum ng_item_kind */
+    uint8_t flags;              /* NG_IF_* */
+    uint16_t spare;
+    uint32_t off;               /* data offset into buf */
+    uint32_t len;               /* data length */
+    uint32_t cap;               /* buf size */
+    /* Destination while queued (both referenced), NULL otherwise. */
+    struct ng_node *dnode;
+    struct ng_hook *dhook;
+    union {
+        struct {
+            struct ng_mesg *msg;
+            ng_id_t retaddr;          /* node to respond to, 0 = none */
+            struct ng_waiter *waiter; /* synchronous sender, or NULL */
+        } m;
+        struct {
+            ng_item_fn fn;
+            void *arg1;
+            int arg2;
+            struct ng_waiter *waiter;
+        } f;
+    } u;
+    struct ng_item *pnext;      /* pool free-list link */
+    uint64_t meta[NG_ITEM_META_SIZE / 8];
+    uint8_t *buf;
+};
+
+/* Per-thread item cache ("magazine") size; the pool moves whole magazines. */
+#define NG_MAG 64
+
+struct ng_mag {
+    ck_stack_entry_t entry;     /* in pool->full */
+    struct ng_item *items;      /* NG_MAG items linked by pnext */
+};
+
+struct ng_pool {
+    ck_stack_t full CK_CC_CACHELINE; /* magazines of free items (mpmc, ABA-safe pop) */
+    ck_stack_t empty CK_CC_CACHELINE;/* spare magazine headers */
+    pthread_mutex_t grow_lock;  /* serialises slab allocation (cold path) */
+    void **slabs;               /* all slabs, freed at graph destruction */
+    size_t nslabs, slabs_cap;
+    struct ng_item *leftover;   /* partial magazine from exited threads, grow_lock */
+    unsigned nleftover;
+    _Atomic uint64_t total;     /* items ever carved out of slabs */
+    uint32_t limit, bufsize, headroom;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Threads                                                                  */
+/* ------------------------------------------------------------------------ */
+
+struct ng_worker; /* runtime.c */
+
+struct ng_thread {
+    struct ng_graph *g;
+    struct ng_bthread *bt;      /* backend per-thread state */
+    unsigned depth;             /* read-side nesting depth */
+    bool external;              /* attached lazily by an application thread */
+    struct ng_worker *worker;   /* non-NULL on runtime workers */
+    struct ng_thread *next;     /* graph->threads, under graph->threads_lock */
+    /* Item cache: owner only. */
+    struct ng_item *cache;
+    unsigned ncache;
+    /* Nodes this thread currently holds as writer (for re-entrant control
+     * calls from inside a node method). */
+    struct ng_node *wstack[8];
+    unsigned wdepth;
+    /* Counters: written by the owner only, read by ng_graph_stats(). */
+    ng_counter_t items_alloc, items_free;
+    ng_counter_t drops[NG_DROP_REASONS];
+};
+
+/* ------------------------------------------------------------------------ */
+/* Types, nodes, hooks                                                      */
+/* ------------------------------------------------------------------------ */
+
+struct ng_typeent {
+    const struct ng_type *type;
+    struct ng_typeent *next;    /* graph->types, under ctl_lock */
+    _Atomic uint32_t numnodes;
+};
+
+/* Node flags (node->flags). */
+#define NGF_INVALID 0x01u      /* shutting down: no new entries */
+#define NGF_PERSIST 0x02u
+#define NGF_FORCE_WRITER 0x04u
+#define NGF_FORCE_QUEUE 0x08u
+#define NGF_SHARED 0x10u       /* type is NG_TYPE_CONCURRENT_DATA */
+#define NGF_FINISHED 0x20u     /* type shutdown method has run */
+
+/* Node input-queue state word (node->qstate), netgraph's ng_queue flags:
+ *   bits 0..23: number of readers inside the node
+ *   WRITER:     one writer inside (exclusive with readers)
+ *   PENDING:    the input queue may hold items (set by enqueuers before they
+ *               try to become the drainer, cleared only by the drainer)
+ *   DRAIN:      one thread owns the right to pop the queue and dispatch it
+ *               (inline or by scheduling the node on a worker)
+ * Invariant: WRITER => readers == 0.  Items are dispatched from the queue
+ * only by the DRAIN owner, in FIFO order.  New arrivals never overtake queued
+ * items: they are queued whenever PENDING is set. */
+#define NGQ_READER_MASK 0x00ffffffu
+#define NGQ_WRITER 0x01000000u
+#define NGQ_PENDING 0x02000000u
+#define NGQ_DRAIN 0x04000000u
+
+struct ng_node {
+    /* Read-mostly: data path. */
+    const struct ng_type *type;
+    struct ng_graph *g;
+    void *priv;
+    _Atomic uint32_t flags;     /* NGF_*: set by control paths, read anywhere */
+    ng_id_t id;
+    _Atomic uint32_t qstate CK_CC_CACHELINE; /* NGQ_* */
+    struct mpsc_queue queue;    /* pending items (each holds a node ref) */
+    _Atomic int refs CK_CC_CACHELINE;
+    /* Control-path fields, under g->ctl_lock unless noted. */
+    struct ng_typeent *tent;
+    char name[NG_NODESIZ];      /* read under ctl_lock */
+    /* Hook list: RCU-style singly linked list; writers hold ctl_lock and
+     * publish with release stores; readers in a section may traverse. */
+    _Atomic(struct ng_hook *) hooks;
+    int numhooks;
+    struct ng_node *id_next;    /* g->id_hash chain (RCU-style) */
+    struct ng_node *name_next;  /* g->name_hash chain (RCU-style) */
+    struct ng_node *all_next, *all_prev; /* g->nodes list, ctl_lock */
+    /* 1 until shutdown's grace period ends, +1 per hook not yet reclaimed. */
+    _Atomic int finish_wait;
+    struct ng_defer defer;
+    /* Item held by the drain owner: popped but not yet enterable. */
+    struct ng_item *held;
+    /* Timers armed on this node (runtime.c). */
+    struct ng_timer *timers;
+};
+
+/* Hook flags. */
+#define HKF_INVALID 0x01u
+#define HKF_FORCE_WRITER 0x02u
+#define HKF_FORCE_QUEUE 0x04u
+
+struct ng_hook {
+    _Atomic(struct ng_hook *) peer; /* release-published; NULL when cut */
+    struct ng_node *node;       /* owner, referenced, constant */
+    void *priv;
+    _Atomic uint32_t flags;     /* HKF_* */
+    _Atomic int refs;
+    _Atomic(struct ng_hook *) next; /* node->hooks list link */
+    char name[NG_HOOKSIZ];
+    struct ng_defer defer;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Graph                                                                    */
+/* ------------------------------------------------------------------------ */
+
+#define NG_HASH_SIZE 256
+
+struct ng_graph {
+    const struct ng_backend_ops *bops;
+    struct ng_backend_inst *backend;
+    enum ng_backend kind;
+    uint64_t serial;            /* unique per graph in the process */
+    struct ng_pool pool;
+
+    pthread_mutex_t ctl_lock;   /* serialises topology changes */
+    /* Namespace: RCU-style hash chains; writers hold ctl_lock. */
+    _Atomic(struct ng_node *) id_hash[NG_HASH_SIZE];
+    _Atomic(struct ng_node *) name_hash[NG_HASH_SIZE];
+    struct ng_node *nodes;      /* all live nodes, ctl_lock */
+    ng_id_t next_id;            /* ctl_lock */
+    _Atomic uint64_t nnodes, nhooks;
+    struct ng_typeent *types;   /* ctl_lock */
+    _Atomic uint32_t next_token;
+
+    pthread_mutex_t threads_lock; /* protects threads list */
+    struct ng_thread *threads;
+    struct ng_runtime *runtime; /* attached runtime or NULL */
+    bool destroying;
+
+    /* Counters of threads that have detached (folded in on detach). */
+    uint64_t gone_alloc, gone_free, gone_drops[NG_DROP_REASONS];
+};
+
+/* ------------------------------------------------------------------------ */
+/* Internal functions                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* graph.c: per-thread state and read-side sections. */
+struct ng_thread *ng_thread_get(struct ng_graph *g);   /* NULL on -ENOMEM */
+struct ng_thread *ng_enter(struct ng_graph *g);        /* get + section */
+void ng_exit(struct ng_thread *t);
+struct ng_typeent *ng_type_find_locked(struct ng_graph *g, const char *name);
+
+static inline bool ng_locked_backend(const struct ng_graph *g)
+{
+    return (g->bops->flags & NG_BF_TOPOLOGY_LOCK) != 0;
+}
+static inline void ng_topo_wlock(struct ng_graph *g)
+{
+    if (ng_locked_backend(g))
+        g->bops->topo_wlock(g->backend);
+}
+static inline void ng_topo_wunlock(struct ng_graph *g)
+{
+    if (ng_locked_backend(g))
+        g->bops->topo_wunlock(g->backend);
+}
+static inline void ng_topo_rlock(struct ng_graph *g)
+{
+    if (ng_locked_backend(g))
+        g->bops->topo_rlock(g->backend);
+}
+static inline void ng_topo_runlock(struct ng_graph *g)
+{
+    if (ng_locked_backend(g))
+        g->bops->topo_runlock(g->backend);
+}
+void ng_count_drop(struct ng_graph *g, enum ng_drop_reason r);
+
+/* item.c */
+int ng_pool_init(struct ng_pool *p, const struct ng_graph_config *cfg);
+void ng_pool_fini(struct ng_pool *p);
+void ng_thread_cache_flush(struct ng_thread *t);
+struct ng_item *ng_item_new_ctl(struct ng_graph *g, enum ng_item_kind kind);
+/* Free an item after a drop, counting it under reason r. */
+void ng_item_drop(struct ng_item *item, enum ng_drop_reason r);
+
+/* node.c */
+bool ng_node_tryref(struct ng_node *node);
+bool ng_hook_tryref(struct ng_hook *hook);
+struct ng_node *ng_node_lookup_id(struct ng_graph *g, ng_id_t id);   /* section; no ref */
+struct ng_node *ng_node_lookup_name(struct ng_graph *g, const char *name); /* section; no ref */
+struct ng_hook *ng_findhook(struct ng_node *node, const char *name); /* section; no ref */
+int ng_node_create_locked(struct ng_graph *g, struct ng_typeent *te, struct ng_node **np);
+int ng_node_name_locked(struct ng_node *node, const char *name);
+int ng_connect_locked(struct ng_node *n1, const char *h1, struct ng_node *n2, const char *h2);
+int ng_rmhook_locked(struct ng_node *node, const char *name);
+int ng_node_shutdown_locked(struct ng_node *node, bool force);
+void ng_node_nodeinfo(struct ng_node *node, struct nodeinfo *ni);
+
+/* dispatch.c: node entry with netgraph reader/writer semantics. */
+/* Deliver a data item to `hook`'s node (hook is the receiving hook). */
+int ng_dispatch_data(struct ng_thread *t, struct ng_hook *hook, struct ng_item *item);
+/* Deliver a message or function item to node (writer unless reader flag). */
+int ng_dispatch_item(struct ng_thread *t, struct ng_node *node, struct ng_hook *hook,
+                     struct ng_item *item, bool writer);
+/* Run one item in node's context; the caller holds the required access. */
+int ng_run_item(struct ng_thread *t, struct ng_node *node, struct ng_hook *hook,
+                struct ng_item *item);
+/* Drain a node's queue (called by the drain owner: inline or a worker). */
+void ng_node_drain(struct ng_thread *t, struct ng_node *node);
+/* Free every queued item of a dying node, counting them as dropped. */
+void ng_node_flush_queue(struct ng_node *node);
+bool ng_thread_holds_writer(struct ng_thread *t, struct ng_node *node);
+
+/* msg.c */
+int ng_msg_deliver(struct ng_thread *t, struct ng_node *node, struct ng_hook *lasthook,
+                   struct ng_item *item);
+void ng_waiter_item_gone(struct ng_item *item);
+int ng_generic_msg(struct ng_node *node, struct ng_item *item, struct ng_hook *lasthook);
+
+/* path.c */
+/* Resolve inside a read-side section; results referenced (tryref). */
+int ng_path_lookup(struct ng_graph *g, struct ng_node *from, const char *path,
+                   struct ng_node **np, struct ng_hook **lasthookp);
+
+/* runtime.c */
+/* Hand a node whose DRAIN bit the caller owns to a worker; false if there is
+ * no running runtime (the caller then drains inline). */
+bool ng_runtime_schedule(struct ng_graph *g, struct ng_node *node);
+void ng_timers_cancel_node(struct ng_node *node);
+
+/* nodes/ *.c */
+extern const struct ng_type ng_hole_type, ng_echo_type, ng_tee_type;
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * mpsc.h - intrusive multi-producer single-consumer queue (Dmitry Vyukov's
+ * node-based MPSC design), written with C11 atomics so ThreadSanitizer can
+ * see every ordering edge.
+ *
+ * Why this design: push is one atomic exchange plus one release store, never
+ * loops and never blocks, so any thread (worker, application thread, timer)
+ * can enqueue without a lock; pop needs no atomic read-modify-write at all.
+ * The price is a short window after a producer's exchange in which the
+ * consumer sees the queue as "busy" (MPSC_RETRY) and must come back later.
+ *
+ * Invariants:
+ *   - Any number of threads may call mpsc_push() concurrently.
+ *   - At most one thread at a time calls mpsc_pop() / mpsc_empty(); the user
+ *     of the queue guarantees it (node queues: the drain owner bit; worker
+ *     queues: the owning worker).
+ *   - A node is owned by the queue from push until pop returns it.
+ */
+#ifndef NG_SRC_MPSC_H
+#define NG_SRC_MPSC_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+struct mpsc_node {
+    _Atomic(struct mpsc_node *) next;
+};
+
+struct mpsc_queue {
+    _Atomic(struct mpsc_node *) tail; /* producers: exchange */
+    char pad[64 - sizeof(void *)];
+    struct mpsc_node *head;           /* consumer only */
+    struct mpsc_node stub;
+};
+
+enum { MPSC_EMPTY = 0, MPSC_OK = 1, MPSC_RETRY = 2 };
+
+static inline void mpsc_init(struct mpsc_queue *q)
+{
+    atomic_init(&q->stub.next, NULL);
+    atomic_init(&q->tail, &q->stub);
+    q->head = &q->stub;
+}
+
+static inline void mpsc_push(struct mpsc_queue *q, struct mpsc_node *n)
+{
+    atomic_store_explicit(&n->next, NULL, memory_order_relaxed);
+    /* acq_rel: the exchange publishes n's contents to the consumer through
+     * prev->next (release below) and orders us after the previous producer. */
+    struct mpsc_node *prev = atomic_exchange_explicit(&q->tail, n, memory_order_acq_rel);
+    atomic_store_explicit(&prev->next, n, memory_order_release);
+}
+
+/* Single consumer.  Returns MPSC_OK and *out, MPSC_EMPTY, or MPSC_RETRY when
+ * a producer is between its exchange and its link store. */
+static inline int mpsc_pop(struct mpsc_queue *q, struct mpsc_node **out)
+{
+    struct mpsc_node *head = q->head;
+    struct mpsc_node *next = atomic_load_explicit(&head->next, memory_order_acquire);
+    if (head == &q->stub) {
+        if (next == NULL)
+            return atomic_load_explicit(&q->tail, memory_order_acquire) == head ? MPSC_EMPTY
+                                                                                : MPSC_RETRY;
+        q->head = next;
+        head = next;
+        next = atomic_load_explicit(&head->next, memory_order_acquire);
+    }
+    if (next != NULL) {
+        q->head = next;
+        *out = head;
+        return MPSC_OK;
+    }
+    if (atomic_load_explicit(&q->tail, memory_order_acquire) != head)
+        return MPSC_RETRY;
+    /* head is the last node: put the stub behind it so head can be returned. */
+    mpsc_push(q, &q->stub);
+    next = atomic_load_explicit(&head->next, memory_order_acquire);
+    if (next != NULL) {
+        q->head = next;
+        *out = head;
+        return MPSC_OK;
+    }
+    return MPSC_RETRY;
+}
+
+/* Pop, spinning through the short RETRY window. */
+static inline struct mpsc_node *mpsc_pop_wait(struct mpsc_queue *q)
+{
+    struct mpsc_node *n;
+    for (;;) {
+        int r = mpsc_pop(q, &n);
+        if (r == MPSC_OK)
+            return n;
+        if (r == MPSC_EMPTY)
+            return NULL;
+        /* RETRY: a producer has exchanged the tail; its link store follows. */
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    }
+}
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * echo.c - the "echo" node type: data goes back out of the hook it came in
+ * on; non-generic messages are answered with a copy of themselves.
+ * Stateless, so rcvdata runs concurrently (NG_TYPE_CONCURRENT_DATA).
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+static int echo_rcvdata(struct ng_hook *hook, struct ng_item *item)
+{
+    return ng_send_data(hook, item);
+}
+
+static int echo_rcvmsg(struct ng_node *node, struct ng_item *item, struct ng_hook *lasthook)
+{
+    (void)node;
+    (void)lasthook;
+    const struct ng_mesg *m = ng_item_msg(item);
+    struct ng_mesg *r = ng_mesg_response(m, m->header.arglen);
+    if (!r) {
+        ng_item_free(item);
+        return -ENOMEM;
+    }
+    memcpy(r->data, m->data, m->header.arglen);
+    return ng_respond(item, 0, r);
+}
+
+const struct ng_type ng_echo_type = {
+    .version = NG_ABI_VERSION,
+    .name = NG_ECHO_NODE_TYPE,
+    .cookie = NGM_ECHO_COOKIE,
+    .flags = NG_TYPE_CONCURRENT_DATA,
+    .rcvmsg = echo_rcvmsg,
+    .rcvdata = echo_rcvdata,
+};

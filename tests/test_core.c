@@ -1,0 +1,238 @@
+/* Core engine: nodes, names, hooks, data flow through the built-in types,
+ * generic messages.  Runs under every backend (NG_BACKEND). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ngtest.h"
+
+static void test_graph_lifecycle(void **state)
+{
+    (void)state;
+    struct ng_graph *g = ngtest_graph();
+    assert_int_equal(ng_graph_backend(g), ngtest_backend());
+    struct ng_graph *g2 = ngtest_graph(); /* independent graphs coexist */
+    struct ng_node *a, *b;
+    assert_int_equal(ng_node_create(g, "hole", &a), 0);
+    assert_int_equal(ng_node_create(g2, "hole", &b), 0);
+    assert_int_equal(ng_node_name(a, "x"), 0);
+    assert_int_equal(ng_node_name(b, "x"), 0); /* separate namespaces */
+    ng_node_unref(a);
+    ng_node_unref(b);
+    ng_graph_destroy(g2);
+    ng_graph_destroy(g);
+}
+
+static void test_names_and_ids(void **state)
+{
+    (void)state;
+    struct ng_graph *g = ngtest_graph();
+    struct ng_node *a, *b, *f;
+    assert_int_equal(ng_node_create(g, "hole", &a), 0);
+    assert_int_equal(ng_node_create(g, "hole", &b), 0);
+    assert_int_not_equal(ng_node_id(a), ng_node_id(b));
+    assert_int_equal(ng_node_name(a, "alpha"), 0);
+    assert_string_equal(ng_node_get_name(a), "alpha");
+    assert_int_equal(ng_node_name(b, "alpha"), -EEXIST);
+    assert_string_equal(ng_node_get_name(b), "");
+    assert_int_equal(ng_node_name(b, "bad.name"), -EINVAL);
+    assert_int_equal(ng_node_name(b, "bad:name"), -EINVAL);
+    assert_int_equal(ng_node_name(b, "0123456789012345678901234567890123"), -EINVAL);
+    assert_int_equal(ng_node_find(g, "alpha:", &f), 0);
+    assert_ptr_equal(f, a);
+    ng_node_unref(f);
+    char id[32];
+    snprintf(id, sizeof(id), "[%x]:", ng_node_id(b));
+    assert_int_equal(ng_node_find(g, id, &f), 0);
+    assert_ptr_equal(f, b);
+    ng_node_unref(f);
+    assert_int_equal(ng_node_find(g, "nosuch:", &f), -ENOENT);
+    assert_int_equal(ng_node_find(g, "[0]:", &f), -EINVAL);
+    /* Renaming frees the old name. */
+    assert_int_equal(ng_node_name(a, "beta"), 0);
+    assert_int_equal(ng_node_find(g, "alpha", &f), -ENOENT);
+    assert_int_equal(ng_node_name(b, "alpha"), 0);
+    ng_node_unref(a);
+    ng_node_unref(b);
+    ng_graph_destroy(g);
+}
+
+static void test_connect_and_data(void **state)
+{
+    (void)state;
+    struct ng_graph *g = ngtest_graph();
+    struct ng_node *src, *cnt;
+    assert_int_equal(ng_node_create(g, "hole", &src), 0);
+    assert_int_equal(ng_node_create(g, "counter", &cnt), 0);
+    assert_int_equal(ng_connect(src, "out", cnt, "in"), 0);
+    assert_int_equal(ng_connect(src, "out", cnt, "in2"), -EEXIST);
+    assert_int_equal(ng_connect(src, "self", src, "self2"), -EINVAL);
+    assert_int_equal(ng_node_numhooks(src), 1);
+    struct ng_hook *h;
+    assert_int_equal(ng_hook_find(src, "out", &h), 0);
+    assert_true(ng_hook_is_valid(h));
+    assert_string_equal(ng_hook_name(ng_hook_peer(h)), "in");
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(ng_send_data(h, ngtest_item(g, 64, (uint8_t)i)), 0);
+    assert_int_equal(ngtest_counter_get(cnt), 1000);
+    assert_int_equal(ng_rmhook(src, "out"), 0);
+    assert_false(ng_hook_is_valid(h));
+    assert_int_equal(ng_send_data(h, ngtest_item(g, 64, 0)), -ENOTCONN);
+    struct ng_graph_stats st;
+    ng_graph_stats(g, &st);
+    assert_int_equal(st.drops[NG_DROP_NOTCONN], 1);
+    assert_int_equal(st.items_alloc, 1001);
+    assert_int_equal(st.items_live, 0);
+    ng_hook_unref(h);
+    ng_node_unref(src);
+    ng_node_unref(cnt);
+    ng_graph_destroy(g);
+}
+
+static void test_tee_echo(void **state)
+{
+    (void)state;
+    struct ng_graph *g = ngtest_graph();
+    struct ng_node *src, *tee, *left, *copy;
+    assert_int_equal(ng_node_create(g, "hole", &src), 0);
+    assert_int_equal(ng_mkpeer(src, "out", "tee", "right", &tee), 0);
+    assert_int_equal(ng_mkpeer(tee, "left", "counter", "in", &left), 0);
+    assert_int_equal(ng_mkpeer(tee, "right2left", "counter", "in", &copy), 0);
+    assert_int_equal(ng_mkpeer(tee, "bogus", "counter", "in", NULL), -EINVAL);
+    struct ng_hook *h;
+    assert_int_equal(ng_hook_find(src, "out", &h), 0);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(ng_send_data(h, ngtest_item(g, 100, 1)), 0);
+    assert_int_equal(ngtest_counter_get(left), 10);
+    assert_int_equal(ngtest_counter_get(copy), 10);
+
+    struct ng_mesg *resp = NULL;
+    assert_int_equal(ng_node_name(tee, "t"), 0);
+    assert_int_equal(ngtest_msg(g, "t:", NGM_TEE_COOKIE, NGM_TEE_GET_STATS, &resp), 0);
+    assert_non_null(resp);
+    const struct ng_tee_stats *ts = (const void *)resp->data;
+    assert_int_equal(ts->right.in_frames, 10);
+    assert_int_equal(ts->left.out_frames, 10);
+    assert_int_equal(ts->right2left.out_frames, 10);
+    assert_int_equal(ts->left.out_octets, 1000);
+    ng_mesg_free(resp);
+    ng_hook_unref(h);
+
+    /* echo: data returns to the sender's hook. */
+    struct ng_node *e, *c2;
+    assert_int_equal(ng_node_create(g, "counter", &c2), 0);
+    assert_int_equal(ng_mkpeer(c2, "x", "echo", "y", &e), 0);
+    struct ng_hook *hx;
+    assert_int_equal(ng_hook_find(c2, "x", &hx), 0);
+    assert_int_equal(ng_send_data(hx, ngtest_item(g, 10, 2)), 0);
+    assert_int_equal(ngtest_counter_get(c2), 1);
+    ng_hook_unref(hx);
+    /* echo answers a message with itself. */
+    assert_int_equal(ng_node_name(e, "echo0"), 0);
+    struct ng_mesg *m = ng_mesg_alloc(NGM_ECHO_COOKIE, 42, 5);
+    memcpy(m->data, "hello", 5);
+    assert_int_equal(ng_send_msg(g, NULL, "echo0:", m, &resp), 0);
+    assert_non_null(resp);
+    assert_true(resp->header.flags & NGF_RESP);
+    assert_int_equal(resp->header.cmd, 42);
+    assert_memory_equal(resp->data, "hello", 5);
+    ng_mesg_free(resp);
+
+    ng_node_unref(e);
+    ng_node_unref(c2);
+    ng_node_unref(src);
+    ng_node_unref(tee);
+    ng_node_unref(left);
+    ng_node_unref(copy);
+    ng_graph_destroy(g);
+}
+
+static void test_generic_messages(void **state)
+{
+    (void)state;
+    struct ng_graph *g = ngtest_graph();
+    struct ng_node *a;
+    assert_int_equal(ng_node_create(g, "hole", &a), 0);
+    assert_int_equal(ng_node_name(a, "a"), 0);
+
+    struct ng_mesg *m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_MKPEER, sizeof(struct ngm_mkpeer));
+    struct ngm_mkpeer *mk = (void *)m->data;
+    strcpy(mk->type, "tee");
+    strcpy(mk->ourhook, "t");
+    strcpy(mk->peerhook, "left");
+    assert_int_equal(ng_send_msg(g, NULL, "a:", m, NULL), 0);
+
+    m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_NAME, sizeof(struct ngm_name));
+    strcpy(((struct ngm_name *)(void *)m->data)->name, "tee0");
+    assert_int_equal(ng_send_msg(g, NULL, "a:t", m, NULL), 0);
+
+    struct ng_mesg *resp;
+    assert_int_equal(ngtest_msg(g, "tee0:", NGM_GENERIC_COOKIE, NGM_NODEINFO, &resp), 0);
+    const struct nodeinfo *ni = (const void *)resp->data;
+    assert_string_equal(ni->name, "tee0");
+    assert_string_equal(ni->type, "tee");
+    assert_int_equal(ni->hooks, 1);
+    ng_mesg_free(resp);
+
+    assert_int_equal(ngtest_msg(g, "a:", NGM_GENERIC_COOKIE, NGM_LISTHOOKS, &resp), 0);
+    const struct hooklist *hl = (const void *)resp->data;
+    assert_int_equal(hl->nodeinfo.hooks, 1);
+    assert_string_equal(hl->link[0].ourhook, "t");
+    assert_string_equal(hl->link[0].peerhook, "left");
+    assert_string_equal(hl->link[0].nodeinfo.name, "tee0");
+    ng_mesg_free(resp);
+
+    assert_int_equal(ngtest_msg(g, "a:", NGM_GENERIC_COOKIE, NGM_LISTNODES, &resp), 0);
+    assert_int_equal(((const struct namelist *)(const void *)resp->data)->numnames, 2);
+    ng_mesg_free(resp);
+    assert_int_equal(ngtest_msg(g, "a:", NGM_GENERIC_COOKIE, NGM_LISTNAMES, &resp), 0);
+    assert_int_equal(((const struct namelist *)(const void *)resp->data)->numnames, 2);
+    ng_mesg_free(resp);
+    assert_int_equal(ngtest_msg(g, "a:", NGM_GENERIC_COOKIE, NGM_LISTTYPES, &resp), 0);
+    const struct typelist *tl = (const void *)resp->data;
+    assert_int_equal(tl->numtypes, 5); /* hole echo tee counter pass */
+    ng_mesg_free(resp);
+    assert_int_equal(ngtest_msg(g, "tee0:", NGM_GENERIC_COOKIE, NGM_TEXT_STATUS, &resp), 0);
+    assert_non_null(strstr(resp->data, "Type: tee"));
+    ng_mesg_free(resp);
+
+    /* connect a hole by path, then rmhook. */
+    struct ng_node *b;
+    assert_int_equal(ng_node_create(g, "hole", &b), 0);
+    assert_int_equal(ng_node_name(b, "b"), 0);
+    m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_CONNECT, sizeof(struct ngm_connect));
+    struct ngm_connect *cn = (void *)m->data;
+    strcpy(cn->path, "b:");
+    strcpy(cn->ourhook, "right");
+    strcpy(cn->peerhook, "fromtee");
+    assert_int_equal(ng_send_msg(g, NULL, "tee0:", m, NULL), 0);
+    assert_int_equal(ng_node_numhooks(b), 1);
+    m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_RMHOOK, sizeof(struct ngm_rmhook));
+    strcpy(((struct ngm_rmhook *)(void *)m->data)->ourhook, "fromtee");
+    assert_int_equal(ng_send_msg(g, NULL, "b:", m, NULL), 0);
+    assert_int_equal(ng_node_numhooks(b), 0);
+
+    /* shutdown by message; the name goes away at once. */
+    assert_int_equal(ngtest_msg(g, "tee0:", NGM_GENERIC_COOKIE, NGM_SHUTDOWN, NULL), 0);
+    struct ng_node *f;
+    assert_int_equal(ng_node_find(g, "tee0:", &f), -ENOENT);
+    assert_int_equal(ng_node_numhooks(a), 0);
+    assert_int_equal(ngtest_msg(g, "tee0:", NGM_GENERIC_COOKIE, NGM_SHUTDOWN, NULL), -ENOENT);
+    assert_int_equal(ng_node_shutdown(a), 0);
+    assert_int_equal(ng_node_shutdown(a), -ESHUTDOWN);
+    ng_node_unref(a);
+    ng_node_unref(b);
+    ng_graph_destroy(g);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_graph_lifecycle),
+        cmocka_unit_test(test_names_and_ids),
+        cmocka_unit_test(test_connect_and_data),
+        cmocka_unit_test(test_tee_echo),
+        cmocka_unit_test(test_generic_messages),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
