@@ -270,6 +270,8 @@ test_nested_graphs(void **state)
             o2 = reader_get(b2, t2, &slot2);
             assert_non_null(o2);
             assert_int_equal(o2->seq, 2);
+            /* No graph-2 pointer held, but graph 1's o1 still is. */
+            ops->quiescent(t2);
             reader_put(b2, t2);
             sleep_ms(5);
             ops->poll(b1);
