@@ -1,23 +1,29 @@
 /*
  * rwlock.c - the baseline backend: FreeBSD's ng_topo_lock design.
  *
- * No read-side sections at all: read_enter/read_exit/quiescent are no-ops.
- * Instead (flag NG_BF_TOPOLOGY_LOCK) the engine takes topo_rlock() around
+ * Data path (flag NG_BF_TOPOLOGY_LOCK): the engine takes topo_rlock() around
  * every peer lookup and pins what it found with a reference count before
  * dropping the lock, and every topology change runs under topo_wlock().
+ * That per-hop lock + reference traffic is what this baseline exists to
+ * measure against the lock-less backends.
  *
- * Concurrency invariants (enforced by the engine with this backend's lock):
+ * Reclamation: reference counts alone are not enough in libngraph, because a
+ * node's hook methods may overlap its rcvdata (docs/design.md section 3): a
+ * node that caches its out-hook pointer may load it just before the hook is
+ * removed and its last reference dropped.  FreeBSD excludes that by running
+ * disconnect as a writer on the node, which would make topology changes wait
+ * for data.  So this backend delegates read-side sections and deferred frees
+ * to an embedded ck_epoch instance (a grace period, as in the other
+ * backends); only the data-path locking differs.
  *
- *  - Topology (hook peer pointers, node/hook lists) is read only under the
- *    read lock and written only under the write lock.
- *  - Object lifetime is governed by reference counts, not by grace periods:
- *    an object reaches defer() only after it was unlinked under the write
- *    lock and its last reference was dropped, so no thread can reach it any
- *    more and defer() runs the callback immediately, on the calling thread.
- *    pending() is therefore always 0; `deferred` only counts calls.
- *  - synchronize() takes and releases the write lock: every reader that held
- *    the read lock when it was called has released it.  barrier() is the
- *    same (there is never a queued callback).
+ * Concurrency invariants:
+ *  - Topology (hook peer pointers, node/hook lists) is read under the read
+ *    lock and written under the write lock.
+ *  - An object reaches defer() only after it was unlinked under the write
+ *    lock and its last reference was dropped; it is freed after every
+ *    read-side section that could have loaded a pointer to it has ended.
+ *  - synchronize()/barrier(): the write lock is taken and released (every
+ *    hop in progress has finished), then the epoch's grace period / barrier.
  *
  * Lock kind: the rwlock is writer-preferring
  * (PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP), like FreeBSD's rwlock(9):
@@ -34,13 +40,11 @@
 #include <stdlib.h>
 
 struct ng_backend_inst {
-    pthread_rwlock_t lock; /* the topology lock */
-    atomic_size_t deferred; /* statistics: callbacks run by defer() */
+    pthread_rwlock_t lock;           /* the topology lock */
+    struct ng_backend_inst *epoch;   /* ck_epoch instance: sections + reclamation */
 };
 
-struct ng_bthread {
-    struct ng_backend_inst *b;
-};
+#define EPOCH (&ng_backend_ck_epoch_ops)
 
 static int
 rw_create(struct ng_backend_inst **bp)
@@ -52,20 +56,23 @@ rw_create(struct ng_backend_inst **bp)
     b = calloc(1, sizeof(*b));
     if (b == NULL)
         return -ENOMEM;
+    rc = EPOCH->create(&b->epoch);
+    if (rc != 0) {
+        free(b);
+        return rc;
+    }
     rc = pthread_rwlockattr_init(&attr);
+    if (rc == 0) {
+        rc = pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+        if (rc == 0)
+            rc = pthread_rwlock_init(&b->lock, &attr);
+        pthread_rwlockattr_destroy(&attr);
+    }
     if (rc != 0) {
+        EPOCH->destroy(b->epoch);
         free(b);
         return -rc;
     }
-    rc = pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-    if (rc == 0)
-        rc = pthread_rwlock_init(&b->lock, &attr);
-    pthread_rwlockattr_destroy(&attr);
-    if (rc != 0) {
-        free(b);
-        return -rc;
-    }
-    atomic_init(&b->deferred, 0);
     *bp = b;
     return 0;
 }
@@ -75,6 +82,7 @@ rw_destroy(struct ng_backend_inst *b)
 {
     if (b == NULL)
         return;
+    EPOCH->destroy(b->epoch);
     pthread_rwlock_destroy(&b->lock);
     free(b);
 }
@@ -82,42 +90,31 @@ rw_destroy(struct ng_backend_inst *b)
 static int
 rw_thread_attach(struct ng_backend_inst *b, struct ng_bthread **tp)
 {
-    struct ng_bthread *t = malloc(sizeof(*t));
-
-    if (t == NULL)
-        return -ENOMEM;
-    t->b = b;
-    *tp = t;
-    return 0;
+    return EPOCH->thread_attach(b->epoch, tp);
 }
 
 static void
 rw_thread_detach(struct ng_backend_inst *b, struct ng_bthread *t)
 {
-    (void)b;
-    free(t);
+    EPOCH->thread_detach(b->epoch, t);
 }
 
 static void
-rw_read_nop(struct ng_bthread *t)
+rw_thread_release(struct ng_backend_inst *b, struct ng_bthread *t)
 {
-    (void)t;
+    EPOCH->thread_release(b->epoch, t);
 }
 
 static void
 rw_defer(struct ng_backend_inst *b, struct ng_defer *d, void (*fn)(struct ng_defer *d))
 {
-    /* Unreachable already (unlinked under the write lock, last ref gone). */
-    d->fn = fn;
-    d->owner = b;
-    atomic_fetch_add_explicit(&b->deferred, 1, memory_order_relaxed);
-    fn(d);
+    EPOCH->defer(b->epoch, d, fn);
 }
 
 static void
 rw_poll(struct ng_backend_inst *b)
 {
-    (void)b;
+    EPOCH->poll(b->epoch);
 }
 
 static void
@@ -147,13 +144,41 @@ rw_synchronize(struct ng_backend_inst *b)
 {
     rw_topo_wlock(b);
     rw_topo_unlock(b);
+    EPOCH->synchronize(b->epoch);
+}
+
+static void
+rw_barrier(struct ng_backend_inst *b)
+{
+    rw_topo_wlock(b);
+    rw_topo_unlock(b);
+    EPOCH->barrier(b->epoch);
 }
 
 static size_t
 rw_pending(struct ng_backend_inst *b)
 {
-    (void)b;
-    return 0;
+    return EPOCH->pending(b->epoch);
+}
+
+/* Sections are the embedded epoch's; the ops are called directly (the
+ * per-thread state is the epoch's own). */
+static void
+rw_read_enter(struct ng_bthread *t)
+{
+    EPOCH->read_enter(t);
+}
+
+static void
+rw_read_exit(struct ng_bthread *t)
+{
+    EPOCH->read_exit(t);
+}
+
+static void
+rw_quiescent(struct ng_bthread *t)
+{
+    EPOCH->quiescent(t);
 }
 
 const struct ng_backend_ops ng_backend_rwlock_ops = {
@@ -163,14 +188,14 @@ const struct ng_backend_ops ng_backend_rwlock_ops = {
     .destroy = rw_destroy,
     .thread_attach = rw_thread_attach,
     .thread_detach = rw_thread_detach,
-    .thread_release = rw_thread_detach,
-    .read_enter = rw_read_nop,
-    .read_exit = rw_read_nop,
-    .quiescent = rw_read_nop,
+    .thread_release = rw_thread_release,
+    .read_enter = rw_read_enter,
+    .read_exit = rw_read_exit,
+    .quiescent = rw_quiescent,
     .defer = rw_defer,
     .poll = rw_poll,
     .synchronize = rw_synchronize,
-    .barrier = rw_synchronize,
+    .barrier = rw_barrier,
     .topo_rlock = rw_topo_rlock,
     .topo_runlock = rw_topo_unlock,
     .topo_wlock = rw_topo_wlock,
