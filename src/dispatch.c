@@ -137,24 +137,34 @@ static int run_with_access(struct ng_thread *t, struct ng_node *n, struct ng_hoo
     return ng_run_item(t, n, hook, it);
 }
 
-static void enqueue(struct ng_thread *t, struct ng_node *n, struct ng_hook *hook,
-                    struct ng_item *it, bool writer)
+static int enqueue(struct ng_thread *t, struct ng_node *n, struct ng_hook *hook,
+                   struct ng_item *it, bool writer)
 {
+    /* On the lock-less data path the receiving hook is not referenced: it
+     * may already have dropped its last reference (removed, waiting for its
+     * grace period).  Never resurrect it (a plain ref would let it be
+     * deferred a second time): drop the item as if the hook were gone. */
+    if (hook && !ng_hook_tryref(hook)) {
+        if (it->kind == NG_IK_DATA)
+            NG_STAT_ADD(n->stats, drops[NG_DROP_NOTCONN]);
+        ng_item_drop(it, NG_DROP_NOTCONN);
+        return -ENOTCONN;
+    }
     ng_node_ref(n);
-    if (hook)
-        ng_hook_ref(hook);
     it->dnode = n;
     it->dhook = hook;
     if (writer)
         it->flags |= NG_IF_WRITER;
     else
         it->flags &= (uint8_t)~NG_IF_WRITER;
+    NG_STAT_ADD(n->stats, queued);
     mpsc_push(&n->queue, &it->qnode);
     uint32_t s = atomic_fetch_or_explicit(&n->qstate, NGQ_PENDING, memory_order_acq_rel);
     /* Start a drain unless one is running, or unless the node is busy (the
      * leaving reader/writer will kick it then). */
     if (!(s & NGQ_DRAIN) && !(s & (NGQ_READER_MASK | NGQ_WRITER)))
         kick(t, n);
+    return 0;
 }
 
 /* Drop a queued item's destination references after it left the queue. */
@@ -168,7 +178,15 @@ static inline void unpin(struct ng_node *n, struct ng_hook *h)
 void ng_node_drain(struct ng_thread *t, struct ng_node *n)
 {
     /* We own DRAIN and a node reference. */
+    unsigned budget = 0;
     for (;;) {
+        /* On a runtime worker, bound the items run per drain: a node fed
+         * continuously would otherwise keep the worker inside one read-side
+         * section for ever and stall every grace period (ng_graph_barrier
+         * hangs).  Re-schedule the node; the entry keeps DRAIN and our
+         * reference, and the worker reaches its quiescent point. */
+        if (t->worker && ++budget > 256 && ng_runtime_schedule(n->g, n))
+            return;
         struct ng_item *it = n->held;
         n->held = NULL;
         if (!it) {
@@ -202,6 +220,9 @@ void ng_node_drain(struct ng_thread *t, struct ng_node *n)
              (atomic_load_explicit(&h->flags, memory_order_acquire) & HKF_INVALID))) {
             it->dnode = NULL;
             it->dhook = NULL;
+            NG_STAT_ADD(n->stats, dequeued);
+            if (it->kind == NG_IK_DATA)
+                NG_STAT_ADD(n->stats, drops[ng_node_is_valid(n) ? NG_DROP_NOTCONN : NG_DROP_DEAD]);
             ng_item_drop(it, ng_node_is_valid(n) ? NG_DROP_NOTCONN : NG_DROP_DEAD);
             unpin(n, h);
             continue;
@@ -219,10 +240,25 @@ void ng_node_drain(struct ng_thread *t, struct ng_node *n)
             return;
         }
         it->dnode = NULL;
-            it->dhook = NULL;
+        it->dhook = NULL;
+        NG_STAT_ADD(n->stats, dequeued);
+        bool hold = ng_locked_backend(n->g) && it->kind != NG_IK_DATA;
+        if (hold) {
+            bool held = ng_node_finish_hold(n);
+            if (!held || !ng_node_is_valid(n)) {
+                leave(t, n, writer);
+                ng_item_drop(it, NG_DROP_DEAD);
+                if (held)
+                    ng_node_finish_release(n);
+                unpin(n, h);
+                continue;
+            }
+        }
         run_with_access(t, n, h, it, writer);
         /* leave() will not kick: we hold DRAIN. */
         leave(t, n, writer);
+        if (hold)
+            ng_node_finish_release(n);
         unpin(n, h);
     }
     ng_node_unref(n);
@@ -248,13 +284,19 @@ int ng_dispatch_data(struct ng_thread *t, struct ng_hook *hook, struct ng_item *
     uint32_t f = atomic_load_explicit(&n->flags, memory_order_acquire);
     uint32_t hf = atomic_load_explicit(&hook->flags, memory_order_acquire);
     if (NG_UNLIKELY(f & NGF_INVALID)) {
+        NG_STAT_ADD(n->stats, drops[NG_DROP_DEAD]);
+        NG_STAT_ADD(hook->stats, drops);
         ng_item_drop(it, NG_DROP_DEAD);
         return -ENOTCONN;
     }
     if (NG_UNLIKELY(hf & HKF_INVALID)) {
+        NG_STAT_ADD(n->stats, drops[NG_DROP_NOTCONN]);
+        NG_STAT_ADD(hook->stats, drops);
         ng_item_drop(it, NG_DROP_NOTCONN);
         return -ENOTCONN;
     }
+    NG_STAT_ADD(n->stats, in);
+    NG_STAT_ADD(hook->stats, in);
     bool force_w = (f & NGF_FORCE_WRITER) || (hf & HKF_FORCE_WRITER);
     bool force_q = (f & NGF_FORCE_QUEUE) || (hf & HKF_FORCE_QUEUE);
     if (NG_LIKELY(!force_w && !force_q)) {
@@ -270,8 +312,7 @@ int ng_dispatch_data(struct ng_thread *t, struct ng_hook *hook, struct ng_item *
         leave(t, n, true);
         return rc;
     }
-    enqueue(t, n, hook, it, force_w);
-    return 0;
+    return enqueue(t, n, hook, it, force_w);
 }
 
 int ng_dispatch_item(struct ng_thread *t, struct ng_node *n, struct ng_hook *hook,
@@ -285,12 +326,26 @@ int ng_dispatch_item(struct ng_thread *t, struct ng_node *n, struct ng_hook *hoo
     /* A method of this node calling back into it: run after it returns. */
     bool reentrant = ng_thread_holds_writer(t, n);
     if (!reentrant && !(f & NGF_FORCE_QUEUE) && (writer ? try_write(n) : try_read(n))) {
+        /* rwlock baseline: pin the node's shutdown method (see node.c). */
+        bool hold = ng_locked_backend(n->g);
+        if (hold && !ng_node_finish_hold(n)) {
+            leave(t, n, writer);
+            ng_item_drop(it, NG_DROP_DEAD);
+            return -ESHUTDOWN;
+        }
+        if (hold && !ng_node_is_valid(n)) {
+            leave(t, n, writer);
+            ng_item_drop(it, NG_DROP_DEAD);
+            ng_node_finish_release(n);
+            return -ESHUTDOWN;
+        }
         int rc = run_with_access(t, n, hook, it, writer);
         leave(t, n, writer);
+        if (hold)
+            ng_node_finish_release(n);
         return rc;
     }
-    enqueue(t, n, hook, it, writer);
-    return 0;
+    return enqueue(t, n, hook, it, writer);
 }
 
 int ng_send_data(struct ng_hook *hook, struct ng_item *it)
@@ -316,9 +371,13 @@ int ng_send_data(struct ng_hook *hook, struct ng_item *it)
         bool ok = peer && ng_hook_tryref(peer);
         g->bops->topo_runlock(g->backend);
         if (!ok) {
+            NG_STAT_ADD(hook->stats, drops);
+            NG_STAT_ADD(hook->node->stats, drops[NG_DROP_NOTCONN]);
             ng_item_drop(it, NG_DROP_NOTCONN);
             rc = -ENOTCONN;
         } else {
+            NG_STAT_ADD(hook->stats, out);
+            NG_STAT_ADD(hook->node->stats, out);
             rc = ng_dispatch_data(t, peer, it);
             ng_hook_unref(peer);
         }
@@ -326,9 +385,13 @@ int ng_send_data(struct ng_hook *hook, struct ng_item *it)
         /* Lock-less: the read-side section keeps peer and its node alive. */
         struct ng_hook *peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
         if (NG_UNLIKELY(!peer)) {
+            NG_STAT_ADD(hook->stats, drops);
+            NG_STAT_ADD(hook->node->stats, drops[NG_DROP_NOTCONN]);
             ng_item_drop(it, NG_DROP_NOTCONN);
             rc = -ENOTCONN;
         } else {
+            NG_STAT_ADD(hook->stats, out);
+            NG_STAT_ADD(hook->node->stats, out);
             rc = ng_dispatch_data(t, peer, it);
         }
     }

@@ -174,6 +174,10 @@ int ng_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lastho
         pthread_mutex_unlock(&g->ctl_lock);
         return ng_respond(it, 0, r);
     }
+    case NGM_STATS:
+        rc = ng_stats_msg(n, it);
+        pthread_mutex_unlock(&g->ctl_lock);
+        return rc;
     case NGM_TEXT_STATUS:
         rc = text_status(n, it);
         pthread_mutex_unlock(&g->ctl_lock);

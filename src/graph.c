@@ -33,12 +33,38 @@ static pthread_mutex_t ng_registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ng_reg *ng_registry;
 static _Atomic uint64_t ng_next_serial = 1;
 
-#define NG_TLS_SLOTS 8
-struct ng_tls_slot {
-    uint64_t serial;
-    struct ng_thread *t;
-};
-static _Thread_local struct ng_tls_slot ng_tls[NG_TLS_SLOTS];
+_Thread_local struct ng_tls_slot ng_tls[NG_TLS_SLOTS] NG_TLS_IE;
+_Thread_local unsigned ng_stat_slot NG_TLS_IE;
+_Thread_local bool ng_stat_excl NG_TLS_IE;
+
+/* Exclusive statistics slots 1..NG_STAT_SLOTS-1, process-wide bitmap. */
+static _Atomic uint32_t ng_stat_used;
+
+static void stat_slot_claim(void)
+{
+    if (ng_stat_excl)
+        return;
+    uint32_t used = atomic_load(&ng_stat_used);
+    for (unsigned i = 1; i < NG_STAT_SLOTS; i++) {
+        if (used & (1u << i))
+            continue;
+        if (atomic_compare_exchange_strong(&ng_stat_used, &used, used | (1u << i))) {
+            ng_stat_slot = i;
+            ng_stat_excl = true;
+            return;
+        }
+        i = 0; /* lost a race: rescan with the fresh bitmap */
+    }
+}
+
+static void stat_slot_release(void)
+{
+    if (!ng_stat_excl)
+        return;
+    ng_stat_excl = false;
+    atomic_fetch_and(&ng_stat_used, ~(1u << ng_stat_slot));
+    ng_stat_slot = 0;
+}
 
 static pthread_key_t ng_exit_key;
 static pthread_once_t ng_exit_once = PTHREAD_ONCE_INIT;
@@ -90,6 +116,7 @@ static void ng_thread_exit_cb(void *arg)
         ng_tls[i].t = NULL;
     }
     pthread_mutex_unlock(&ng_registry_lock);
+    stat_slot_release();
 }
 
 static void ng_exit_key_init(void)
@@ -97,12 +124,18 @@ static void ng_exit_key_init(void)
     (void)pthread_key_create(&ng_exit_key, ng_thread_exit_cb);
 }
 
-struct ng_thread *ng_thread_get(struct ng_graph *g)
+struct ng_thread *ng_thread_get_slow(struct ng_graph *g)
 {
     uint64_t serial = g->serial;
-    for (int i = 0; i < NG_TLS_SLOTS; i++)
-        if (NG_LIKELY(ng_tls[i].serial == serial))
-            return ng_tls[i].t;
+    /* Known graph in another slot: move it to slot 0 (most recently used). */
+    for (int i = 1; i < NG_TLS_SLOTS; i++) {
+        if (ng_tls[i].serial == serial) {
+            struct ng_tls_slot tmp = ng_tls[0];
+            ng_tls[0] = ng_tls[i];
+            ng_tls[i] = tmp;
+            return ng_tls[0].t;
+        }
+    }
 
     /* Slow path: first call of this thread into g. */
     int slot = -1;
@@ -138,25 +171,10 @@ struct ng_thread *ng_thread_get(struct ng_graph *g)
     pthread_mutex_unlock(&g->threads_lock);
     pthread_once(&ng_exit_once, ng_exit_key_init);
     pthread_setspecific(ng_exit_key, (void *)1);
+    stat_slot_claim();
     ng_tls[slot].t = t;
     ng_tls[slot].serial = serial;
     return t;
-}
-
-struct ng_thread *ng_enter(struct ng_graph *g)
-{
-    struct ng_thread *t = ng_thread_get(g);
-    if (NG_UNLIKELY(!t))
-        return NULL;
-    if (t->depth++ == 0)
-        g->bops->read_enter(t->bt);
-    return t;
-}
-
-void ng_exit(struct ng_thread *t)
-{
-    if (--t->depth == 0)
-        t->g->bops->read_exit(t->bt);
 }
 
 int ng_thread_register(struct ng_graph *g)
@@ -246,6 +264,7 @@ int ng_graph_create(const struct ng_graph_config *ucfg, struct ng_graph **gp)
     if (!g)
         return -ENOMEM;
     g->bops = ops;
+    g->locked = (ops->flags & NG_BF_TOPOLOGY_LOCK) != 0;
     g->kind = cfg.backend;
     g->serial = atomic_fetch_add(&ng_next_serial, 1);
     g->next_id = 1;

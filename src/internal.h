@@ -135,6 +135,34 @@ struct ng_pool {
 
 struct ng_worker; /* runtime.c */
 
+/* Statistics slots: per-node and per-hook counters are spread over
+ * NG_STAT_SLOTS cache-line-sized slots.  Each thread that touches a graph
+ * claims one of slots 1..NG_STAT_SLOTS-1 for itself (process-wide, released
+ * at thread exit) and then increments it with a plain load + store: a single
+ * writer, no locked instruction and no cache line shared with another
+ * writer.  Threads beyond that share slot 0 with atomic adds.  Readers sum
+ * the slots with relaxed loads. */
+#define NG_STAT_SLOTS 8
+#define NG_TLS_IE __attribute__((tls_model("initial-exec")))
+extern _Thread_local unsigned ng_stat_slot NG_TLS_IE;
+extern _Thread_local bool ng_stat_excl NG_TLS_IE;
+struct ng_nstat {
+    _Atomic uint64_t in, out, queued, dequeued;
+    _Atomic uint64_t drops[NG_DROP_REASONS];
+};
+struct ng_hstat {
+    _Atomic uint64_t in, out, drops, spare[5];
+};
+static inline void ng_stat_inc(_Atomic uint64_t *c)
+{
+    if (NG_LIKELY(ng_stat_excl))
+        atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+    else
+        atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
+#define NG_STAT_ADD(p, field) ng_stat_inc(&(p)[ng_stat_slot].field)
+
 struct ng_thread {
     struct ng_graph *g;
     struct ng_bthread *bt;      /* backend per-thread state */
@@ -214,6 +242,10 @@ struct ng_node {
     struct ng_item *held;
     /* Timers armed on this node (runtime.c). */
     struct ng_timer *timers;
+    /* runtime.c: link in a worker's run queue while the DRAIN owner has
+     * scheduled the node (at most once at a time: DRAIN is exclusive). */
+    struct mpsc_node rt_link;
+    struct ng_nstat stats[NG_STAT_SLOTS]; /* NG_STAT_ADD; runtime.c reads */
 };
 
 /* Hook flags. */
@@ -230,6 +262,7 @@ struct ng_hook {
     _Atomic(struct ng_hook *) next; /* node->hooks list link */
     char name[NG_HOOKSIZ];
     struct ng_defer defer;
+    struct ng_hstat stats[NG_STAT_SLOTS]; /* NG_STAT_ADD; runtime.c reads */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -240,6 +273,7 @@ struct ng_hook {
 
 struct ng_graph {
     const struct ng_backend_ops *bops;
+    bool locked;                /* bops->flags & NG_BF_TOPOLOGY_LOCK, cached */
     struct ng_backend_inst *backend;
     enum ng_backend kind;
     uint64_t serial;            /* unique per graph in the process */
@@ -268,15 +302,46 @@ struct ng_graph {
 /* Internal functions                                                       */
 /* ------------------------------------------------------------------------ */
 
-/* graph.c: per-thread state and read-side sections. */
-struct ng_thread *ng_thread_get(struct ng_graph *g);   /* NULL on -ENOMEM */
-struct ng_thread *ng_enter(struct ng_graph *g);        /* get + section */
-void ng_exit(struct ng_thread *t);
+/* graph.c: per-thread state and read-side sections.
+ * ng_tls is this thread's cache of (graph serial -> state); slot 0 holds the
+ * most recently used graph, so the data path finds its state with one
+ * compare.  Only the owning thread touches its ng_tls. */
+#define NG_TLS_SLOTS 8
+struct ng_tls_slot {
+    uint64_t serial;
+    struct ng_thread *t;
+};
+extern _Thread_local struct ng_tls_slot ng_tls[NG_TLS_SLOTS] NG_TLS_IE;
+struct ng_thread *ng_thread_get_slow(struct ng_graph *g);   /* NULL on -ENOMEM */
+
+static inline struct ng_thread *ng_thread_get(struct ng_graph *g)
+{
+    if (NG_LIKELY(ng_tls[0].serial == g->serial))
+        return ng_tls[0].t;
+    return ng_thread_get_slow(g);
+}
+
+/* Enter / leave a read-side section of g; nested calls only count depth. */
+static inline struct ng_thread *ng_enter(struct ng_graph *g)
+{
+    struct ng_thread *t = ng_thread_get(g);
+    if (NG_UNLIKELY(!t))
+        return NULL;
+    if (t->depth++ == 0)
+        g->bops->read_enter(t->bt);
+    return t;
+}
+
+static inline void ng_exit(struct ng_thread *t)
+{
+    if (--t->depth == 0)
+        t->g->bops->read_exit(t->bt);
+}
 struct ng_typeent *ng_type_find_locked(struct ng_graph *g, const char *name);
 
 static inline bool ng_locked_backend(const struct ng_graph *g)
 {
-    return (g->bops->flags & NG_BF_TOPOLOGY_LOCK) != 0;
+    return g->locked;
 }
 static inline void ng_topo_wlock(struct ng_graph *g)
 {
@@ -320,6 +385,10 @@ int ng_connect_locked(struct ng_node *n1, const char *h1, struct ng_node *n2, co
 int ng_rmhook_locked(struct ng_node *node, const char *name);
 int ng_node_shutdown_locked(struct ng_node *node, bool force);
 void ng_node_nodeinfo(struct ng_node *node, struct nodeinfo *ni);
+/* rwlock baseline: keep the type's shutdown method from running while a
+ * message / function item is inside the node (see node.c). */
+bool ng_node_finish_hold(struct ng_node *node);
+void ng_node_finish_release(struct ng_node *node);
 
 /* dispatch.c: node entry with netgraph reader/writer semantics. */
 /* Deliver a data item to `hook`'s node (hook is the receiving hook). */
@@ -352,6 +421,8 @@ int ng_path_lookup(struct ng_graph *g, struct ng_node *from, const char *path,
  * no running runtime (the caller then drains inline). */
 bool ng_runtime_schedule(struct ng_graph *g, struct ng_node *node);
 void ng_timers_cancel_node(struct ng_node *node);
+/* Answer an NGM_STATS message (called by generic.c; consumes item). */
+int ng_stats_msg(struct ng_node *node, struct ng_item *item);
 
 /* nodes/ *.c */
 extern const struct ng_type ng_hole_type, ng_echo_type, ng_tee_type;

@@ -33,6 +33,34 @@ static inline struct ng_item *sentry_item(ck_stack_entry_t *e)
 
 _Static_assert(sizeof(struct mpsc_node) >= sizeof(ck_stack_entry_t), "stack entry fits");
 
+/* ThreadSanitizer cannot see ck_stack's inline-asm CAS: give it the
+ * push -> pop happens-before edge for the magazine's contents. */
+#if defined(__SANITIZE_THREAD__)
+#define NG_ITEM_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define NG_ITEM_TSAN 1
+#endif
+#endif
+#ifdef NG_ITEM_TSAN
+#include <sanitizer/tsan_interface.h>
+static inline void mag_push(ck_stack_t *st, ck_stack_entry_t *e)
+{
+    __tsan_release(e);
+    ck_stack_push_mpmc(st, e);
+}
+static inline ck_stack_entry_t *mag_pop(ck_stack_t *st)
+{
+    ck_stack_entry_t *e = ck_stack_pop_mpmc(st);
+    if (e)
+        __tsan_acquire(e);
+    return e;
+}
+#else
+#define mag_push ck_stack_push_mpmc
+#define mag_pop ck_stack_pop_mpmc
+#endif
+
 static size_t item_stride(const struct ng_pool *p)
 {
     size_t hdr = (sizeof(struct ng_item) + NG_CACHELINE - 1) & ~(size_t)(NG_CACHELINE - 1);
@@ -94,7 +122,7 @@ static bool pool_grow(struct ng_graph *g)
             it->pnext = head;
             head = it;
         }
-        ck_stack_push_mpmc(&p->full, item_sentry(head));
+        mag_push(&p->full, item_sentry(head));
     }
     atomic_fetch_add(&p->total, n);
     ok = true;
@@ -107,7 +135,7 @@ static struct ng_item *cache_refill(struct ng_thread *t)
 {
     struct ng_pool *p = &t->g->pool;
     for (;;) {
-        ck_stack_entry_t *e = ck_stack_pop_mpmc(&p->full);
+        ck_stack_entry_t *e = mag_pop(&p->full);
         if (e) {
             t->cache = sentry_item(e);
             t->ncache = NG_MAG;
@@ -161,7 +189,7 @@ static void cache_put(struct ng_thread *t, struct ng_item *it)
         struct ng_item *mag = last->pnext;
         last->pnext = NULL;
         t->ncache -= NG_MAG;
-        ck_stack_push_mpmc(&t->g->pool.full, item_sentry(mag));
+        mag_push(&t->g->pool.full, item_sentry(mag));
     }
 }
 
@@ -176,7 +204,7 @@ void ng_thread_cache_flush(struct ng_thread *t)
         t->cache = last->pnext;
         last->pnext = NULL;
         t->ncache -= NG_MAG;
-        ck_stack_push_mpmc(&p->full, item_sentry(head));
+        mag_push(&p->full, item_sentry(head));
     }
     /* A partial magazine joins the pool's leftover list (cold path: thread
      * exit), which is pushed as a magazine once it holds NG_MAG items. */
@@ -187,7 +215,7 @@ void ng_thread_cache_flush(struct ng_thread *t)
         it->pnext = p->leftover;
         p->leftover = it;
         if (++p->nleftover == NG_MAG) {
-            ck_stack_push_mpmc(&p->full, item_sentry(p->leftover));
+            mag_push(&p->full, item_sentry(p->leftover));
             p->leftover = NULL;
             p->nleftover = 0;
         }

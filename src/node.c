@@ -101,6 +101,18 @@ void ng_hook_unref(struct ng_hook *h)
     }
 }
 
+/* End of a public topology call: leave the section, then let the backend
+ * run callbacks whose grace period has passed (ck_epoch reclaims only when
+ * polled; a runtime polls too, but graphs without one must not pile up
+ * garbage under churn).  Never waits for readers. */
+static void topo_call_done(struct ng_thread *t)
+{
+    struct ng_graph *g = t->g;
+    ng_exit(t);
+    if (t->depth == 0)
+        g->bops->poll(g->backend);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Accessors                                                                */
 /* ------------------------------------------------------------------------ */
@@ -173,11 +185,29 @@ struct ng_node *ng_node_lookup_id(struct ng_graph *g, ng_id_t id)
     return NULL;
 }
 
+/* A node's name may be rewritten (rename) while a lock-less reader that
+ * loaded the node before it was unlinked from its old chain still compares
+ * it: both sides access the bytes atomically (relaxed).  Such a reader sees
+ * the old name, the new one, or a mix of both, always NUL-terminated within
+ * NG_NODESIZ; a match is then a lookup racing with the rename. */
+static bool name_eq(const struct ng_node *n, const char *name)
+{
+    const _Atomic char *p = (const _Atomic char *)(const void *)n->name;
+    for (size_t i = 0; i < NG_NODESIZ; i++) {
+        char c = atomic_load_explicit(&p[i], memory_order_relaxed);
+        if (c != name[i])
+            return false;
+        if (c == '\0')
+            return true;
+    }
+    return false;
+}
+
 struct ng_node *ng_node_lookup_name(struct ng_graph *g, const char *name)
 {
     struct ng_node *n = atomic_load_explicit(&g->name_hash[name_hash(name)], memory_order_acquire);
     for (; n; n = atomic_load_explicit(NEXTP(&n->name_next), memory_order_acquire))
-        if (strcmp(n->name, name) == 0)
+        if (name_eq(n, name))
             return n;
     return NULL;
 }
@@ -283,7 +313,7 @@ int ng_node_create(struct ng_graph *g, const char *type, struct ng_node **np)
         *np = n;
     }
     pthread_mutex_unlock(&g->ctl_lock);
-    ng_exit(t);
+    topo_call_done(t);
     return rc;
 }
 
@@ -304,9 +334,13 @@ int ng_node_name_locked(struct ng_node *n, const char *name)
         return -EEXIST;
     if (n->name[0])
         chain_remove(&g->name_hash[name_hash(n->name)], n, offsetof(struct ng_node, name_next));
-    /* The name buffer is rewritten while unlinked from the name hash; path
-     * lookups compare names only on linked nodes. */
-    strcpy(n->name, name);
+    /* The name buffer is rewritten while unlinked from the name hash, but a
+     * reader that found n before the unlink may still compare it: atomic
+     * byte stores (see name_eq). */
+    _Atomic char *dst = (_Atomic char *)(void *)n->name;
+    size_t len = strlen(name);
+    for (size_t i = 0; i <= len; i++)
+        atomic_store_explicit(&dst[i], name[i], memory_order_relaxed);
     chain_insert(&g->name_hash[name_hash(n->name)], &n->name_next, n);
     return 0;
 }
@@ -531,7 +565,7 @@ int ng_connect(struct ng_node *n1, const char *name1, struct ng_node *n2, const 
     pthread_mutex_lock(&g->ctl_lock);
     int rc = ng_connect_locked(n1, name1, n2, name2);
     pthread_mutex_unlock(&g->ctl_lock);
-    ng_exit(t);
+    topo_call_done(t);
     return rc;
 }
 
@@ -568,7 +602,7 @@ int ng_mkpeer(struct ng_node *n, const char *ourhook, const char *type, const ch
         }
     }
     pthread_mutex_unlock(&g->ctl_lock);
-    ng_exit(t);
+    topo_call_done(t);
     return rc;
 }
 
@@ -594,7 +628,7 @@ int ng_rmhook(struct ng_node *n, const char *name)
     pthread_mutex_lock(&g->ctl_lock);
     int rc = ng_rmhook_locked(n, name);
     pthread_mutex_unlock(&g->ctl_lock);
-    ng_exit(t);
+    topo_call_done(t);
     return rc;
 }
 
@@ -624,6 +658,25 @@ static void node_finish_step(struct ng_node *n)
 {
     if (atomic_fetch_sub_explicit(&n->finish_wait, 1, memory_order_acq_rel) == 1)
         node_finish(n);
+}
+
+/* rwlock baseline: no grace period covers a thread that enters a node with
+ * only a node reference (ng_send_fn, messages, their queued items), so such
+ * an entry holds finish_wait like a hook does: the type's shutdown method
+ * cannot run until it is released.  Fails once the node has finished. */
+bool ng_node_finish_hold(struct ng_node *n)
+{
+    int v = atomic_load_explicit(&n->finish_wait, memory_order_relaxed);
+    while (v > 0)
+        if (atomic_compare_exchange_weak_explicit(&n->finish_wait, &v, v + 1,
+                                                  memory_order_acq_rel, memory_order_relaxed))
+            return true;
+    return false;
+}
+
+void ng_node_finish_release(struct ng_node *n)
+{
+    node_finish_step(n);
 }
 
 static void node_gp_cb(struct ng_defer *d)
@@ -677,7 +730,7 @@ int ng_node_shutdown(struct ng_node *n)
     pthread_mutex_lock(&g->ctl_lock);
     int rc = ng_node_shutdown_locked(n, false);
     pthread_mutex_unlock(&g->ctl_lock);
-    ng_exit(t);
+    topo_call_done(t);
     return rc;
 }
 
