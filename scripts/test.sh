@@ -9,9 +9,14 @@
 #   2. asan     build-asan/  ASan+UBSan, full ctest
 #   3. tsan     build-tsan/  TSan, ctest -L concurrency
 #   4. install  scripts/check-install.sh on build/
+#   5. fuzz     build-fuzz/  clang libFuzzer harnesses (tests/fuzz), each run
+#                            NG_FUZZ_SECONDS (default 60) from its seed corpus
+#   6. memcheck build/       valgrind memcheck of the unit tests (ctest -L unit)
 # Missing packages are installed first (scripts/deps.sh).  Exits non-zero on
 # the first failure.  Environment: JOBS (build parallelism, default nproc),
-# CTEST_JOBS (default 2), CC (compiler).
+# CTEST_JOBS (default 2), CC (compiler), NG_FUZZ_SECONDS (fuzz time per
+# harness, 0 skips the stage), NG_MEMCHECK=0 (skip valgrind).  The time of
+# every stage is printed at the end (CI budget: 60 minutes on 2 cores).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,11 +34,27 @@ done
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 CTEST_JOBS=${CTEST_JOBS:-2}
 
+STAGE_TIMES=()
+STAGE_NAME=""
+STAGE_START=$SECONDS
 banner() {
+    stage_end
+    STAGE_NAME="$*"
+    STAGE_START=$SECONDS
     printf '\n==================================================================\n'
     printf '== %s\n' "$*"
     printf '==================================================================\n'
 }
+stage_end() {
+    [[ -n $STAGE_NAME ]] && STAGE_TIMES+=("$(printf '%5ds  %s' $((SECONDS - STAGE_START)) "$STAGE_NAME")")
+    STAGE_NAME=""
+}
+print_times() {
+    stage_end
+    printf '\nstage times (total %ds):\n' "$SECONDS"
+    printf '  %s\n' "${STAGE_TIMES[@]}"
+}
+trap print_times EXIT
 
 configure_build() { # dir, cmake args...
     local dir=$1; shift
@@ -49,7 +70,7 @@ run_ctest() { # dir, ctest args...
 banner "deps: checking required packages"
 bash "$ROOT/scripts/deps.sh"
 
-banner "stage 1/4: Release build (NG_WERROR=ON) + all tests"
+banner "stage 1/6: Release build (NG_WERROR=ON) + all tests"
 configure_build build -DCMAKE_BUILD_TYPE=Release -DNG_WERROR=ON -DNG_SANITIZE=
 run_ctest build
 [[ $QUICK -eq 1 ]] && { banner "test.sh --quick: OK"; exit 0; }
@@ -58,11 +79,11 @@ run_ctest build
 SAN_FLAGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g"
            -DNG_WERROR=OFF -DNG_BUILD_BENCH=OFF)
 
-banner "stage 2/4: AddressSanitizer + UndefinedBehaviorSanitizer + all tests"
+banner "stage 2/6: AddressSanitizer + UndefinedBehaviorSanitizer + all tests"
 configure_build build-asan "${SAN_FLAGS[@]}" "-DNG_SANITIZE=address,undefined"
 run_ctest build-asan
 
-banner "stage 3/4: ThreadSanitizer + concurrency tests"
+banner "stage 3/6: ThreadSanitizer + concurrency tests"
 configure_build build-tsan "${SAN_FLAGS[@]}" -DNG_SANITIZE=thread
 # TSan's shadow mapping fails under high mmap ASLR entropy (newer kernels):
 # run without address randomisation when that is permitted.
@@ -76,7 +97,44 @@ else
     (cd "$ROOT/build-tsan" && "${NORAND[@]}" ctest --output-on-failure -j"$CTEST_JOBS" -L concurrency)
 fi
 
-banner "stage 4/4: install + out-of-tree consumers (find_package, pkg-config)"
+banner "stage 4/6: install + out-of-tree consumers (find_package, pkg-config)"
 bash "$ROOT/scripts/check-install.sh" "$ROOT/build"
+
+FUZZ_SECONDS=${NG_FUZZ_SECONDS:-60}
+if [[ $FUZZ_SECONDS -gt 0 ]] && command -v clang >/dev/null 2>&1; then
+    banner "stage 5/6: libFuzzer harnesses, ${FUZZ_SECONDS}s each (clang, ASan+UBSan)"
+    CC=clang configure_build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNG_FUZZ=ON \
+        "-DNG_SANITIZE=address,undefined" -DNG_BUILD_TESTS=OFF -DNG_BUILD_BENCH=OFF
+    for h in path msg; do
+        # Work on a scratch copy of the seed corpus: the repository's stays small.
+        work=$(mktemp -d)
+        cp "$ROOT/tests/fuzz/corpus/$h/"* "$work/"
+        "$ROOT/build-fuzz/tests/fuzz/fuzz_$h" -max_total_time="$FUZZ_SECONDS" \
+            -print_final_stats=1 -artifact_prefix="$ROOT/build-fuzz/crash-$h-" "$work" \
+            2>&1 | grep -E '^(#[0-9]+ +DONE|Done|stat::number_of_executed_units|==[0-9]+==ERROR)|SUMMARY' || true
+        status=${PIPESTATUS[0]}
+        rm -rf "$work"
+        [[ $status -eq 0 ]] || { echo "fuzz_$h found a crash (see build-fuzz/crash-$h-*)"; exit 1; }
+        echo "fuzz_$h: ${FUZZ_SECONDS}s, no crash"
+    done
+else
+    banner "stage 5/6: fuzzing skipped (NG_FUZZ_SECONDS=0 or no clang)"
+fi
+
+if [[ ${NG_MEMCHECK:-1} != 0 ]] && command -v valgrind >/dev/null 2>&1; then
+    banner "stage 6/6: valgrind memcheck of the unit tests (build/)"
+    # Release binaries of stage 1; memcheck serialises threads, so only the
+    # unit label (the concurrency tests run under TSan and ASan instead).
+    (cd "$ROOT/build" && ctest --output-on-failure -j"$CTEST_JOBS" -L unit \
+        --overwrite MemoryCheckCommand=$(command -v valgrind) \
+        --overwrite "MemoryCheckCommandOptions=--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-possibly-lost=no --track-origins=no" \
+        -T memcheck) | tee "$ROOT/build/memcheck.log"
+    if grep -qE 'Defects: [1-9]' "$ROOT/build/memcheck.log"; then
+        echo "valgrind memcheck reported defects (build/Testing/Temporary/MemoryChecker.*.log)"
+        exit 1
+    fi
+else
+    banner "stage 6/6: valgrind memcheck skipped (NG_MEMCHECK=0 or no valgrind)"
+fi
 
 banner "test.sh: all stages passed"
