@@ -9,7 +9,7 @@ cd "$ROOT"
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 bash "$ROOT/scripts/deps.sh"
-cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=Release -DNG_SANITIZE= >/dev/null
+cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=Release -DNG_SANITIZE= -DNG_BUILD_BENCH=ON >/dev/null
 cmake --build "$ROOT/build" --parallel "$JOBS"
 
 if [[ -x "$ROOT/build/bench/ngbench" ]]; then
