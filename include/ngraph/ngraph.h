@@ -211,8 +211,9 @@ int ng_node_find(struct ng_graph *g, const char *addr, struct ng_node **np);
  * inside one of the node's methods (after a grace period, on whichever thread
  * completes it; ng_graph_barrier() waits for it).  The memory is reclaimed
  * when the last reference is dropped.  A persistent node
- * (ng_node_set_persistent) only loses its hooks and queued items and stays
- * alive, unless the whole graph is being destroyed.
+ * (ng_node_set_persistent) only loses its hooks and stays alive, unless the
+ * whole graph is being destroyed: data items queued for its removed hooks are
+ * dropped (NG_DROP_NOTCONN), queued messages and functions still run.
  * Returns 0, or -ESHUTDOWN if the node is already shutting down.
  */
 int ng_node_shutdown(struct ng_node *node);
