@@ -16,9 +16,7 @@ static int arg_name(const char *field, size_t size)
 
 static struct ng_mesg *resp_alloc(struct ng_item *it, size_t arglen)
 {
-    if (arglen > NG_MAX_MSG_ARGLEN)
-        return NULL;
-    return ng_mesg_response(ng_item_msg(it), (uint32_t)arglen);
+    return ng_mesg_response_large(ng_item_msg(it), arglen);
 }
 
 static int list_nodes(struct ng_graph *g, struct ng_item *it, bool named_only)

@@ -406,6 +406,8 @@ void ng_node_flush_queue(struct ng_node *node);
 bool ng_thread_holds_writer(struct ng_thread *t, struct ng_node *node);
 
 /* msg.c */
+/* A response of up to NG_MAX_RESP_ARGLEN bytes (engine-built listings). */
+struct ng_mesg *ng_mesg_response_large(const struct ng_mesg *msg, size_t arglen);
 int ng_msg_deliver(struct ng_thread *t, struct ng_node *node, struct ng_hook *lasthook,
                    struct ng_item *item);
 void ng_waiter_item_gone(struct ng_item *item);

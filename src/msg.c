@@ -16,19 +16,40 @@
 /* Message objects                                                          */
 /* ------------------------------------------------------------------------ */
 
-struct ng_mesg *ng_mesg_alloc(uint32_t cookie, uint32_t cmd, uint32_t arglen)
+static struct ng_mesg *mesg_alloc(uint32_t cookie, uint32_t cmd, size_t arglen, size_t cap)
 {
-    if (arglen > NG_MAX_MSG_ARGLEN)
+    if (arglen > cap)
         return NULL;
     struct ng_mesg *m = calloc(1, sizeof(*m) + arglen + 1); /* +1: text NUL */
     if (!m)
         return NULL;
     m->header.version = NG_VERSION;
-    m->header.arglen = arglen;
+    m->header.arglen = (uint32_t)arglen;
     m->header.cmd = cmd;
     m->header.typecookie = cookie;
     m->header.flags = NGF_ORIG;
     return m;
+}
+
+struct ng_mesg *ng_mesg_alloc(uint32_t cookie, uint32_t cmd, uint32_t arglen)
+{
+    return mesg_alloc(cookie, cmd, arglen, NG_MAX_MSG_ARGLEN);
+}
+
+/* Responses built by the engine (node, hook and type lists) are trusted and
+ * may exceed the limit on arguments received from senders. */
+struct ng_mesg *ng_mesg_response_large(const struct ng_mesg *msg, size_t arglen)
+{
+    if (!msg)
+        return NULL;
+    struct ng_mesg *r = mesg_alloc(msg->header.typecookie, msg->header.cmd, arglen,
+                                   NG_MAX_RESP_ARGLEN);
+    if (!r)
+        return NULL;
+    r->header.flags = NGF_RESP;
+    r->header.token = msg->header.token;
+    memcpy(r->header.cmdstr, msg->header.cmdstr, sizeof(r->header.cmdstr));
+    return r;
 }
 
 struct ng_mesg *ng_mesg_response(const struct ng_mesg *msg, uint32_t arglen)

@@ -225,6 +225,33 @@ static void test_generic_messages(void **state)
     ng_graph_destroy(g);
 }
 
+/* Listings are built by the engine and may exceed the 64 KiB cap that applies
+ * to arguments received from senders. */
+static void test_large_listing(void **state)
+{
+    (void)state;
+    struct ng_graph *g = ngtest_graph();
+    enum { N = 3000 }; /* 3000 * sizeof(struct nodeinfo) > NG_MAX_MSG_ARGLEN */
+    char name[NG_NODESIZ];
+    for (int i = 0; i < N; i++) {
+        struct ng_node *n;
+        assert_int_equal(ng_node_create(g, "hole", &n), 0);
+        snprintf(name, sizeof(name), "n%d", i);
+        assert_int_equal(ng_node_name(n, name), 0);
+        ng_node_unref(n);
+    }
+    struct ng_mesg *resp;
+    assert_int_equal(ngtest_msg(g, "n0:", NGM_GENERIC_COOKIE, NGM_LISTNODES, &resp), 0);
+    assert_true(resp->header.arglen > NG_MAX_MSG_ARGLEN);
+    const struct namelist *nl = (const void *)resp->data;
+    assert_int_equal(nl->numnames, N);
+    ng_mesg_free(resp);
+    assert_int_equal(ngtest_msg(g, "n0:", NGM_GENERIC_COOKIE, NGM_LISTNAMES, &resp), 0);
+    assert_int_equal(((const struct namelist *)(const void *)resp->data)->numnames, N);
+    ng_mesg_free(resp);
+    ng_graph_destroy(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_connect_and_data),
         cmocka_unit_test(test_tee_echo),
         cmocka_unit_test(test_generic_messages),
+        cmocka_unit_test(test_large_listing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

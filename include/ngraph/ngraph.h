@@ -37,7 +37,10 @@ extern "C" {
 #define NG_PATHSIZ 512
 #define NG_CMDSTRSIZ 32
 #define NG_TEXTRESPONSE 1024
-#define NG_MAX_MSG_ARGLEN 65536 /* largest message argument accepted */
+#define NG_MAX_MSG_ARGLEN 65536 /* largest message argument accepted from a sender */
+/* Largest response the engine builds itself (NGM_LISTNODES and friends):
+ * 16 MiB, about 230,000 nodes.  Beyond it those messages fail with -ENOMEM. */
+#define NG_MAX_RESP_ARGLEN (16u << 20)
 
 typedef uint32_t ng_id_t;
 

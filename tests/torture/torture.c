@@ -725,8 +725,8 @@ static void check_accounting_live(struct torture *tt)
 
 /* Shut every node down, including unnamed ones created by NGM_MKPEER.
  * Ids are assigned sequentially from 1, so probing every id up to the number
- * of nodes ever created finds them all (NGM_LISTNODES cannot be used: its
- * response is capped at NG_MAX_MSG_ARGLEN, about 900 nodes). */
+ * of nodes ever created finds them all, without relying on NGM_LISTNODES,
+ * one of the operations under test. */
 static void shutdown_all(struct ng_graph *g)
 {
     uint64_t maxid = atomic_load(&T.ctor) + 64;
