@@ -36,14 +36,11 @@ struct ng_mesg *ng_mesg_alloc(uint32_t cookie, uint32_t cmd, uint32_t arglen)
     return mesg_alloc(cookie, cmd, arglen, NG_MAX_MSG_ARGLEN);
 }
 
-/* Responses built by the engine (node, hook and type lists) are trusted and
- * may exceed the limit on arguments received from senders. */
-struct ng_mesg *ng_mesg_response_large(const struct ng_mesg *msg, size_t arglen)
+static struct ng_mesg *response_alloc(const struct ng_mesg *msg, size_t arglen, size_t cap)
 {
     if (!msg)
         return NULL;
-    struct ng_mesg *r = mesg_alloc(msg->header.typecookie, msg->header.cmd, arglen,
-                                   NG_MAX_RESP_ARGLEN);
+    struct ng_mesg *r = mesg_alloc(msg->header.typecookie, msg->header.cmd, arglen, cap);
     if (!r)
         return NULL;
     r->header.flags = NGF_RESP;
@@ -54,15 +51,14 @@ struct ng_mesg *ng_mesg_response_large(const struct ng_mesg *msg, size_t arglen)
 
 struct ng_mesg *ng_mesg_response(const struct ng_mesg *msg, uint32_t arglen)
 {
-    if (!msg)
-        return NULL;
-    struct ng_mesg *r = ng_mesg_alloc(msg->header.typecookie, msg->header.cmd, arglen);
-    if (!r)
-        return NULL;
-    r->header.flags = NGF_RESP;
-    r->header.token = msg->header.token;
-    memcpy(r->header.cmdstr, msg->header.cmdstr, sizeof(r->header.cmdstr));
-    return r;
+    return response_alloc(msg, arglen, NG_MAX_MSG_ARGLEN);
+}
+
+/* Responses built by the engine (node, hook and type lists) are trusted and
+ * may exceed the limit on arguments received from senders. */
+struct ng_mesg *ng_mesg_response_large(const struct ng_mesg *msg, size_t arglen)
+{
+    return response_alloc(msg, arglen, NG_MAX_RESP_ARGLEN);
 }
 
 void ng_mesg_free(struct ng_mesg *msg)
