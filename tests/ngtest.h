@@ -25,6 +25,10 @@ struct ng_item *ngtest_item(struct ng_graph *g, uint32_t len, uint8_t fill);
 /* Send a message with no arguments and wait for the response. */
 int ngtest_msg(struct ng_graph *g, const char *path, uint32_t cookie, uint32_t cmd,
                struct ng_mesg **resp);
+/* splitmix64: next value of the deterministic PRNG whose state is *s. */
+uint64_t ngtest_splitmix(uint64_t *s);
+/* CLOCK_MONOTONIC in seconds. */
+double ngtest_now_s(void);
 /* Sum of all drop reasons. */
 uint64_t ngtest_drops(const struct ng_graph_stats *st);
 /* Test-only node type "counter": counts and frees every data item (per

@@ -136,21 +136,6 @@ static void *sender(void *arg)
     return NULL;
 }
 
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void test_hook_removed_under_traffic(void **state)
 {
     (void)state;
@@ -181,9 +166,9 @@ static void test_hook_removed_under_traffic(void **state)
         assert_int_equal(pthread_create(&th[i], NULL, sender, &r), 0);
 
     uint64_t ops[4] = {0};
-    double end = now_s() + secs;
-    while (now_s() < end) {
-        unsigned op = (unsigned)(splitmix(&seed) % 4);
+    double end = ngtest_now_s() + secs;
+    while (ngtest_now_s() < end) {
+        unsigned op = (unsigned)(ngtest_splitmix(&seed) % 4);
         switch (op) {
         case 0: /* cut and reconnect the sender-facing hook */
             assert_int_equal(ng_rmhook(r.src, "out"), 0);

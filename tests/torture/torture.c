@@ -111,21 +111,6 @@ struct torture_opts {
 #define NCTL 2         /* control threads */
 #define MAXWORKERS 16
 
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 struct padded {
     _Atomic uint64_t n;
     char pad[56];
@@ -246,7 +231,7 @@ static int tort_rcvdata(struct ng_hook *hook, struct ng_item *item)
     }
     meta[0]--;
     char name[8];
-    snprintf(name, sizeof(name), "h%u", (unsigned)(splitmix(&meta[1]) % NHOOKS));
+    snprintf(name, sizeof(name), "h%u", (unsigned)(ngtest_splitmix(&meta[1]) % NHOOKS));
     struct ng_hook *out;
     if (ng_hook_find(node, name, &out) != 0) {
         count_delivered(item); /* sunk here: no such hook */
@@ -397,12 +382,12 @@ static void *worker_main(void *arg)
     uint64_t sent = 0;
     while (!atomic_load_explicit(&tt->stop_traffic, memory_order_relaxed)) {
         char name[8], hname[8];
-        slot_name(name, sizeof(name), (unsigned)splitmix(&rng));
-        snprintf(hname, sizeof(hname), "h%u", (unsigned)(splitmix(&rng) % NHOOKS));
+        slot_name(name, sizeof(name), (unsigned)ngtest_splitmix(&rng));
+        snprintf(hname, sizeof(hname), "h%u", (unsigned)(ngtest_splitmix(&rng) % NHOOKS));
         struct ng_node *n;
         if (ng_node_find(tt->g, name, &n) != 0)
             continue;
-        bool inject = splitmix(&rng) % 4 == 0;
+        bool inject = ngtest_splitmix(&rng) % 4 == 0;
         struct ng_hook *h = NULL;
         if (!inject && ng_hook_find(n, hname, &h) != 0) {
             ng_node_unref(n);
@@ -413,8 +398,8 @@ static void *worker_main(void *arg)
             if (!it)
                 break;
             uint64_t *meta = ng_item_meta(it);
-            meta[0] = splitmix(&rng) % 6;
-            meta[1] = splitmix(&rng);
+            meta[0] = ngtest_splitmix(&rng) % 6;
+            meta[1] = ngtest_splitmix(&rng);
             sent++;
             atomic_store_explicit(&T.sent[id].n, sent, memory_order_seq_cst);
             if (inject)
@@ -668,7 +653,7 @@ static void *ctl_main(void *arg)
         /* Every draw is unconditional: the schedule depends on the seed only. */
         uint64_t a[16];
         for (int i = 0; i < 16; i++)
-            a[i] = splitmix(&rng);
+            a[i] = ngtest_splitmix(&rng);
         unsigned w = (unsigned)(a[0] % total_w), op = 0;
         while (w >= op_weight[op])
             w -= op_weight[op++];
@@ -816,9 +801,9 @@ static int torture_run(const struct torture_opts *o)
         if (pthread_create(&cth[i], NULL, ctl_main, &ca[i]) != 0)
             VIOLATION("pthread_create");
     }
-    double t0 = now_s(), end = t0 + o->seconds;
+    double t0 = ngtest_now_s(), end = t0 + o->seconds;
     uint64_t checks = 0;
-    while (now_s() < end) {
+    while (ngtest_now_s() < end) {
         usleep(20000);
         check_accounting_live(tt);
         checks++;
@@ -829,7 +814,7 @@ static int torture_run(const struct torture_opts *o)
     atomic_store(&tt->stop_traffic, 1);
     for (unsigned i = 0; i < tt->o.workers; i++)
         pthread_join(wth[i], NULL);
-    double elapsed = now_s() - t0;
+    double elapsed = ngtest_now_s() - t0;
 
     /* End: everything shut down, reclaimed and accounted. */
     shutdown_all(tt->g);
