@@ -283,16 +283,12 @@ int ng_dispatch_data(struct ng_thread *t, struct ng_hook *hook, struct ng_item *
     struct ng_node *n = hook->node;
     uint32_t f = atomic_load_explicit(&n->flags, memory_order_acquire);
     uint32_t hf = atomic_load_explicit(&hook->flags, memory_order_acquire);
-    if (NG_UNLIKELY(f & NGF_INVALID)) {
-        NG_STAT_ADD(n->stats, drops[NG_DROP_DEAD]);
+    if (NG_UNLIKELY((f & NGF_INVALID) || (hf & HKF_INVALID))) {
+        /* A dying node outranks a dying hook: its hooks die with it. */
+        enum ng_drop_reason r = (f & NGF_INVALID) ? NG_DROP_DEAD : NG_DROP_NOTCONN;
+        NG_STAT_ADD(n->stats, drops[r]);
         NG_STAT_ADD(hook->stats, drops);
-        ng_item_drop(it, NG_DROP_DEAD);
-        return -ENOTCONN;
-    }
-    if (NG_UNLIKELY(hf & HKF_INVALID)) {
-        NG_STAT_ADD(n->stats, drops[NG_DROP_NOTCONN]);
-        NG_STAT_ADD(hook->stats, drops);
-        ng_item_drop(it, NG_DROP_NOTCONN);
+        ng_item_drop(it, r);
         return -ENOTCONN;
     }
     NG_STAT_ADD(n->stats, in);
@@ -362,38 +358,32 @@ int ng_send_data(struct ng_hook *hook, struct ng_item *it)
         ng_item_free(it);
         return -ENOMEM;
     }
-    int rc;
-    if (ng_locked_backend(g)) {
+    struct ng_hook *peer;
+    bool locked = ng_locked_backend(g);
+    if (locked) {
         /* Baseline: FreeBSD's design.  Topology read lock around the peer
          * lookup, a reference pins the peer across the call. */
         g->bops->topo_rlock(g->backend);
-        struct ng_hook *peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
-        bool ok = peer && ng_hook_tryref(peer);
+        peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
+        if (peer && !ng_hook_tryref(peer))
+            peer = NULL;
         g->bops->topo_runlock(g->backend);
-        if (!ok) {
-            NG_STAT_ADD(hook->stats, drops);
-            NG_STAT_ADD(hook->node->stats, drops[NG_DROP_NOTCONN]);
-            ng_item_drop(it, NG_DROP_NOTCONN);
-            rc = -ENOTCONN;
-        } else {
-            NG_STAT_ADD(hook->stats, out);
-            NG_STAT_ADD(hook->node->stats, out);
-            rc = ng_dispatch_data(t, peer, it);
-            ng_hook_unref(peer);
-        }
     } else {
         /* Lock-less: the read-side section keeps peer and its node alive. */
-        struct ng_hook *peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
-        if (NG_UNLIKELY(!peer)) {
-            NG_STAT_ADD(hook->stats, drops);
-            NG_STAT_ADD(hook->node->stats, drops[NG_DROP_NOTCONN]);
-            ng_item_drop(it, NG_DROP_NOTCONN);
-            rc = -ENOTCONN;
-        } else {
-            NG_STAT_ADD(hook->stats, out);
-            NG_STAT_ADD(hook->node->stats, out);
-            rc = ng_dispatch_data(t, peer, it);
-        }
+        peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
+    }
+    int rc;
+    if (NG_UNLIKELY(!peer)) {
+        NG_STAT_ADD(hook->stats, drops);
+        NG_STAT_ADD(hook->node->stats, drops[NG_DROP_NOTCONN]);
+        ng_item_drop(it, NG_DROP_NOTCONN);
+        rc = -ENOTCONN;
+    } else {
+        NG_STAT_ADD(hook->stats, out);
+        NG_STAT_ADD(hook->node->stats, out);
+        rc = ng_dispatch_data(t, peer, it);
+        if (locked)
+            ng_hook_unref(peer);
     }
     ng_exit(t);
     return rc;
