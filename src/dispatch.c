@@ -278,12 +278,21 @@ void ng_node_flush_queue(struct ng_node *n)
 /* Entry points                                                             */
 /* ------------------------------------------------------------------------ */
 
-int ng_dispatch_data(struct ng_thread *t, struct ng_hook *hook, struct ng_item *it)
+int ng_rcvdata_unsupported(struct ng_hook *hook, struct ng_item *it)
+{
+    NG_STAT_ADD(hook->node->stats, drops[NG_DROP_DEAD]);
+    ng_item_drop(it, NG_DROP_DEAD);
+    return -EOPNOTSUPP;
+}
+
+/* Data for a hook or node that is invalid or forces writer/queue entry. */
+static NG_NOINLINE int dispatch_data_slow(struct ng_thread *t, struct ng_hook *hook,
+                                          struct ng_item *it, uint32_t f, uint32_t hf)
 {
     struct ng_node *n = hook->node;
-    uint32_t f = atomic_load_explicit(&n->flags, memory_order_acquire);
-    uint32_t hf = atomic_load_explicit(&hook->flags, memory_order_acquire);
-    if (NG_UNLIKELY((f & NGF_INVALID) || (hf & HKF_INVALID))) {
+    if (!t)
+        t = ng_thread_get(n->g); /* attached: we are in its section */
+    if ((f & NGF_INVALID) || (hf & HKF_INVALID)) {
         /* A dying node outranks a dying hook: its hooks die with it. */
         enum ng_drop_reason r = (f & NGF_INVALID) ? NG_DROP_DEAD : NG_DROP_NOTCONN;
         NG_STAT_ADD(n->stats, drops[r]);
@@ -291,24 +300,62 @@ int ng_dispatch_data(struct ng_thread *t, struct ng_hook *hook, struct ng_item *
         ng_item_drop(it, r);
         return -ENOTCONN;
     }
-    NG_STAT_ADD(n->stats, in);
     NG_STAT_ADD(hook->stats, in);
     bool force_w = (f & NGF_FORCE_WRITER) || (hf & HKF_FORCE_WRITER);
     bool force_q = (f & NGF_FORCE_QUEUE) || (hf & HKF_FORCE_QUEUE);
-    if (NG_LIKELY(!force_w && !force_q)) {
-        if (f & NGF_SHARED)
-            return n->type->rcvdata(hook, it); /* no shared writes */
-        if (NG_LIKELY(try_read(n))) {
-            int rc = n->type->rcvdata(hook, it);
-            leave(t, n, false);
-            return rc;
-        }
-    } else if (!force_q && try_write(n)) {
+    if (!force_q && try_write(n)) {
         int rc = run_with_access(t, n, hook, it, true);
         leave(t, n, true);
         return rc;
     }
     return enqueue(t, n, hook, it, force_w);
+}
+
+/* A netgraph-mode node: enter as a reader (one CAS) or queue behind the
+ * writer.  Out of line so that the shared-node path needs no stack frame. */
+static NG_NOINLINE int dispatch_reader(struct ng_thread *t, struct ng_hook *hook,
+                                       struct ng_item *it)
+{
+    struct ng_node *n = hook->node;
+    if (!t)
+        t = ng_thread_get(n->g); /* attached: we are in its section */
+    if (NG_LIKELY(try_read(n))) {
+        int rc = hook->rcvdata(hook, it);
+        leave(t, n, false);
+        return rc;
+    }
+    return enqueue(t, n, hook, it, false);
+}
+
+/*
+ * Deliver a data item arriving on `hook` (the receiving hook).  Caller: in a
+ * read-side section of the graph (t: its state, or NULL to look it up) (which keeps hook and its node alive), with
+ * the rwlock backend also holding a reference on hook.  `slot` is this
+ * thread's statistics slot; `excl` says it is an exclusive one (a constant
+ * at each call site, so the fast path has no branch for it).  The common
+ * cases are inline: a shared node's rcvdata is called with no shared write
+ * at all; a netgraph node is entered as a reader with one CAS.
+ */
+static inline int dispatch_data(struct ng_thread *t, struct ng_hook *hook, struct ng_item *it,
+                                unsigned slot, bool excl)
+{
+    struct ng_node *n = hook->node;
+    uint32_t f = atomic_load_explicit(&n->flags, memory_order_acquire);
+    uint32_t hf = atomic_load_explicit(&hook->flags, memory_order_acquire);
+    if (NG_UNLIKELY((f & NGF_DATA_SLOW) | (hf & HKF_DATA_SLOW)))
+        return dispatch_data_slow(t, hook, it, f, hf);
+    if (excl)
+        ng_counter_add(&hook->stats[slot].in, 1);
+    else
+        NG_STAT_ADD_S(hook->stats, slot, in);
+    if (f & NGF_SHARED)
+        return hook->rcvdata(hook, it);
+    return dispatch_reader(t, hook, it);
+}
+
+int ng_dispatch_data(struct ng_thread *t, struct ng_hook *hook, struct ng_item *it)
+{
+    return dispatch_data(t, hook, it, ng_stat_slot, false);
 }
 
 int ng_dispatch_item(struct ng_thread *t, struct ng_node *n, struct ng_hook *hook,
@@ -344,11 +391,13 @@ int ng_dispatch_item(struct ng_thread *t, struct ng_node *n, struct ng_hook *hoo
     return enqueue(t, n, hook, it, writer);
 }
 
-int ng_send_data(struct ng_hook *hook, struct ng_item *it)
+/* Everything but the nested lock-less hop: argument errors, the outermost
+ * call of a thread (enters the section), the rwlock baseline, no peer. */
+static NG_NOINLINE int send_data_slow(struct ng_hook *hook, struct ng_item *it)
 {
-    if (NG_UNLIKELY(!it))
+    if (!it)
         return -EINVAL;
-    if (NG_UNLIKELY(!hook || it->kind != NG_IK_DATA)) {
+    if (!hook || it->kind != NG_IK_DATA) {
         ng_item_free(it);
         return -EINVAL;
     }
@@ -379,14 +428,40 @@ int ng_send_data(struct ng_hook *hook, struct ng_item *it)
         ng_item_drop(it, NG_DROP_NOTCONN);
         rc = -ENOTCONN;
     } else {
-        NG_STAT_ADD(hook->stats, out);
-        NG_STAT_ADD(hook->node->stats, out);
-        rc = ng_dispatch_data(t, peer, it);
+        unsigned slot = ng_stat_slot;
+        NG_STAT_ADD_S(hook->stats, slot, out);
+        rc = dispatch_data(t, peer, it, slot, false);
         if (locked)
             ng_hook_unref(peer);
     }
     ng_exit(t);
     return rc;
+}
+
+/*
+ * The data hop.  Fast path: a node method (or a batch, ng_batch_begin)
+ * forwarding on a graph with a lock-less backend, i.e. the calling thread is
+ * already inside a read-side section of hook's graph and owns an exclusive
+ * statistics slot: ng_fast_serial == hook->gserial (see ng_enter).  The
+ * section keeps hook, its peer and the peer's node alive, so the hop is one
+ * acquire load of the peer, one plain counter increment per hook, the entry
+ * check and a tail call of rcvdata: no section entry, no reference, no
+ * shared write for shared nodes.  Everything else takes send_data_slow.
+ */
+int ng_send_data(struct ng_hook *hook, struct ng_item *it)
+{
+    if (NG_LIKELY(hook != NULL && it != NULL && ng_fast_serial == hook->gserial &&
+                  it->kind == NG_IK_DATA)) {
+        struct ng_hook *peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
+        if (NG_LIKELY(peer != NULL)) {
+            unsigned slot = ng_stat_slot;
+            ng_counter_add(&hook->stats[slot].out, 1);
+            /* t = NULL: ng_tls[0] may belong to another graph here; the
+             * out-of-line paths look the state up when they need it. */
+            return dispatch_data(NULL, peer, it, slot, true);
+        }
+    }
+    return send_data_slow(hook, it);
 }
 
 int ng_inject_data(struct ng_node *n, const char *hookname, struct ng_item *it)

@@ -34,15 +34,15 @@ static struct ng_reg *ng_registry;
 static _Atomic uint64_t ng_next_serial = 1;
 
 _Thread_local struct ng_tls_slot ng_tls[NG_TLS_SLOTS] NG_TLS_IE;
-_Thread_local unsigned ng_stat_slot NG_TLS_IE;
-_Thread_local bool ng_stat_excl NG_TLS_IE;
+_Thread_local unsigned ng_stat_slot NG_TLS_IE; /* 0: shared slot (atomic adds) */
+_Thread_local uint64_t ng_fast_serial NG_TLS_IE;
 
 /* Exclusive statistics slots 1..NG_STAT_SLOTS-1, process-wide bitmap. */
 static _Atomic uint32_t ng_stat_used;
 
 static void stat_slot_claim(void)
 {
-    if (ng_stat_excl)
+    if (ng_stat_slot != 0)
         return;
     uint32_t used = atomic_load(&ng_stat_used);
     for (unsigned i = 1; i < NG_STAT_SLOTS; i++) {
@@ -50,7 +50,6 @@ static void stat_slot_claim(void)
             continue;
         if (atomic_compare_exchange_strong(&ng_stat_used, &used, used | (1u << i))) {
             ng_stat_slot = i;
-            ng_stat_excl = true;
             return;
         }
         i = 0; /* lost a race: rescan with the fresh bitmap */
@@ -59,9 +58,8 @@ static void stat_slot_claim(void)
 
 static void stat_slot_release(void)
 {
-    if (!ng_stat_excl)
+    if (ng_stat_slot == 0)
         return;
-    ng_stat_excl = false;
     atomic_fetch_and(&ng_stat_used, ~(1u << ng_stat_slot));
     ng_stat_slot = 0;
 }
@@ -326,11 +324,47 @@ enum ng_backend ng_graph_backend(const struct ng_graph *g)
     return g->kind;
 }
 
-void ng_graph_barrier(struct ng_graph *g)
+/* Is this thread inside a read-side section of any graph?  (qsbr's domain
+ * is process-wide, so a section of another graph blocks our grace period
+ * just the same; for ck_epoch and rwlock it is merely conservative.) */
+static bool thread_in_section(void)
+{
+    for (int i = 0; i < NG_TLS_SLOTS; i++)
+        if (ng_tls[i].serial != 0 && ng_tls[i].t->depth != 0)
+            return true;
+    return false;
+}
+
+int ng_graph_barrier(struct ng_graph *g)
 {
     if (!g)
-        return;
+        return -EINVAL;
+    if (thread_in_section())
+        return -EDEADLK;
     g->bops->barrier(g->backend);
+    return 0;
+}
+
+int ng_batch_begin(struct ng_graph *g)
+{
+    if (!g)
+        return -EINVAL;
+    return ng_enter(g) ? 0 : -ENOMEM;
+}
+
+int ng_batch_end(struct ng_graph *g)
+{
+    if (!g)
+        return -EINVAL;
+    /* Only a batch can leave this thread in a section between API calls,
+     * so depth > 0 here means an open batch of g. */
+    struct ng_thread *t = ng_thread_get(g);
+    if (!t || t->depth == 0)
+        return -EINVAL;
+    ng_exit(t);
+    if (t->depth == 0)
+        g->bops->poll(g->backend); /* ck_epoch: reclaim what is due */
+    return 0;
 }
 
 void ng_graph_destroy(struct ng_graph *g)

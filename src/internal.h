@@ -35,6 +35,7 @@
 #define NG_LIKELY(x) __builtin_expect(!!(x), 1)
 #define NG_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define NG_CACHELINE 64
+#define NG_NOINLINE __attribute__((noinline))
 
 /* Single-writer statistics counter: only the owning thread writes (plain
  * load + store, no locked instruction), any thread may read a snapshot. */
@@ -140,33 +141,39 @@ struct ng_worker; /* runtime.c */
  * claims one of slots 1..NG_STAT_SLOTS-1 for itself (process-wide, released
  * at thread exit) and then increments it with a plain load + store: a single
  * writer, no locked instruction and no cache line shared with another
- * writer.  Threads beyond that share slot 0 with atomic adds.  Readers sum
- * the slots with relaxed loads. */
+ * writer.  Threads beyond that keep ng_stat_slot == 0 and share slot 0 with
+ * atomic adds.  Readers sum the slots with relaxed loads.
+ * Data items are counted at hooks only (in at the receiving hook, out at the
+ * sending one); a node's in/out totals are the sums over its hooks plus the
+ * counts of hooks already removed (folded into ng_node.gone_in/out). */
 #define NG_STAT_SLOTS 8
 #define NG_TLS_IE __attribute__((tls_model("initial-exec")))
 extern _Thread_local unsigned ng_stat_slot NG_TLS_IE;
-extern _Thread_local bool ng_stat_excl NG_TLS_IE;
 struct ng_nstat {
-    _Atomic uint64_t in, out, queued, dequeued;
+    _Atomic uint64_t queued, dequeued;
     _Atomic uint64_t drops[NG_DROP_REASONS];
+    _Atomic uint64_t spare[6 - NG_DROP_REASONS];
 };
 struct ng_hstat {
     _Atomic uint64_t in, out, drops, spare[5];
 };
-static inline void ng_stat_inc(_Atomic uint64_t *c)
+static inline void ng_stat_inc(_Atomic uint64_t *c, unsigned slot)
 {
-    if (NG_LIKELY(ng_stat_excl))
+    if (NG_LIKELY(slot != 0))
         atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
                               memory_order_relaxed);
     else
         atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
 }
-#define NG_STAT_ADD(p, field) ng_stat_inc(&(p)[ng_stat_slot].field)
+/* Count one event in p[slot].field; p is a node's or hook's stats array. */
+#define NG_STAT_ADD_S(p, slot, field) ng_stat_inc(&(p)[(slot)].field, (slot))
+#define NG_STAT_ADD(p, field) NG_STAT_ADD_S(p, ng_stat_slot, field)
 
 struct ng_thread {
     struct ng_graph *g;
     struct ng_bthread *bt;      /* backend per-thread state */
     unsigned depth;             /* read-side nesting depth */
+    uint64_t saved_fast;        /* ng_fast_serial before the outermost entry */
     bool external;              /* attached lazily by an application thread */
     struct ng_worker *worker;   /* non-NULL on runtime workers */
     struct ng_thread *next;     /* graph->threads, under graph->threads_lock */
@@ -199,6 +206,8 @@ struct ng_typeent {
 #define NGF_FORCE_QUEUE 0x08u
 #define NGF_SHARED 0x10u       /* type is NG_TYPE_CONCURRENT_DATA */
 #define NGF_FINISHED 0x20u     /* type shutdown method has run */
+/* Node flags that divert arriving data off the fast path. */
+#define NGF_DATA_SLOW (NGF_INVALID | NGF_FORCE_WRITER | NGF_FORCE_QUEUE)
 
 /* Node input-queue state word (node->qstate), netgraph's ng_queue flags:
  *   bits 0..23: number of readers inside the node
@@ -216,10 +225,12 @@ struct ng_typeent {
 #define NGQ_DRAIN 0x04000000u
 
 struct ng_node {
-    /* Read-mostly: data path. */
+    /* Read-mostly: data path.  priv must stay the first member: the public
+     * inline ng_node_private() reads it (include/ngraph/ngraph.h).  Accessed
+     * only with __atomic builtins (release store, acquire load). */
+    void *priv;
     const struct ng_type *type;
     struct ng_graph *g;
-    void *priv;
     _Atomic uint32_t flags;     /* NGF_*: set by control paths, read anywhere */
     ng_id_t id;
     _Atomic uint32_t qstate CK_CC_CACHELINE; /* NGQ_* */
@@ -245,6 +256,8 @@ struct ng_node {
     /* runtime.c: link in a worker's run queue while the DRAIN owner has
      * scheduled the node (at most once at a time: DRAIN is exclusive). */
     struct mpsc_node rt_link;
+    /* Data counts of hooks already unlinked (see ng_hook_fold_stats). */
+    _Atomic uint64_t gone_in, gone_out;
     struct ng_nstat stats[NG_STAT_SLOTS]; /* NG_STAT_ADD; runtime.c reads */
 };
 
@@ -253,15 +266,29 @@ struct ng_node {
 #define HKF_FORCE_WRITER 0x02u
 #define HKF_FORCE_QUEUE 0x04u
 
+/* Hook flags that divert data arriving on the hook off the fast path. */
+#define HKF_DATA_SLOW (HKF_INVALID | HKF_FORCE_WRITER | HKF_FORCE_QUEUE)
+
+typedef int (*ng_rcvdata_fn)(struct ng_hook *hook, struct ng_item *item);
+
 struct ng_hook {
+    /* First cache line: everything one data hop reads.  priv must stay the
+     * first member: the public inline ng_hook_private() reads it.  Accessed
+     * only with __atomic builtins (release store, acquire load). */
+    void *priv;
     _Atomic(struct ng_hook *) peer; /* release-published; NULL when cut */
     struct ng_node *node;       /* owner, referenced, constant */
-    void *priv;
+    ng_rcvdata_fn rcvdata;      /* node->type->rcvdata (or a dropper), constant */
+    uint64_t gserial;           /* node->g->serial (ng_fast_serial), constant */
     _Atomic uint32_t flags;     /* HKF_* */
     _Atomic int refs;
     _Atomic(struct ng_hook *) next; /* node->hooks list link */
     char name[NG_HOOKSIZ];
     struct ng_defer defer;
+    /* Counts already folded into node->gone_in/out when the hook was
+     * unlinked (written under ctl_lock, then once more when it is freed;
+     * read by stats readers, hence atomic). */
+    _Atomic uint64_t folded_in, folded_out;
     struct ng_hstat stats[NG_STAT_SLOTS]; /* NG_STAT_ADD; runtime.c reads */
 };
 
@@ -322,20 +349,37 @@ static inline struct ng_thread *ng_thread_get(struct ng_graph *g)
 }
 
 /* Enter / leave a read-side section of g; nested calls only count depth. */
+/*
+ * ng_fast_serial: the serial of the graph whose read-side section this thread
+ * entered most recently and is still in, if that graph's backend is
+ * lock-less and the thread owns an exclusive statistics slot; else 0 (never
+ * a serial).  ng_send_data compares it with hook->fast_serial to take the
+ * fast path.  Sections nest LIFO, so the outermost entry of a graph saves
+ * the previous value in its ng_thread and its exit restores it.  Owner
+ * thread only.
+ */
+extern _Thread_local uint64_t ng_fast_serial NG_TLS_IE;
+
+/* Enter / leave a read-side section of g; nested calls only count depth. */
 static inline struct ng_thread *ng_enter(struct ng_graph *g)
 {
     struct ng_thread *t = ng_thread_get(g);
     if (NG_UNLIKELY(!t))
         return NULL;
-    if (t->depth++ == 0)
+    if (t->depth++ == 0) {
         g->bops->read_enter(t->bt);
+        t->saved_fast = ng_fast_serial;
+        ng_fast_serial = (!g->locked && ng_stat_slot != 0) ? g->serial : 0;
+    }
     return t;
 }
 
 static inline void ng_exit(struct ng_thread *t)
 {
-    if (--t->depth == 0)
+    if (--t->depth == 0) {
+        ng_fast_serial = t->saved_fast;
         t->g->bops->read_exit(t->bt);
+    }
 }
 struct ng_typeent *ng_type_find_locked(struct ng_graph *g, const char *name);
 
@@ -404,6 +448,8 @@ void ng_node_drain(struct ng_thread *t, struct ng_node *node);
 /* Free every queued item of a dying node, counting them as dropped. */
 void ng_node_flush_queue(struct ng_node *node);
 bool ng_thread_holds_writer(struct ng_thread *t, struct ng_node *node);
+/* rcvdata of hooks whose node type has none: drops the item. */
+int ng_rcvdata_unsupported(struct ng_hook *hook, struct ng_item *item);
 
 /* msg.c */
 /* A response of up to NG_MAX_RESP_ARGLEN bytes (engine-built listings). */
@@ -423,6 +469,10 @@ int ng_path_lookup(struct ng_graph *g, struct ng_node *from, const char *path,
  * no running runtime (the caller then drains inline). */
 bool ng_runtime_schedule(struct ng_graph *g, struct ng_node *node);
 void ng_timers_cancel_node(struct ng_node *node);
+/* Fold a hook's data counts into its node's gone_in/out: at unlink (ctl_lock
+ * held, final = false) and when it is freed (final = true, after its grace
+ * period: no writer left), so node totals survive hook removal. */
+void ng_hook_fold_stats(struct ng_hook *hook, bool final);
 /* Answer an NGM_STATS message (called by generic.c; consumes item). */
 int ng_stats_msg(struct ng_node *node, struct ng_item *item);
 

@@ -69,6 +69,7 @@ static void hook_free_cb(struct ng_defer *d)
     struct ng_hook *h = (struct ng_hook *)(void *)((char *)d - offsetof(struct ng_hook, defer));
     struct ng_node *n = h->node;
     atomic_fetch_sub(&n->g->nhooks, 1);
+    ng_hook_fold_stats(h, true); /* grace period over: no counter writer left */
     free(h);
     /* The hook no longer exists for any reader: one step closer to running
      * the node's shutdown method (if it is shutting down). */
@@ -121,8 +122,10 @@ ng_id_t ng_node_id(const struct ng_node *n) { return n->id; }
 const char *ng_node_get_name(const struct ng_node *n) { return n->name; }
 const struct ng_type *ng_node_type(const struct ng_node *n) { return n->type; }
 struct ng_graph *ng_node_graph(const struct ng_node *n) { return n->g; }
-void *ng_node_private(const struct ng_node *n) { return n->priv; }
-void ng_node_set_private(struct ng_node *n, void *priv) { n->priv = priv; }
+void ng_node_set_private(struct ng_node *n, void *priv)
+{
+    __atomic_store_n(&n->priv, priv, __ATOMIC_RELEASE); /* see ng_node_private() */
+}
 int ng_node_numhooks(const struct ng_node *n) { return n->numhooks; }
 
 int ng_node_is_valid(const struct ng_node *n)
@@ -148,8 +151,10 @@ struct ng_hook *ng_hook_peer(const struct ng_hook *h)
 {
     return atomic_load_explicit(&((struct ng_hook *)h)->peer, memory_order_acquire);
 }
-void *ng_hook_private(const struct ng_hook *h) { return h->priv; }
-void ng_hook_set_private(struct ng_hook *h, void *priv) { h->priv = priv; }
+void ng_hook_set_private(struct ng_hook *h, void *priv)
+{
+    __atomic_store_n(&h->priv, priv, __ATOMIC_RELEASE); /* see ng_hook_private() */
+}
 int ng_hook_is_valid(const struct ng_hook *h)
 {
     return !(atomic_load_explicit(&((struct ng_hook *)h)->flags, memory_order_acquire) &
@@ -433,6 +438,8 @@ static struct ng_hook *hook_alloc(struct ng_node *n, const char *name)
     if (!h)
         return NULL;
     h->node = n;
+    h->rcvdata = n->type->rcvdata ? n->type->rcvdata : ng_rcvdata_unsupported;
+    h->gserial = n->g->serial;
     atomic_init(&h->refs, 1); /* the node's list reference */
     strcpy(h->name, name);
     return h;
@@ -471,6 +478,9 @@ static void hook_destroy_locked(struct ng_hook *h)
         hook_unlink_locked(peer);
     }
     ng_topo_wunlock(g);
+    ng_hook_fold_stats(h, false);
+    if (peer)
+        ng_hook_fold_stats(peer, false);
 
     struct ng_hook *pair[2] = {h, peer};
     for (int i = 0; i < 2; i++) {

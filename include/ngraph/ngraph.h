@@ -114,9 +114,11 @@ void ng_thread_unregister(struct ng_graph *g);
 
 /*
  * Wait until all memory unlinked before the call has been reclaimed (a grace
- * period plus deferred callbacks).  Must not be called from a node method.
+ * period plus deferred callbacks).  Returns 0, -EINVAL (g NULL), or -EDEADLK
+ * if the calling thread is inside a read-side section (a node method or a
+ * batch; with qsbr, of any qsbr graph): waiting there would wait for itself.
  */
-void ng_graph_barrier(struct ng_graph *g);
+int ng_graph_barrier(struct ng_graph *g);
 
 /* ------------------------------------------------------------------------ */
 /* Node types                                                               */
@@ -229,7 +231,20 @@ ng_id_t ng_node_id(const struct ng_node *node);
 const char *ng_node_get_name(const struct ng_node *node);
 const struct ng_type *ng_node_type(const struct ng_node *node);
 struct ng_graph *ng_node_graph(const struct ng_node *node);
-void *ng_node_private(const struct ng_node *node);
+/*
+ * The node's private pointer (set by ng_node_set_private, NULL initially).
+ * Inline, like netgraph's NG_NODE_PRIVATE, because rcvdata methods read it
+ * on every item: ABI guarantee, the private pointer is the first member of
+ * the (otherwise opaque) struct ng_node.  Same for ng_hook_private().
+ * The setters are release stores and the getters acquire loads, so a method
+ * (e.g. connect/disconnect, which may overlap rcvdata) may re-point a
+ * private pointer while data flows: readers see the old or the new value,
+ * and what the pointer points to is published with it.
+ */
+static inline void *ng_node_private(const struct ng_node *node)
+{
+    return __atomic_load_n((void *const *)(const void *)node, __ATOMIC_ACQUIRE);
+}
 void ng_node_set_private(struct ng_node *node, void *priv);
 /* Non-zero if the node has begun shutting down. */
 int ng_node_is_valid(const struct ng_node *node);
@@ -275,7 +290,11 @@ struct ng_node *ng_hook_node(const struct ng_hook *hook);
 /* The peer hook, or NULL if the hook is not (or no longer) connected.  Only
  * meaningful inside a node method. */
 struct ng_hook *ng_hook_peer(const struct ng_hook *hook);
-void *ng_hook_private(const struct ng_hook *hook);
+/* The hook's private pointer (inline; see ng_node_private). */
+static inline void *ng_hook_private(const struct ng_hook *hook)
+{
+    return __atomic_load_n((void *const *)(const void *)hook, __ATOMIC_ACQUIRE);
+}
 void ng_hook_set_private(struct ng_hook *hook, void *priv);
 /* Non-zero while the hook is connected and not being removed. */
 int ng_hook_is_valid(const struct ng_hook *hook);
@@ -330,10 +349,33 @@ struct ng_mesg *ng_item_msg(struct ng_item *item);
  * Called from a node method (forwarding) or from any application thread
  * (injection into the graph at `hook`).  Never blocks on topology changes.
  * Returns 0 when delivered or queued at the peer; -ENOTCONN (hook not
- * connected or being removed: item dropped and counted), or the peer's
- * rcvdata error.
+ * connected or being removed: item dropped and counted), -EINVAL (NULL hook
+ * or a message item: item freed), -ENOMEM (no per-thread state: item freed),
+ * or the peer's rcvdata error.
+ * Cost: from inside a node method (or a batch, below) on a ck_epoch or qsbr
+ * graph a hop is a handful of loads, two per-thread counter increments and
+ * the rcvdata call; an outermost call also enters and leaves a read-side
+ * section (a memory fence with ck_epoch, an online/offline pair with qsbr).
  */
 int ng_send_data(struct ng_hook *hook, struct ng_item *item);
+
+/*
+ * Batches: keep the calling thread inside one read-side section of g across
+ * many ng_send_data()/ng_inject_data() calls, so an injection loop pays the
+ * section entry once per burst instead of once per item (what a DPDK worker
+ * does by reporting a quiescent state once per loop iteration).
+ * Nests (each begin needs one end); ng_batch_end() of the outermost batch
+ * leaves the section.  While a batch is open the thread delays every grace
+ * period of g (and, with qsbr, of every qsbr graph), so keep batches short
+ * (microseconds) and never block inside one: calls that would wait for a
+ * grace period or for another thread refuse with -EDEADLK (ng_graph_barrier,
+ * synchronous ng_send_msg / NG_FN_WAIT).  Not for runtime workers (they are
+ * in a section while running items already).
+ * ng_batch_begin returns 0, -EINVAL (g NULL) or -ENOMEM (no per-thread
+ * state); ng_batch_end returns 0 or -EINVAL (no batch of g open).
+ */
+int ng_batch_begin(struct ng_graph *g);
+int ng_batch_end(struct ng_graph *g);
 
 /*
  * Inject a data item at hook `name` of node, as if it had been received on
