@@ -285,21 +285,43 @@ int ng_rcvdata_unsupported(struct ng_hook *hook, struct ng_item *it)
     return -EOPNOTSUPP;
 }
 
-/* Data for a hook or node that is invalid or forces writer/queue entry. */
-static NG_NOINLINE int dispatch_data_slow(struct ng_thread *t, struct ng_hook *hook,
-                                          struct ng_item *it, uint32_t f, uint32_t hf)
+/* An item sent over a cut link: dropped at the sending side, as netgraph
+ * does when NG_SEND_DATA finds no peer. */
+static int drop_notconn(struct ng_hook *sender, struct ng_item *it)
 {
+    NG_STAT_ADD(sender->stats, drops);
+    NG_STAT_ADD(sender->node->stats, drops[NG_DROP_NOTCONN]);
+    ng_item_drop(it, NG_DROP_NOTCONN);
+    return -ENOTCONN;
+}
+
+/* Data for a hook or node that is invalid or forces writer/queue entry.
+ * `link`: the item was sent by the partner hook (else injected). */
+static NG_NOINLINE int dispatch_data_slow(struct ng_thread *t, struct ng_hook *hook,
+                                          struct ng_item *it, uint32_t hf, bool link)
+{
+    /* A cut link first, and without touching hook->node: once the link
+     * is cut the receiving node may be gone (the partner hook's reference
+     * on it was dropped after its grace period); the sender's node is
+     * pinned by the sender hook. */
+    if (link && (hf & HKF_INVALID))
+        return drop_notconn(ng_hook_partner(hook), it);
     struct ng_node *n = hook->node;
+    uint32_t f = atomic_load_explicit(&n->flags, memory_order_acquire);
     if (!t)
         t = ng_thread_get(n->g); /* attached: we are in its section */
     if ((f & NGF_INVALID) || (hf & HKF_INVALID)) {
         /* A dying node outranks a dying hook: its hooks die with it. */
         enum ng_drop_reason r = (f & NGF_INVALID) ? NG_DROP_DEAD : NG_DROP_NOTCONN;
+        if (link)
+            NG_STAT_ADD(ng_hook_partner(hook)->stats, out);
         NG_STAT_ADD(n->stats, drops[r]);
         NG_STAT_ADD(hook->stats, drops);
         ng_item_drop(it, r);
         return -ENOTCONN;
     }
+    if (link)
+        NG_STAT_ADD(ng_hook_partner(hook)->stats, out);
     NG_STAT_ADD(hook->stats, in);
     bool force_w = (f & NGF_FORCE_WRITER) || (hf & HKF_FORCE_WRITER);
     bool force_q = (f & NGF_FORCE_QUEUE) || (hf & HKF_FORCE_QUEUE);
@@ -329,25 +351,38 @@ static NG_NOINLINE int dispatch_reader(struct ng_thread *t, struct ng_hook *hook
 
 /*
  * Deliver a data item arriving on `hook` (the receiving hook).  Caller: in a
- * read-side section of the graph (t: its state, or NULL to look it up) (which keeps hook and its node alive), with
- * the rwlock backend also holding a reference on hook.  `slot` is this
- * thread's statistics slot; `excl` says it is an exclusive one (a constant
- * at each call site, so the fast path has no branch for it).  The common
- * cases are inline: a shared node's rcvdata is called with no shared write
- * at all; a netgraph node is entered as a reader with one CAS.
+ * read-side section of the graph (t: its state, or NULL to look it up),
+ * which keeps hook, its partner and its node alive; with the rwlock backend
+ * the caller also holds a reference on hook.  `link`: the item was sent out
+ * of the partner hook (count it there; a cut link drops it there), else it
+ * is injected at hook.  `slot` is this thread's statistics slot; `excl`
+ * says it is an exclusive one (both are constants at each call site, so the
+ * fast path has no branch for them).  The common cases are inline: a shared
+ * node's rcvdata is called with no shared write at all; a netgraph node is
+ * entered as a reader with one CAS (out of line).
  */
 static inline int dispatch_data(struct ng_thread *t, struct ng_hook *hook, struct ng_item *it,
-                                unsigned slot, bool excl)
+                                unsigned slot, bool excl, bool link)
 {
+    /* Hook flags before the node: with `link`, a hook not yet seen
+     * invalid guarantees its node is alive for this section (RCU: the cut
+     * that marks it invalid precedes the node's release by a grace period). */
+    uint32_t hf = atomic_load_explicit(&hook->flags, memory_order_acquire);
+    if (NG_UNLIKELY(hf & HKF_DATA_SLOW))
+        return dispatch_data_slow(t, hook, it, hf, link);
     struct ng_node *n = hook->node;
     uint32_t f = atomic_load_explicit(&n->flags, memory_order_acquire);
-    uint32_t hf = atomic_load_explicit(&hook->flags, memory_order_acquire);
-    if (NG_UNLIKELY((f & NGF_DATA_SLOW) | (hf & HKF_DATA_SLOW)))
-        return dispatch_data_slow(t, hook, it, f, hf);
-    if (excl)
+    if (NG_UNLIKELY(f & NGF_DATA_SLOW))
+        return dispatch_data_slow(t, hook, it, hf, link);
+    if (excl) {
+        if (link)
+            ng_counter_add(&ng_hook_partner(hook)->stats[slot].out, 1);
         ng_counter_add(&hook->stats[slot].in, 1);
-    else
+    } else {
+        if (link)
+            NG_STAT_ADD_S(ng_hook_partner(hook)->stats, slot, out);
         NG_STAT_ADD_S(hook->stats, slot, in);
+    }
     if (f & NGF_SHARED)
         return hook->rcvdata(hook, it);
     return dispatch_reader(t, hook, it);
@@ -355,7 +390,7 @@ static inline int dispatch_data(struct ng_thread *t, struct ng_hook *hook, struc
 
 int ng_dispatch_data(struct ng_thread *t, struct ng_hook *hook, struct ng_item *it)
 {
-    return dispatch_data(t, hook, it, ng_stat_slot, false);
+    return dispatch_data(t, hook, it, ng_stat_slot, false, false);
 }
 
 int ng_dispatch_item(struct ng_thread *t, struct ng_node *n, struct ng_hook *hook,
@@ -423,14 +458,9 @@ static NG_NOINLINE int send_data_slow(struct ng_hook *hook, struct ng_item *it)
     }
     int rc;
     if (NG_UNLIKELY(!peer)) {
-        NG_STAT_ADD(hook->stats, drops);
-        NG_STAT_ADD(hook->node->stats, drops[NG_DROP_NOTCONN]);
-        ng_item_drop(it, NG_DROP_NOTCONN);
-        rc = -ENOTCONN;
+        rc = drop_notconn(hook, it);
     } else {
-        unsigned slot = ng_stat_slot;
-        NG_STAT_ADD_S(hook->stats, slot, out);
-        rc = dispatch_data(t, peer, it, slot, false);
+        rc = dispatch_data(t, peer, it, ng_stat_slot, false, true);
         if (locked)
             ng_hook_unref(peer);
     }
@@ -443,24 +473,21 @@ static NG_NOINLINE int send_data_slow(struct ng_hook *hook, struct ng_item *it)
  * forwarding on a graph with a lock-less backend, i.e. the calling thread is
  * already inside a read-side section of hook's graph and owns an exclusive
  * statistics slot: ng_fast_serial == hook->gserial (see ng_enter).  The
- * section keeps hook, its peer and the peer's node alive, so the hop is one
- * acquire load of the peer, one plain counter increment per hook, the entry
- * check and a tail call of rcvdata: no section entry, no reference, no
- * shared write for shared nodes.  Everything else takes send_data_slow.
+ * section keeps hook and its pair block alive.  The peer is not loaded: the
+ * two hooks of a link live in one block and the peer is the partner
+ * (address arithmetic, no dependent load on the chain); a cut link shows as
+ * HKF_INVALID on it.  So the hop is: the gate compare, the receiver's flags,
+ * one plain counter increment per hook and a tail call of rcvdata: no
+ * section entry, no reference, no shared write for shared nodes.
+ * Everything else takes send_data_slow.
  */
 int ng_send_data(struct ng_hook *hook, struct ng_item *it)
 {
     if (NG_LIKELY(hook != NULL && it != NULL && ng_fast_serial == hook->gserial &&
-                  it->kind == NG_IK_DATA)) {
-        struct ng_hook *peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
-        if (NG_LIKELY(peer != NULL)) {
-            unsigned slot = ng_stat_slot;
-            ng_counter_add(&hook->stats[slot].out, 1);
-            /* t = NULL: ng_tls[0] may belong to another graph here; the
-             * out-of-line paths look the state up when they need it. */
-            return dispatch_data(NULL, peer, it, slot, true);
-        }
-    }
+                  it->kind == NG_IK_DATA))
+        /* t = NULL: ng_tls[0] may belong to another graph here; the
+         * out-of-line paths look the state up when they need it. */
+        return dispatch_data(NULL, ng_hook_partner(hook), it, ng_stat_slot, true, true);
     return send_data_slow(hook, it);
 }
 

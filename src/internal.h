@@ -285,12 +285,43 @@ struct ng_hook {
     _Atomic(struct ng_hook *) next; /* node->hooks list link */
     char name[NG_HOOKSIZ];
     struct ng_defer defer;
+    /* Pair block: hooks of the pair not yet freed (used in the block's
+     * first hook only). */
+    _Atomic int pair_live;
     /* Counts already folded into node->gone_in/out when the hook was
      * unlinked (written under ctl_lock, then once more when it is freed;
      * read by stats readers, hence atomic). */
     _Atomic uint64_t folded_in, folded_out;
     struct ng_hstat stats[NG_STAT_SLOTS]; /* NG_STAT_ADD; runtime.c reads */
 };
+
+/*
+ * Hook pairs.  ng_connect creates the two hooks of a link together, in one
+ * block of 2 * NG_HOOK_STRIDE bytes aligned to its size, so each hook finds
+ * its partner by flipping one address bit: the data path reaches the peer
+ * without loading hook->peer (the loaded pointer would be one more
+ * dependent load per hop).  The partner stays valid memory as long as the
+ * hook does: the block is freed when both hooks have been reclaimed
+ * (pair_live).  hook->peer is still published (== partner while connected,
+ * NULL once cut) for control paths and the rwlock baseline.
+ */
+#define NG_HOOK_STRIDE 1024u
+_Static_assert(sizeof(struct ng_hook) <= NG_HOOK_STRIDE, "struct ng_hook outgrew its pair slot");
+
+static inline struct ng_hook *ng_hook_partner(const struct ng_hook *h)
+{
+    return (struct ng_hook *)((uintptr_t)h ^ NG_HOOK_STRIDE);
+}
+/* The block's first hook holds pair_live; the block starts at the 2*STRIDE
+ * boundary below (hooks sit at a cache-colour offset inside their slots). */
+static inline struct ng_hook *ng_hook_pair_first(const struct ng_hook *h)
+{
+    return (struct ng_hook *)((uintptr_t)h & ~(uintptr_t)NG_HOOK_STRIDE);
+}
+static inline void *ng_hook_pair_block(const struct ng_hook *h)
+{
+    return (void *)((uintptr_t)h & ~(uintptr_t)(2 * NG_HOOK_STRIDE - 1));
+}
 
 /* ------------------------------------------------------------------------ */
 /* Graph                                                                    */

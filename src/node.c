@@ -70,7 +70,12 @@ static void hook_free_cb(struct ng_defer *d)
     struct ng_node *n = h->node;
     atomic_fetch_sub(&n->g->nhooks, 1);
     ng_hook_fold_stats(h, true); /* grace period over: no counter writer left */
-    free(h);
+    /* The partner may still be in use (its own grace period): the block
+     * goes with the second hook.  acq_rel: the first hook's last accesses
+     * happen before the free. */
+    struct ng_hook *first = ng_hook_pair_first(h);
+    if (atomic_fetch_sub_explicit(&first->pair_live, 1, memory_order_acq_rel) == 1)
+        free(ng_hook_pair_block(h));
     /* The hook no longer exists for any reader: one step closer to running
      * the node's shutdown method (if it is shutting down). */
     node_finish_step(n);
@@ -432,17 +437,36 @@ static bool hook_name_taken(struct ng_node *n, const char *name)
     return false;
 }
 
-static struct ng_hook *hook_alloc(struct ng_node *n, const char *name)
+static void hook_init(struct ng_hook *h, struct ng_node *n, const char *name)
 {
-    struct ng_hook *h = calloc(1, sizeof(*h));
-    if (!h)
-        return NULL;
     h->node = n;
     h->rcvdata = n->type->rcvdata ? n->type->rcvdata : ng_rcvdata_unsupported;
     h->gserial = n->g->serial;
     atomic_init(&h->refs, 1); /* the node's list reference */
     strcpy(h->name, name);
-    return h;
+}
+
+/* Both hooks of a link in one block (see NG_HOOK_STRIDE); *h2 is the
+ * partner of *h1.  Freed with free() on the block while unpublished. */
+static int hook_pair_alloc(struct ng_node *n1, const char *name1, struct ng_node *n2,
+                           const char *name2, struct ng_hook **h1, struct ng_hook **h2)
+{
+    void *blk = aligned_alloc(2 * NG_HOOK_STRIDE, 2 * NG_HOOK_STRIDE);
+    if (!blk)
+        return -ENOMEM;
+    memset(blk, 0, 2 * NG_HOOK_STRIDE);
+    /* Cache colouring: offset the pair inside its slots by a varying number
+     * of cache lines, so that hooks do not all map to the same few L1 sets
+     * (the blocks are aligned to 2 * NG_HOOK_STRIDE). */
+    static _Atomic unsigned colour;
+    unsigned ncol = (NG_HOOK_STRIDE - (unsigned)sizeof(struct ng_hook)) / 64 + 1;
+    size_t off = (size_t)(atomic_fetch_add_explicit(&colour, 1, memory_order_relaxed) % ncol) * 64;
+    *h1 = (struct ng_hook *)(void *)((char *)blk + off);
+    *h2 = ng_hook_partner(*h1);
+    hook_init(*h1, n1, name1);
+    hook_init(*h2, n2, name2);
+    atomic_init(&(*h1)->pair_live, 2);
+    return 0;
 }
 
 static void hook_unlink_locked(struct ng_hook *h)
@@ -516,12 +540,9 @@ int ng_connect_locked(struct ng_node *n1, const char *name1, struct ng_node *n2,
     if (hook_name_taken(n1, name1) || hook_name_taken(n2, name2))
         return -EEXIST;
 
-    struct ng_hook *h1 = hook_alloc(n1, name1), *h2 = hook_alloc(n2, name2);
-    if (!h1 || !h2) {
-        free(h1);
-        free(h2);
+    struct ng_hook *h1, *h2;
+    if (hook_pair_alloc(n1, name1, n2, name2, &h1, &h2) != 0)
         return -ENOMEM;
-    }
     int rc = 0;
     /* newhook methods see the hook before it is linked anywhere: refusing
      * leaves the graph unchanged. */
@@ -559,8 +580,7 @@ undo:
     hook_destroy_locked(h1);
     return rc > 0 ? -rc : rc;
 refuse:
-    free(h1);
-    free(h2);
+    free(ng_hook_pair_block(h1));
     return rc > 0 ? -rc : rc;
 }
 
