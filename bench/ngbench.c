@@ -9,6 +9,11 @@
  *   churn    a control thread changing the topology of the live chain
  *            (disconnect / reconnect a middle link, insert / remove a node)
  *            at paced rates while a worker pushes items
+ *   runtime  the worker runtime: W = 1..cores runtime workers (ng_runtime_start)
+ *            fed by an application producer thread with ng_runtime_submit,
+ *            each worker sending the items through a chain ("private": its
+ *            own, "shared": one for all) to a sink; bench-level backpressure
+ *            (bounded items in flight per worker), latency submit -> sink
  *   memory   bytes per node and per hook (malloc accounting)
  * for every backend (ck_epoch, qsbr, rwlock) and node concurrency mode
  * ("netgraph": reader/writer entry, one CAS per hop; "shared":
@@ -18,12 +23,13 @@
  *   base     item alloc + sink work + free, no hop at all, so that
  *            ns/hop = (ns/item - base) / hops for both floor and engine.
  *
- * Workers are pinned pthreads that register with the graph and inject with
- * ng_send_data() at the chain's head; the sink frees.  1 item in 64 carries a
- * CLOCK_MONOTONIC timestamp in its metadata; sinks record the latency.
- * Every run checks its accounting: items sent (x fan-out) == delivered +
- * dropped (graph drop counters + drops seen by the bench's own nodes), and no
- * item is left alive.
+ * Workers (all scenarios but runtime) are pinned pthreads that register with
+ * the graph and inject with ng_send_data() at the chain's head; the sink
+ * frees.  1 item in 64 carries a CLOCK_MONOTONIC timestamp in its metadata;
+ * sinks record the latency.  Every run checks its accounting: items sent
+ * (x fan-out) == delivered + dropped (graph drop counters + drops seen by the
+ * bench's own nodes + failed submits the engine freed uncounted), and no item
+ * is left alive.
  *
  * Output: table on stdout, progress on stderr, results.json, results.csv,
  * gnuplot PNGs in --out DIR (default bench-results).
@@ -32,6 +38,7 @@
 #define _GNU_SOURCE
 #endif
 #include <ngraph/ngraph.h>
+#include <ngraph/runtime.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -148,36 +155,76 @@ static struct mstat stat_of(const double *v, int n)
 /* ------------------------------------------------------------------------ */
 
 struct tslot {
-    uint64_t delivered; /* items freed by a sink on this thread */
+    /* Items freed by a sink on this thread.  Single writer (load + store, no
+     * locked instruction); atomic so that the runtime scenario's producer
+     * may read it for its in-flight window. */
+    _Atomic uint64_t delivered;
     uint64_t nohook;    /* items dropped by a bench node (out hook gone) */
     uint32_t *lat;      /* latency samples (ns) */
     uint32_t nlat, caplat;
+    clockid_t clk;      /* runtime scenario: the worker thread's CPU clock */
+    _Atomic int clk_ok; /* clk is set (release) */
     char pad[64];
 };
 
+static int verbose; /* -v */
+
 static _Thread_local struct tslot *tl_slot;
 /* Threads without a slot (none in practice: a thread draining a node queue
- * is always a worker or the control thread). */
+ * is always a worker, a runtime worker or the control thread). */
 static _Atomic uint64_t other_delivered, other_nohook;
+
+/*
+ * Runtime scenario: the sinks run on the engine's worker threads, which the
+ * bench does not create.  The first item a runtime worker delivers binds
+ * the thread to the slot of its worker index (ng_runtime_current_worker) and
+ * publishes the thread's CPU clock, so the bench can measure the worker's
+ * CPU time from outside.  rt_slots[] is written before rt_cur (release).
+ */
+static _Atomic(struct ng_runtime *) rt_cur;
+static struct tslot *rt_slots[MAXW];
+
+static __attribute__((noinline, cold)) struct tslot *rt_bind_slot(void)
+{
+    struct ng_runtime *rt = atomic_load_explicit(&rt_cur, memory_order_acquire);
+    if (!rt)
+        return NULL;
+    int i = ng_runtime_current_worker(rt);
+    if (i < 0 || i >= MAXW || !rt_slots[i])
+        return NULL;
+    struct tslot *s = rt_slots[i];
+    if (pthread_getcpuclockid(pthread_self(), &s->clk) == 0)
+        atomic_store_explicit(&s->clk_ok, 1, memory_order_release);
+    tl_slot = s; /* the thread exits with the runtime, before the slot is reused */
+    return s;
+}
+
+static inline struct tslot *my_slot(void)
+{
+    struct tslot *s = tl_slot;
+    return __builtin_expect(s != NULL, 1) ? s : rt_bind_slot();
+}
 
 static inline void sink_work(struct ng_item *it)
 {
     uint64_t ts = ((const uint64_t *)ng_item_meta(it))[0];
-    struct tslot *s = tl_slot;
+    struct tslot *s = my_slot();
     if (ts && s && s->nlat < s->caplat) {
         uint64_t d = now_ns() - ts;
         s->lat[s->nlat++] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
     }
     ng_item_free(it);
     if (__builtin_expect(s != NULL, 1))
-        s->delivered++;
+        atomic_store_explicit(&s->delivered,
+                              atomic_load_explicit(&s->delivered, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
     else
         atomic_fetch_add(&other_delivered, 1);
 }
 
 static inline void count_nohook(void)
 {
-    struct tslot *s = tl_slot;
+    struct tslot *s = my_slot();
     if (s)
         s->nohook++;
     else
@@ -190,45 +237,32 @@ static inline void count_nohook(void)
 
 /*
  * pass: hooks "in" and "out"; forwards what arrives on "in" out of "out".
- * The out hook is cached in node private data (atomic pointer): stored by the
- * connect method (both ends exist, hook linked) and cleared by disconnect,
- * both of which run under the graph's control lock and may overlap rcvdata.
- * A hook read just before disconnect stays valid memory until a grace period
- * and sending on it drops the item with -ENOTCONN (counted by the engine).
- * Every hook's private pointer is the node's private data, so rcvdata needs
- * one accessor call.
- * fan: hooks "in", "o0".."o3"; 3 copies + the original, one per out hook.
+ * The in hook's private pointer IS the out hook (or NULL), so rcvdata is one
+ * load and a send: the netgraph idiom of keeping the forwarding target in
+ * hook private data.  The connect and disconnect methods (which run under
+ * the graph's control lock and may overlap rcvdata) re-point it with the
+ * engine's release store; the node private data (bpriv) remembers both
+ * hooks for them.  A hook read just before disconnect stays valid memory
+ * until a grace period (with every backend: the rwlock baseline also
+ * reclaims through an embedded ck_epoch, docs/design.md section 4), so the
+ * node needs no reference of its own, and sending on it drops the item with
+ * -ENOTCONN (counted by the engine).  Data arriving on "out" finds a NULL
+ * private pointer and is dropped (counted as "no hook").
+ * fan: hooks "in", "o0".."o3"; 3 copies + the original, one per out hook;
+ * every hook's private pointer is the node's private data, which caches the
+ * out hooks (atomic pointers).
  */
 #define FAN 4
 struct bpriv {
     _Atomic(struct ng_hook *) out[FAN];
-    bool hold; /* rwlock backend: keep our own reference, see below */
+    struct ng_hook *in; /* pass: the connected in hook (control path only) */
 };
-
-/*
- * Workaround for the rwlock backend (reported to the engine): it frees a
- * hook as soon as its last reference goes, with no grace period, so a hook
- * pointer cached by a node and loaded by rcvdata just before disconnect could
- * be freed under it (use-after-free seen under churn; the built-in tee has
- * the same exposure).  With that backend the bench's nodes hold their own
- * reference on each cached hook; disconnect parks it here and the control
- * thread drops it once every worker has returned to its injection loop
- * (bench_quiesce), i.e. after a bench-level grace period.  Disconnects while
- * no worker runs (setup, teardown) drop it at once.  Control path only
- * (disconnect runs under the graph's control lock; one graph at a time).
- */
-#define RETIRED_MAX 4096
-static struct ng_hook *retired[RETIRED_MAX];
-static int nretired;
-static _Atomic int workers_running;
-static bool no_rwlock_workaround; /* --no-rwlock-workaround: reproduce the bug */
 
 static int b_ctor(struct ng_node *n)
 {
     struct bpriv *p = calloc(1, sizeof(*p));
     if (!p)
         return -ENOMEM;
-    p->hold = ng_graph_backend(ng_node_graph(n)) == NG_BACKEND_RWLOCK && !no_rwlock_workaround;
     ng_node_set_private(n, p);
     return 0;
 }
@@ -261,8 +295,6 @@ static int b_connect(struct ng_hook *h)
     int i = out_index(ng_hook_name(h));
     if (i >= 0) {
         struct bpriv *p = ng_hook_private(h);
-        if (p->hold)
-            ng_hook_ref(h);
         atomic_store_explicit(&p->out[i], h, memory_order_release);
     }
     return 0;
@@ -274,20 +306,51 @@ static int b_disconnect(struct ng_hook *h)
     if (i >= 0) {
         struct bpriv *p = ng_hook_private(h);
         struct ng_hook *exp = h;
-        if (atomic_compare_exchange_strong(&p->out[i], &exp, NULL) && p->hold) {
-            if (atomic_load(&workers_running) && nretired < RETIRED_MAX)
-                retired[nretired++] = h;
-            else
-                ng_hook_unref(h);
-        }
+        (void)atomic_compare_exchange_strong(&p->out[i], &exp, NULL);
+    }
+    return 0;
+}
+
+static int pass_newhook(struct ng_node *n, struct ng_hook *h, const char *name)
+{
+    struct bpriv *p = ng_node_private(n);
+    if (strcmp(name, "in") == 0)
+        ng_hook_set_private(h, atomic_load_explicit(&p->out[0], memory_order_relaxed));
+    else if (strcmp(name, "out") != 0)
+        return -EINVAL;
+    return 0;
+}
+
+static int pass_connect(struct ng_hook *h)
+{
+    struct bpriv *p = ng_node_private(ng_hook_node(h));
+    if (strcmp(ng_hook_name(h), "in") == 0) {
+        p->in = h;
+    } else {
+        atomic_store_explicit(&p->out[0], h, memory_order_relaxed);
+        if (p->in)
+            ng_hook_set_private(p->in, h);
+    }
+    return 0;
+}
+
+static int pass_disconnect(struct ng_hook *h)
+{
+    struct bpriv *p = ng_node_private(ng_hook_node(h));
+    if (strcmp(ng_hook_name(h), "in") == 0) {
+        if (p->in == h)
+            p->in = NULL;
+    } else if (atomic_load_explicit(&p->out[0], memory_order_relaxed) == h) {
+        atomic_store_explicit(&p->out[0], NULL, memory_order_relaxed);
+        if (p->in)
+            ng_hook_set_private(p->in, NULL);
     }
     return 0;
 }
 
 static int pass_rcvdata(struct ng_hook *h, struct ng_item *it)
 {
-    struct bpriv *p = ng_hook_private(h);
-    struct ng_hook *o = atomic_load_explicit(&p->out[0], memory_order_acquire);
+    struct ng_hook *o = ng_hook_private(h); /* "in": the out hook; "out": NULL */
     if (__builtin_expect(o == NULL, 0)) {
         count_nohook();
         ng_item_free(it);
@@ -353,9 +416,9 @@ static void types_init(void)
             }
             t->constructor = b_ctor;
             t->shutdown = b_shutdown;
-            t->newhook = b_newhook;
-            t->connect = b_connect;
-            t->disconnect = b_disconnect;
+            t->newhook = k == T_PASS ? pass_newhook : b_newhook;
+            t->connect = k == T_PASS ? pass_connect : b_connect;
+            t->disconnect = k == T_PASS ? pass_disconnect : b_disconnect;
             t->rcvdata = k == T_PASS ? pass_rcvdata : k == T_FAN ? fan_rcvdata : sink_rcvdata;
         }
     }
@@ -421,8 +484,8 @@ static int floor_sink(struct fnode *n, struct ng_item *it)
 /* ------------------------------------------------------------------------ */
 
 enum kind { K_BASE, K_FLOOR, K_ENGINE };
-enum scen { S_CHAIN, S_FANOUT, S_SCALE, S_CHURN };
-static const char *const scen_names[] = {"chain", "fanout", "scale", "churn"};
+enum scen { S_CHAIN, S_FANOUT, S_SCALE, S_CHURN, S_RUNTIME, NSCEN };
+static const char *const scen_names[NSCEN] = {"chain", "fanout", "scale", "churn", "runtime"};
 static const char *const mode_names[] = {"netgraph", "shared"};
 static const char *const layout_names[] = {"private", "shared"};
 
@@ -433,7 +496,7 @@ struct cfg {
     int mode;         /* 0 netgraph, 1 shared (engine only) */
     int n;            /* pass nodes in the chain (fanout: 1 fan node) */
     int workers;
-    int layout;       /* scale: 0 private chains, 1 one shared chain */
+    int layout;       /* scale, runtime: 0 private chains, 1 one shared chain */
     double rate;      /* churn: target topology changes per second */
     double seconds;
     int group;
@@ -446,7 +509,8 @@ struct cfg {
     double ratio[MAXREPS];    /* ns/item vs floor of the same rep */
     double hopratio[MAXREPS]; /* (ns/item - base) vs floor's, same rep */
     double nshop[MAXREPS];
-    double refratio[MAXREPS]; /* churn: delivered vs rate 0; scale: vs 1 worker */
+    double refratio[MAXREPS]; /* churn: delivered vs rate 0; scale, runtime: vs 1 worker */
+    double wallref[MAXREPS];  /* scale, runtime: items per wall second vs 1 worker */
     double injratio[MAXREPS]; /* churn: injected vs rate 0 */
     double good[MAXREPS];     /* delivered items per CPU second (thr x delivered share) */
     double achieved[MAXREPS]; /* churn ops/s achieved */
@@ -454,7 +518,10 @@ struct cfg {
     double p50[MAXREPS], p99[MAXREPS], p999[MAXREPS];
     double drops_rep[MAXREPS];
     double defer_peak[MAXREPS];
+    double waitpct[MAXREPS];  /* runtime: % of timed submits that waited for window room */
+    double idle[MAXREPS];     /* runtime: fraction of the workers' wall time asleep */
     uint64_t sent, delivered, dropped, notconn, nohook, churn_ops;
+    uint64_t sub_fail, bp_waits; /* runtime: failed submits, producer waits (all reps) */
     long rss_before, rss_after; /* of the last rep */
     bool acct_ok;
     int acct_fail;
@@ -492,7 +559,42 @@ struct worker {
     struct fnode *fhead;    /* floor */
     struct tslot slot;
     uint64_t sent, alloc_fail, timed, t_ns, cpu_ns;
-    _Atomic uint64_t progress; /* items whose send returned; ~0 = stopped */
+};
+
+/*
+ * Runtime scenario: an application thread feeding runtime workers with
+ * ng_runtime_submit().  Producer p serves workers p, p + P, p + 2P, ... (one
+ * producer per RT_PER_PRODUCER workers), so each per-worker counter below
+ * has a single writer.  ng_runtime_submit() never refuses an item because a
+ * queue is full (the worker queues are unbounded, see docs/runtime.md), so
+ * the producer applies backpressure itself: at most rt_window items may be
+ * queued on or running in a worker (submitted - delivered by that worker);
+ * a worker with no room is skipped, and when all of its workers are full the
+ * producer yields (counted in bp_waits) until one has drained to half a
+ * window.  Without it the producer, cheaper per item than a 16-hop chain,
+ * would grow the queues (and the latency) without bound.
+ */
+#define MAXP 8
+#define RT_PER_PRODUCER 8
+static unsigned rt_window = 128; /* --rt-window */
+static unsigned rt_spin;          /* --rt-spin: ng_runtime_config.spin, 0 = engine default */
+
+struct producer {
+    pthread_t tid;
+    int idx, cpu, nw;
+    struct run *run;
+    int wid[MAXW];              /* runtime worker index of each served worker */
+    struct ng_hook *head[MAXW]; /* chain head its items are sent out of */
+    uint64_t sub[MAXW];         /* items queued on it (submit returned 0) */
+    uint64_t credit[MAXW];      /* submits left before re-reading its delivered count */
+    int next;                   /* round-robin position */
+    unsigned seq;
+    uint64_t alloc_fail;
+    uint64_t sub_fail;   /* submits that returned an error (item consumed anyway) */
+    uint64_t sub_freed;  /* of which freed by the engine without a drop count (-EINVAL) */
+    uint64_t bp_waits;   /* timed phase: submits that found every served worker's window full */
+    uint64_t timed;      /* timed phase: items submitted */
+    int first_err;
 };
 
 struct run {
@@ -508,6 +610,13 @@ struct run {
     const char *passtype;
     uint64_t ops, ctl_ns, defer_peak, busy_ns;
     int ctl_err;
+    /* runtime */
+    struct ng_runtime *rt;
+    struct producer prod[MAXP];
+    int np;
+    uint64_t sub_fail, sub_freed, alloc_fail, bp_waits, timed_sub;
+    double idle;
+    int sub_err;
 };
 
 static inline void inject_one(struct worker *w, struct ng_graph *g, enum kind k, unsigned seq)
@@ -526,7 +635,6 @@ static inline void inject_one(struct worker *w, struct ng_graph *g, enum kind k,
         w->fhead->fn(w->fhead, it);
     else
         sink_work(it);
-    atomic_store_explicit(&w->progress, w->sent, memory_order_release);
 }
 
 static void *worker_main(void *arg)
@@ -544,15 +652,23 @@ static void *worker_main(void *arg)
     w->slot.nlat = 0; /* keep only timed samples */
     pthread_barrier_wait(&r->bar);
     uint64_t t0 = now_ns(), c0 = cpu_ns(), cnt = 0;
+    /* Engine runs inject in batches of 64 items per read-side section
+     * (ng_batch_begin/end: a few microseconds, so grace periods and churn
+     * are not held up), as a DPDK worker reports one quiescent state per
+     * loop; items still travel the chain one at a time. */
+    bool batch = k == K_ENGINE;
     while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+        if (batch)
+            ng_batch_begin(g);
         for (int i = 0; i < 64; i++)
             inject_one(w, g, k, seq++);
+        if (batch)
+            ng_batch_end(g);
         cnt += 64;
     }
     w->t_ns = now_ns() - t0;
     w->cpu_ns = cpu_ns() - c0;
     w->timed = cnt;
-    atomic_store_explicit(&w->progress, UINT64_MAX, memory_order_release);
     ng_thread_unregister(g);
     tl_slot = NULL;
     return NULL;
@@ -562,29 +678,6 @@ static void *worker_main(void *arg)
  * (done back to back), insert a node into the link (create, disconnect,
  * connect both sides), remove that node (shutdown, reconnect).  Cycle of 4
  * changes, paced so that the average is the target rate. */
-/* Wait until every worker has finished the item it was sending. */
-static void bench_quiesce(struct run *r)
-{
-    int W = r->c->workers;
-    uint64_t snap[MAXW];
-    for (int i = 0; i < W; i++)
-        snap[i] = atomic_load_explicit(&r->w[i].progress, memory_order_acquire);
-    for (int i = 0; i < W; i++)
-        while (snap[i] != UINT64_MAX &&
-               atomic_load_explicit(&r->w[i].progress, memory_order_acquire) == snap[i])
-            sched_yield();
-}
-
-static void release_retired(struct run *r)
-{
-    if (nretired == 0)
-        return;
-    bench_quiesce(r);
-    for (int i = 0; i < nretired; i++)
-        ng_hook_unref(retired[i]);
-    nretired = 0;
-}
-
 static int churn_op(struct run *r, uint64_t op, struct ng_node **x)
 {
     struct ng_graph *g = r->g;
@@ -614,8 +707,6 @@ static int churn_op(struct run *r, uint64_t op, struct ng_node **x)
         rc = ng_connect(r->mid, "out", r->nxt, "in");
         break;
     }
-    if (nretired >= 64)
-        release_retired(r); /* batched: one bench grace period per 64 hooks */
     return rc;
 }
 
@@ -667,6 +758,215 @@ static void *churn_main(void *arg)
     ng_thread_unregister(g);
     tl_slot = NULL;
     return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Runtime scenario: producer -> ng_runtime_submit -> worker -> chain       */
+/* ------------------------------------------------------------------------ */
+
+/* Served worker (index into p's arrays) with room in its in-flight window,
+ * round robin; -1 if all are full and the run is stopping. */
+static int rt_pick(struct producer *p, struct run *r)
+{
+    for (bool waited = false;; waited = true) {
+        for (int n = 0; n < p->nw; n++) {
+            int k = p->next;
+            p->next = k + 1 == p->nw ? 0 : k + 1;
+            if (p->credit[k])
+                return k;
+            uint64_t done = atomic_load_explicit(&r->w[p->wid[k]].slot.delivered,
+                                                 memory_order_relaxed);
+            uint64_t inflight = p->sub[k] > done ? p->sub[k] - done : 0;
+            if (inflight <= rt_window / 2) { /* hysteresis: refill in bursts */
+                p->credit[k] = rt_window - inflight;
+                return k;
+            }
+        }
+        if (!waited)
+            p->bp_waits++; /* this submit waits (counted once) */
+        if (atomic_load_explicit(&r->stop, memory_order_relaxed))
+            return -1;
+        sched_yield(); /* on a shared core, let the worker run */
+    }
+}
+
+static inline void rt_submit_one(struct producer *p, struct ng_graph *g, struct ng_runtime *rt,
+                                 int k, bool stamp)
+{
+    struct ng_item *it = ng_item_alloc(g, 64);
+    if (__builtin_expect(it == NULL, 0)) {
+        p->alloc_fail++;
+        return;
+    }
+    if (stamp)
+        ((uint64_t *)ng_item_meta(it))[0] = now_ns();
+    int rc = ng_runtime_submit(rt, p->wid[k], p->head[k], it);
+    if (__builtin_expect(rc == 0, 1)) {
+        p->sub[k]++;
+        p->credit[k]--;
+        return;
+    }
+    /* runtime.h: submit consumes the item in every case.  -ESHUTDOWN: dropped
+     * and counted by the engine (NG_DROP_QUEUE, in the graph's drops);
+     * -EINVAL: freed without a drop count, so the bench counts it.  Neither
+     * is expected while the run lasts (valid arguments, runtime not
+     * stopping): the run is reported as failed. */
+    p->sub_fail++;
+    if (rc != -ESHUTDOWN)
+        p->sub_freed++;
+    if (!p->first_err)
+        p->first_err = rc;
+}
+
+static void *producer_main(void *arg)
+{
+    struct producer *p = arg;
+    struct run *r = p->run;
+    struct ng_graph *g = r->g;
+    struct ng_runtime *rt = r->rt;
+    pin_cpu(p->cpu);
+    /* Not needed by ng_runtime_submit (any thread may call it); gives the
+     * thread its item cache up front, like the other scenarios' workers. */
+    ng_thread_register(g);
+    for (int i = 0; i < WARMUP_ITEMS; i++)
+        rt_submit_one(p, g, rt, rt_pick(p, r), false);
+    /* Let the warm-up items reach the sinks before the timed phase. */
+    uint64_t give_up = now_ns() + 2000000000ull;
+    for (int k = 0; k < p->nw && now_ns() < give_up; k++)
+        while (atomic_load_explicit(&r->w[p->wid[k]].slot.delivered, memory_order_relaxed) <
+                   p->sub[k] &&
+               now_ns() < give_up)
+            sched_yield();
+    p->bp_waits = 0;
+    pthread_barrier_wait(&r->bar);
+    while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+        for (int i = 0; i < 64; i++) {
+            int k = rt_pick(p, r);
+            if (k < 0)
+                break;
+            rt_submit_one(p, g, rt, k, (p->seq++ & LAT_SAMPLE_MASK) == 0);
+            p->timed++;
+        }
+    }
+    ng_thread_unregister(g);
+    return NULL;
+}
+
+/* CPU time consumed so far by runtime worker i's thread (0 if unknown). */
+static uint64_t rt_worker_cpu(struct run *r, int i)
+{
+    struct tslot *s = &r->w[i].slot;
+    struct timespec ts;
+    if (!atomic_load_explicit(&s->clk_ok, memory_order_acquire) ||
+        clock_gettime(s->clk, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * One runtime run: start W pinned workers, P producers, measure for
+ * c->seconds, stop the producers, then ng_runtime_stop() (drains every
+ * queue).  Fills r->w[i] like the injecting workers of the other scenarios:
+ * sent = items queued on worker i, timed = items worker i delivered in the
+ * timed window, cpu_ns = its CPU time in that window, t_ns = the window.
+ */
+static void rt_run(struct run *r, struct ng_hook *const *heads, int nchains)
+{
+    struct cfg *c = r->c;
+    int W = c->workers;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    if (ncpu < 1)
+        ncpu = 1;
+    for (int i = 0; i < W; i++) {
+        struct worker *w = &r->w[i];
+        w->idx = i;
+        w->run = r;
+        w->head = heads[i % nchains];
+        w->slot.caplat = LAT_CAP;
+        w->slot.lat = malloc(LAT_CAP * sizeof(uint32_t));
+        rt_slots[i] = &w->slot;
+    }
+    /* Worker i pinned to CPU i % ncpu, like the other scenarios' workers. */
+    int cpus[MAXW];
+    for (int i = 0; i < W; i++)
+        cpus[i] = (int)(i % ncpu);
+    struct ng_runtime_config rc;
+    ng_runtime_config_init(&rc);
+    rc.nworkers = (unsigned)W;
+    rc.cpus = cpus;
+    rc.ncpus = (unsigned)W;
+    if (rt_spin)
+        rc.spin = rt_spin;
+    if (ng_runtime_start(r->g, &rc, &r->rt) < 0) {
+        fprintf(stderr, "ngbench: ng_runtime_start failed\n");
+        exit(2);
+    }
+    atomic_store_explicit(&rt_cur, r->rt, memory_order_release);
+    int P = (W + RT_PER_PRODUCER - 1) / RT_PER_PRODUCER;
+    r->np = P;
+    pthread_barrier_init(&r->bar, NULL, (unsigned)(P + 1));
+    for (int p = 0; p < P; p++) {
+        struct producer *pr = &r->prod[p];
+        pr->idx = p;
+        pr->run = r;
+        pr->cpu = (int)((ncpu - 1 - p % ncpu + ncpu) % ncpu); /* from the last CPU down */
+        for (int i = p; i < W; i += P) {
+            pr->wid[pr->nw] = i;
+            pr->head[pr->nw] = r->w[i].head;
+            pr->nw++;
+        }
+        pthread_create(&pr->tid, NULL, producer_main, pr);
+    }
+    pthread_barrier_wait(&r->bar);
+    uint64_t d0[MAXW], c0[MAXW], idle0[MAXW];
+    uint64_t t0 = now_ns();
+    for (int i = 0; i < W; i++) {
+        struct ng_worker_stats ws;
+        d0[i] = atomic_load_explicit(&r->w[i].slot.delivered, memory_order_relaxed);
+        c0[i] = rt_worker_cpu(r, i);
+        idle0[i] = ng_runtime_worker_stats(r->rt, (unsigned)i, &ws) == 0 ? ws.idle_ns : 0;
+    }
+    sleep_until(t0 + (uint64_t)(c->seconds * 1e9));
+    atomic_store(&r->stop, 1);
+    uint64_t t1 = now_ns(), idle = 0;
+    for (int i = 0; i < W; i++) {
+        struct worker *w = &r->w[i];
+        struct ng_worker_stats ws;
+        uint64_t c1 = rt_worker_cpu(r, i);
+        w->timed = atomic_load_explicit(&w->slot.delivered, memory_order_relaxed) - d0[i];
+        w->cpu_ns = c0[i] && c1 > c0[i] ? c1 - c0[i] : 0;
+        w->t_ns = t1 - t0;
+        if (ng_runtime_worker_stats(r->rt, (unsigned)i, &ws) == 0) {
+            idle += ws.idle_ns - idle0[i];
+            if (verbose)
+                fprintf(stderr, "\n  worker %d (cpu %d): %" PRIu64 " items, %.1f ns CPU/item, "
+                        "%.1f%% asleep, %" PRIu64 " wake-ups, %" PRIu64 " drains, queue %" PRIu64,
+                        i, ng_runtime_pinned(r->rt, (unsigned)i), w->timed,
+                        w->timed ? (double)w->cpu_ns / (double)w->timed : 0,
+                        100.0 * (double)(ws.idle_ns - idle0[i]) / (double)(t1 - t0), ws.wakeups,
+                        ws.drains, ws.queue_depth);
+        }
+    }
+    r->idle = (double)idle / ((double)W * (double)(t1 - t0));
+    for (int p = 0; p < P; p++)
+        pthread_join(r->prod[p].tid, NULL);
+    ng_runtime_stop(r->rt); /* drains the worker and node queues */
+    atomic_store_explicit(&rt_cur, NULL, memory_order_release);
+    for (int i = 0; i < W; i++)
+        rt_slots[i] = NULL;
+    r->rt = NULL;
+    for (int p = 0; p < P; p++) {
+        struct producer *pr = &r->prod[p];
+        for (int k = 0; k < pr->nw; k++)
+            r->w[pr->wid[k]].sent = pr->sub[k];
+        r->sub_fail += pr->sub_fail;
+        r->sub_freed += pr->sub_freed;
+        r->alloc_fail += pr->alloc_fail;
+        r->bp_waits += pr->bp_waits;
+        r->timed_sub += pr->timed;
+        if (pr->first_err && !r->sub_err)
+            r->sub_err = pr->first_err;
+    }
 }
 
 /* Topology of one engine run. */
@@ -763,8 +1063,6 @@ static uint64_t drops_total(const struct ng_graph_stats *st)
     return d;
 }
 
-static int verbose;
-
 static void run_one(struct cfg *c, int rep)
 {
     static struct run rr;
@@ -782,7 +1080,7 @@ static void run_one(struct cfg *c, int rep)
     }
     struct ng_graph *g = r->g;
     int W = c->workers;
-    int nchains = (c->scen == S_SCALE && c->layout == 1) ? 1 : W;
+    int nchains = ((c->scen == S_SCALE || c->scen == S_RUNTIME) && c->layout == 1) ? 1 : W;
     struct fnode **fall = NULL;
     int nfall = 0;
     struct ng_hook *heads[MAXW] = {0};
@@ -803,36 +1101,41 @@ static void run_one(struct cfg *c, int rep)
     ng_graph_stats(g, &st0);
 
     bool churn = c->kind == K_ENGINE && c->scen == S_CHURN && c->rate > 0;
-    atomic_store(&workers_running, 1);
-    pthread_barrier_init(&r->bar, NULL, (unsigned)(W + 1 + (churn ? 1 : 0)));
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    for (int i = 0; i < W; i++) {
-        struct worker *w = &r->w[i];
-        w->idx = i;
-        w->cpu = (int)(i % (ncpu > 0 ? ncpu : 1));
-        w->run = r;
-        w->head = heads[i % nchains];
-        w->fhead = fheads[i % nchains];
-        w->slot.caplat = LAT_CAP;
-        w->slot.lat = malloc(LAT_CAP * sizeof(uint32_t));
-        pthread_create(&w->tid, NULL, worker_main, w);
+    long rss0;
+    if (c->scen == S_RUNTIME) {
+        rss0 = rss_kb();
+        rt_run(r, heads, nchains);
+    } else {
+        pthread_barrier_init(&r->bar, NULL, (unsigned)(W + 1 + (churn ? 1 : 0)));
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        for (int i = 0; i < W; i++) {
+            struct worker *w = &r->w[i];
+            w->idx = i;
+            w->cpu = (int)(i % (ncpu > 0 ? ncpu : 1));
+            w->run = r;
+            w->head = heads[i % nchains];
+            w->fhead = fheads[i % nchains];
+            w->slot.caplat = LAT_CAP;
+            w->slot.lat = malloc(LAT_CAP * sizeof(uint32_t));
+            pthread_create(&w->tid, NULL, worker_main, w);
+        }
+        if (churn)
+            pthread_create(&r->ctl_tid, NULL, churn_main, r);
+        pthread_barrier_wait(&r->bar);
+        rss0 = rss_kb();
+        uint64_t t0 = now_ns();
+        sleep_until(t0 + (uint64_t)(c->seconds * 1e9));
+        atomic_store(&r->stop, 1);
+        for (int i = 0; i < W; i++)
+            pthread_join(r->w[i].tid, NULL);
+        if (churn)
+            pthread_join(r->ctl_tid, NULL);
     }
-    if (churn)
-        pthread_create(&r->ctl_tid, NULL, churn_main, r);
-    pthread_barrier_wait(&r->bar);
-    long rss0 = rss_kb();
-    uint64_t t0 = now_ns();
-    sleep_until(t0 + (uint64_t)(c->seconds * 1e9));
-    atomic_store(&r->stop, 1);
-    for (int i = 0; i < W; i++)
-        pthread_join(r->w[i].tid, NULL);
-    if (churn)
-        pthread_join(r->ctl_tid, NULL);
-    release_retired(r);
-    atomic_store(&workers_running, 0);
 
-    /* Accounting. */
-    uint64_t sent = 0, allocf = 0, deliv = atomic_exchange(&other_delivered, 0);
+    /* Accounting.  Runtime: a failed submit counts as sent; if the engine
+     * freed it without a drop count (-EINVAL) the bench counts the drop. */
+    uint64_t sent = r->sub_fail, allocf = r->alloc_fail;
+    uint64_t deliv = atomic_exchange(&other_delivered, 0);
     uint64_t nohook = atomic_exchange(&other_nohook, 0);
     double thr = 0, thrw = 0, nsitem = 0;
     size_t nlat = 0;
@@ -840,7 +1143,7 @@ static void run_one(struct cfg *c, int rep)
         struct worker *w = &r->w[i];
         sent += w->sent;
         allocf += w->alloc_fail;
-        deliv += w->slot.delivered;
+        deliv += atomic_load_explicit(&w->slot.delivered, memory_order_relaxed);
         nohook += w->slot.nohook;
         nlat += w->slot.nlat;
         double s = (double)w->t_ns / 1e9, cs = (double)w->cpu_ns / 1e9;
@@ -848,20 +1151,20 @@ static void run_one(struct cfg *c, int rep)
         thr += cs > 0 ? (double)w->timed / cs : 0;
         nsitem += w->timed ? (double)w->cpu_ns / (double)w->timed : 0;
     }
-    deliv += r->ctl_slot.delivered;
+    deliv += atomic_load_explicit(&r->ctl_slot.delivered, memory_order_relaxed);
     nohook += r->ctl_slot.nohook;
     nsitem /= W;
     ng_graph_stats(g, &st1);
     uint64_t gd = drops_total(&st1) - drops_total(&st0);
     uint64_t fan = c->scen == S_FANOUT ? FAN : 1;
     uint64_t expect = sent * fan;
-    uint64_t dropped = gd - allocf + nohook;
+    uint64_t dropped = gd - allocf + nohook + r->sub_freed;
     bool ok = expect == deliv + dropped && st1.items_live == st0.items_live;
     if (!ok) {
         ng_graph_barrier(g);
         ng_graph_stats(g, &st1);
         gd = drops_total(&st1) - drops_total(&st0);
-        dropped = gd - allocf + nohook;
+        dropped = gd - allocf + nohook + r->sub_freed;
         ok = expect == deliv + dropped && st1.items_live == st0.items_live;
     }
     if (c->kind == K_ENGINE && c->scen == S_CHURN)
@@ -896,6 +1199,10 @@ static void run_one(struct cfg *c, int rep)
     c->achieved[rep] = churn && r->ctl_ns ? (double)r->ops / ((double)r->ctl_ns / 1e9) : 0;
     c->defer_peak[rep] = (double)r->defer_peak;
     c->us_change[rep] = r->ops ? (double)r->busy_ns / 1e3 / (double)r->ops : NAN;
+    c->waitpct[rep] = r->timed_sub ? 100.0 * (double)r->bp_waits / (double)r->timed_sub : NAN;
+    c->idle[rep] = c->scen == S_RUNTIME ? r->idle : NAN;
+    c->sub_fail += r->sub_fail;
+    c->bp_waits += r->bp_waits;
     c->sent += sent;
     c->delivered += deliv;
     c->dropped += dropped;
@@ -904,20 +1211,22 @@ static void run_one(struct cfg *c, int rep)
     c->churn_ops += r->ops;
     c->rss_before = rss0;
     c->rss_after = rss1;
-    if (!ok || r->ctl_err) {
+    if (!ok || r->ctl_err || r->sub_err) {
         c->acct_ok = false;
         c->acct_fail++;
         fprintf(stderr,
-                "\nngbench: ACCOUNTING FAILURE %s rep %d: sent %" PRIu64 " x%" PRIu64
-                " != delivered %" PRIu64 " + dropped %" PRIu64 " (graph drops %" PRIu64
+                "\nngbench: %s %s rep %d: sent %" PRIu64 " x%" PRIu64
+                " %s delivered %" PRIu64 " + dropped %" PRIu64 " (graph drops %" PRIu64
                 ", bench drops %" PRIu64 "), live %" PRIu64 " -> %" PRIu64
-                ", control errors %d\n",
-                scen_names[c->scen], rep, sent, fan, deliv, dropped, gd, nohook,
-                st0.items_live, st1.items_live, r->ctl_err);
+                ", control errors %d, failed submits %" PRIu64 " (first %d)\n",
+                ok ? "RUN FAILURE" : "ACCOUNTING FAILURE", scen_names[c->scen], rep, sent, fan,
+                ok ? "==" : "!=", deliv, dropped, gd, nohook + r->sub_freed,
+                st0.items_live, st1.items_live, r->ctl_err, r->sub_fail, r->sub_err);
     }
     if (verbose)
-        fprintf(stderr, "\n  thr %.2f M/s sent %" PRIu64 " deliv %" PRIu64 " drop %" PRIu64 "\n",
-                thr / 1e6, sent, deliv, dropped);
+        fprintf(stderr, "\n  thr %.2f M/s sent %" PRIu64 " deliv %" PRIu64 " drop %" PRIu64
+                " submit waits %" PRIu64 " failed %" PRIu64 "\n",
+                thr / 1e6, sent, deliv, dropped, r->bp_waits, r->sub_fail);
 
     for (int i = 0; i < nchains; i++)
         if (heads[i])
@@ -988,13 +1297,14 @@ struct opts {
     double seconds;
     bool backends[NG_BACKEND_COUNT];
     bool modes[2];
-    bool scen[4];
+    bool scen[NSCEN];
     int chains[16], nchains;
     double rates[16];
     int nrates;
     int maxw;
-    int churn_n, scale_n;
-    double churn_factor;
+    int churn_n, scale_n, runtime_n;
+    bool rt_layout[2]; /* runtime: private chains, one shared chain */
+    double churn_factor, rt_factor;
     const char *out;
     bool smoke, plot;
     const char *suite;
@@ -1099,6 +1409,40 @@ static void build_suite(struct opts *o, long ncpu)
                     cfgs[i].ref_idx = j;
         ngroups++;
     }
+    if (o->scen[S_RUNTIME]) {
+        /* Engine only: the floor has no worker runtime to compare with. */
+        int maxw = (int)ncpu;
+        if (o->maxw > 0 && o->maxw < maxw)
+            maxw = o->maxw;
+        if (maxw > MAXW)
+            maxw = MAXW;
+        for (int layout = 0; layout < 2; layout++) {
+            if (!o->rt_layout[layout])
+                continue;
+            int first = ncfg;
+            for (int w = 1; w <= maxw; w++) {
+                struct cfg c = z;
+                c.scen = S_RUNTIME;
+                c.n = o->runtime_n;
+                c.seconds = o->seconds * o->rt_factor;
+                c.workers = w;
+                c.layout = layout;
+                c.group = ngroups;
+                add_engines(o, c, -1, -1);
+            }
+            for (int i = first; i < ncfg; i++)
+                for (int j = first; j < ncfg; j++)
+                    if (cfgs[j].workers == 1 && cfgs[j].backend == cfgs[i].backend &&
+                        cfgs[j].mode == cfgs[i].mode)
+                        cfgs[i].ref_idx = j;
+            ngroups++;
+        }
+    }
+}
+
+static bool has_layout(const struct cfg *c)
+{
+    return c->scen == S_SCALE || c->scen == S_RUNTIME;
 }
 
 static const char *cfg_label(const struct cfg *c, char *buf, size_t len)
@@ -1106,9 +1450,9 @@ static const char *cfg_label(const struct cfg *c, char *buf, size_t len)
     const char *who = c->kind == K_BASE ? "base" : c->kind == K_FLOOR ? "floor"
                                                                       : ng_backend_name(c->backend);
     const char *mode = c->kind == K_ENGINE ? mode_names[c->mode] : "-";
+    bool lay = has_layout(c);
     snprintf(buf, len, "%s N=%d W=%d%s%s %s/%s rate=%g", scen_names[c->scen], c->n, c->workers,
-             c->scen == S_SCALE ? " " : "", c->scen == S_SCALE ? layout_names[c->layout] : "",
-             who, mode, c->rate);
+             lay ? " " : "", lay ? layout_names[c->layout] : "", who, mode, c->rate);
     return buf;
 }
 
@@ -1166,7 +1510,9 @@ static void derive(void)
                 if (!isnan(base))
                     c->hopratio[r] = (c->nsitem[r] - base) / (f->nsitem[r] - base);
             }
-            c->injratio[r] = NAN;
+            c->injratio[r] = c->wallref[r] = NAN;
+            if (c->ref_idx >= 0 && c->scen != S_CHURN)
+                c->wallref[r] = c->thrw[r] / cfgs[c->ref_idx].thrw[r];
             if (c->ref_idx >= 0 && c->scen == S_CHURN) {
                 c->refratio[r] = c->good[r] / cfgs[c->ref_idx].good[r];
                 c->injratio[r] = c->thr[r] / cfgs[c->ref_idx].thr[r];
@@ -1225,6 +1571,7 @@ static void *spin_main(void *a)
     for (uint64_t i = 0; i < 40000000ull; i++)
         x += i;
     sa->secs = (double)(now_ns() - t0) / 1e9;
+    (void)x; /* a volatile read: keeps clang's -Wunused-but-set-variable quiet */
     return NULL;
 }
 
@@ -1239,8 +1586,12 @@ static double spin_scaling(int W)
     double best = 0;
     for (int rep = 0; rep < 3; rep++) {
         struct spin_arg one = {0, 0}, many[MAXW];
-        spin_main(&one);
         pthread_t t[MAXW];
+        /* On its own thread: the main thread must stay unpinned, since the
+         * threads it creates (the runtime's workers, timer thread) inherit
+         * its affinity mask. */
+        pthread_create(&t[0], NULL, spin_main, &one);
+        pthread_join(t[0], NULL);
         for (int i = 0; i < W; i++) {
             many[i].cpu = i;
             pthread_create(&t[i], NULL, spin_main, &many[i]);
@@ -1305,7 +1656,7 @@ static const char *mode_of(const struct cfg *c)
 static void print_table(const struct opts *o)
 {
     (void)o;
-    for (int s = 0; s < 4; s++) {
+    for (int s = 0; s < NSCEN; s++) {
         bool any = false;
         for (int i = 0; i < ncfg; i++)
             any |= cfgs[i].scen == (enum scen)s;
@@ -1314,8 +1665,21 @@ static void print_table(const struct opts *o)
         printf("\n== %s ==\n", s == S_CHAIN    ? "chain of N pass-through nodes, 1 worker"
                                : s == S_FANOUT ? "fan-out 1->4 (3 copies + original), 1 worker"
                                : s == S_SCALE  ? "scaling: workers on private chains / one shared chain"
-                                               : "live topology churn on the chain (control thread)");
-        if (s == S_CHURN)
+                               : s == S_CHURN  ? "live topology churn on the chain (control thread)"
+                                               : "worker runtime: producer -> ng_runtime_submit -> "
+                                                 "W workers -> chain -> sink");
+        if (s == S_RUNTIME)
+            printf("(Mitems/s per worker CPU-second, summed; wall = delivered per wall second;\n"
+                   " latency = submit -> sink, at most %u items in flight per worker; wait%% =\n"
+                   " submits that found every window full; idle%% = workers asleep; fail =\n"
+                   " submits that returned an error)\n",
+                   rt_window);
+        if (s == S_RUNTIME)
+            printf("%-8s %-8s %4s %2s %-7s %21s %7s %8s %14s %7s %8s %8s %8s %6s %5s %4s %5s\n",
+                   "backend", "mode", "N", "W", "layout", "Mitems/s med [min-max]", "wall",
+                   "ns/item", "scaling vs W=1", "wall x", "p50 ns", "p99 ns", "p99.9 ns", "wait%",
+                   "idle%", "fail", "acct");
+        else if (s == S_CHURN)
             printf("%-8s %-8s %-8s %9s %21s %7s %14s %7s %8s %8s %8s %8s %8s %7s\n", "backend",
                    "mode", "target/s", "achieved", "delivered Mit/s [min-max]", "wall",
                    "vs no-churn", "inject",
@@ -1354,6 +1718,16 @@ static void print_table(const struct opts *o)
                        c->rate > 0 ? rats : "1", irs,
                        p50.med, p99.med, p999.med, c->dropped, dp.med,
                        c->acct_ok ? "ok" : "FAIL");
+                continue;
+            }
+            if (s == S_RUNTIME) {
+                struct mstat wr = ST(wallref), wp = ST(waitpct), id = ST(idle);
+                snprintf(rats, sizeof(rats), "%.2f [%.2f-%.2f]", rr.med, rr.min, rr.max);
+                printf("%-8s %-8s %4d %2d %-7s %21s %7.2f %8.1f %14s %7.2f %8.0f %8.0f %8.0f %6.1f "
+                       "%5.1f %4" PRIu64 " %5s\n",
+                       who_of(c), mode_of(c), c->n, c->workers, layout_names[c->layout], thrs,
+                       thw.med / 1e6, ns.med, rats, wr.med, p50.med, p99.med, p999.med, wp.med,
+                       100 * id.med, c->sub_fail, c->acct_ok ? "ok" : "FAIL");
                 continue;
             }
             if (s == S_SCALE)
@@ -1521,6 +1895,12 @@ static int write_outputs(const struct opts *o, const struct machine *m,
             m->cpu, m->ncpu, m->kernel, m->other_load, m->spin_scaling);
     fprintf(f, "  \"reps\": %d, \"seconds_per_run\": %g, \"runtime_s\": %.1f,\n", o->reps,
             o->seconds, runtime);
+    fprintf(f, "  \"runtime_scenario\": \"one producer thread per %d workers allocates items and "
+               "hands them to the workers with ng_runtime_submit; each worker sends them through "
+               "its chain to a sink; at most %u items in flight per worker (bench backpressure); "
+               "items_per_s per worker CPU-second; latency submit to sink\", "
+               "\"runtime_window\": %u, \"runtime_seconds_per_run\": %g,\n",
+            RT_PER_PRODUCER, rt_window, rt_window, o->seconds * o->rt_factor);
     fprintf(f, "  \"floor\": \"plain structs, one indirect call per hop (read next pointer, "
                "call), same item alloc/free and sink work as the engine path\",\n");
     fprintf(f, "  \"dpdk\": \"%s\",\n",
@@ -1540,7 +1920,7 @@ static int write_outputs(const struct opts *o, const struct machine *m,
         fprintf(f, "    {\"scenario\": \"%s\", \"impl\": \"%s\", \"mode\": \"%s\", \"chain_len\": %d, "
                    "\"workers\": %d, \"layout\": \"%s\", \"churn_target_per_s\": %g, \"reps\": %d, ",
                 scen_names[c->scen], who_of(c), mode_of(c), c->n, c->workers,
-                c->scen == S_SCALE ? layout_names[c->layout] : "-", c->rate, c->nrep);
+                has_layout(c) ? layout_names[c->layout] : "-", c->rate, c->nrep);
         struct mstat thr = ST(thr);
         json_stat(f, "items_per_s", thr);
         struct mstat pw = {thr.med / c->workers, thr.min / c->workers, thr.max / c->workers, 0};
@@ -1552,8 +1932,11 @@ static int write_outputs(const struct opts *o, const struct machine *m,
         json_stat(f, "ns_per_hop", ST(nshop));
         json_stat(f, "ratio_to_floor", ST(ratio));
         json_stat(f, "hop_ratio_to_floor", ST(hopratio));
-        json_stat(f, c->scen == S_SCALE ? "scaling_vs_1_worker" : "ratio_vs_no_churn",
+        json_stat(f, has_layout(c) ? "scaling_vs_1_worker" : "ratio_vs_no_churn",
                   ST(refratio));
+        json_stat(f, "wall_scaling_vs_1_worker", ST(wallref));
+        json_stat(f, "submit_wait_pct", ST(waitpct));
+        json_stat(f, "worker_idle_frac", ST(idle));
         json_stat(f, "churn_achieved_per_s", ST(achieved));
         json_stat(f, "churn_us_per_change", ST(us_change));
         json_stat(f, "latency_p50_ns", ST(p50));
@@ -1562,10 +1945,11 @@ static int write_outputs(const struct opts *o, const struct machine *m,
         json_stat(f, "defer_backlog_peak", ST(defer_peak));
         fprintf(f, "\"sent\": %" PRIu64 ", \"delivered\": %" PRIu64 ", \"dropped\": %" PRIu64
                    ", \"dropped_notconn\": %" PRIu64 ", \"dropped_by_bench_nodes\": %" PRIu64
-                   ", \"churn_ops\": %" PRIu64 ", \"rss_kb_before\": %ld, \"rss_kb_after\": %ld, "
+                   ", \"churn_ops\": %" PRIu64 ", \"submit_failed\": %" PRIu64
+                   ", \"submit_waits\": %" PRIu64 ", \"rss_kb_before\": %ld, \"rss_kb_after\": %ld, "
                    "\"accounting_ok\": %s}%s\n",
                 c->sent, c->delivered, c->dropped, c->notconn, c->nohook, c->churn_ops,
-                c->rss_before, c->rss_after, c->acct_ok ? "true" : "false",
+                c->sub_fail, c->bp_waits, c->rss_before, c->rss_after, c->acct_ok ? "true" : "false",
                 i + 1 < ncfg ? "," : "");
     }
     fprintf(f, "  ],\n  \"targets\": [\n");
@@ -1591,20 +1975,23 @@ static int write_outputs(const struct opts *o, const struct machine *m,
                "ns_hop_med,ratio_floor_med,ratio_floor_min,ratio_floor_max,hop_ratio_floor_med,"
                "ref_ratio_med,ref_ratio_min,ref_ratio_max,churn_achieved_med,lat_p50_ns,"
                "lat_p99_ns,lat_p999_ns,sent,delivered,dropped,dropped_notconn,defer_peak_med,"
-               "rss_kb_before,rss_kb_after,accounting_ok,delivered_mitems_s_med,injected_ratio_med\n");
+               "rss_kb_before,rss_kb_after,accounting_ok,delivered_mitems_s_med,injected_ratio_med,"
+               "wall_ref_ratio_med,submit_wait_pct_med,worker_idle_frac_med,submit_failed,"
+               "submit_waits\n");
     for (int i = 0; i < ncfg; i++) {
         struct cfg *c = &cfgs[i];
         struct mstat thr = ST(thr), rat = ST(ratio), rr = ST(refratio);
         fprintf(f, "%s,%s,%s,%d,%d,%s,%g,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,"
                    "%.4f,%.4f,%.4f,%.0f,%.0f,%.0f,%.0f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                   ",%.0f,%ld,%ld,%d,%.4f,%.4f\n",
+                   ",%.0f,%ld,%ld,%d,%.4f,%.4f,%.4f,%.3f,%.4f,%" PRIu64 ",%" PRIu64 "\n",
                 scen_names[c->scen], who_of(c), mode_of(c), c->n, c->workers,
-                c->scen == S_SCALE ? layout_names[c->layout] : "-", c->rate, c->nrep,
+                has_layout(c) ? layout_names[c->layout] : "-", c->rate, c->nrep,
                 thr.med / 1e6, thr.min / 1e6, thr.max / 1e6, thr.med / 1e6 / c->workers,
                 ST(thrw).med / 1e6, ST(nsitem).med, ST(nshop).med, rat.med, rat.min, rat.max, ST(hopratio).med,
                 rr.med, rr.min, rr.max, ST(achieved).med, ST(p50).med, ST(p99).med, ST(p999).med,
                 c->sent, c->delivered, c->dropped, c->notconn, ST(defer_peak).med, c->rss_before,
-                c->rss_after, c->acct_ok ? 1 : 0, ST(good).med / 1e6, ST(injratio).med);
+                c->rss_after, c->acct_ok ? 1 : 0, ST(good).med / 1e6, ST(injratio).med,
+                ST(wallref).med, ST(waitpct).med, ST(idle).med, c->sub_fail, c->bp_waits);
     }
     fclose(f);
     return 0;
@@ -1729,17 +2116,19 @@ static void usage(FILE *f)
             "                   run's accounting (sent == delivered + dropped) fails\n"
             "  --backend LIST   ck_epoch,qsbr,rwlock (comma separated)\n"
             "  --mode LIST      netgraph,shared\n"
-            "  --scenario LIST  chain,fanout,scale,churn\n"
+            "  --scenario LIST  chain,fanout,scale,churn,runtime\n"
             "  --chain LIST     chain lengths, e.g. 1,4,16,64\n"
             "  --rates LIST     churn rates in changes/s, e.g. 0,1000,10000\n"
-            "  --workers W      cap the scaling sweep at W workers\n"
+            "  --workers W      cap the scale and runtime sweeps at W workers\n"
+            "  --rt-layout LIST runtime scenario chains: private,shared (default both)\n"
+            "  --rt-window N    runtime scenario: items in flight per worker (default 128)\n"
+            "  --rt-spin N      runtime scenario: empty polls before a worker sleeps\n"
+            "                   (ng_runtime_config.spin; default: the engine's, 64)\n"
             "  --reps N         repetitions per configuration (median, min-max)\n"
-            "  --seconds S      seconds per run (churn runs: 2.5 x S)\n"
+            "  --seconds S      seconds per run (churn runs: 2.5 x S; runtime runs in\n"
+            "                   the default suite: 2/3 x S)\n"
             "  --out DIR        output directory (default bench-results)\n"
             "  --no-plot        do not run gnuplot\n"
-            "  --no-rwlock-workaround  let bench nodes cache hooks without their own\n"
-            "                   reference under rwlock (reproduces the engine's\n"
-            "                   use-after-free under churn; for ASan builds)\n"
             "  -v               per-run details on stderr\n");
 }
 
@@ -1765,15 +2154,18 @@ int main(int argc, char **argv)
     o.reps = 5;
     o.seconds = 0.15;
     o.churn_factor = 2.5;
+    o.rt_factor = 1;
+    o.rt_layout[0] = o.rt_layout[1] = true;
     o.out = "bench-results";
     o.plot = true;
     o.suite = "default";
     o.churn_n = 16;
     o.scale_n = 16;
+    o.runtime_n = 16;
     for (int b = 0; b < NG_BACKEND_COUNT; b++)
         o.backends[b] = true;
     o.modes[0] = o.modes[1] = true;
-    for (int s = 0; s < 4; s++)
+    for (int s = 0; s < NSCEN; s++)
         o.scen[s] = true;
     int defchains[] = {1, 4, 16, 64};
     double defrates[] = {0, 1000, 10000};
@@ -1812,7 +2204,7 @@ int main(int argc, char **argv)
             o.modes[1] = strstr(v, "shared") != NULL;
         } else if (!strcmp(a, "--scenario")) {
             NEEDV();
-            for (int s = 0; s < 4; s++)
+            for (int s = 0; s < NSCEN; s++)
                 o.scen[s] = strstr(v, scen_names[s]) != NULL;
         } else if (!strcmp(a, "--chain")) {
             NEEDV();
@@ -1825,6 +2217,26 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--workers")) {
             NEEDV();
             o.maxw = atoi(v);
+        } else if (!strcmp(a, "--rt-layout")) {
+            NEEDV();
+            o.rt_layout[0] = strstr(v, layout_names[0]) != NULL;
+            o.rt_layout[1] = strstr(v, layout_names[1]) != NULL;
+        } else if (!strcmp(a, "--rt-window")) {
+            NEEDV();
+            long wv = atol(v);
+            if (wv < 2 || wv > 1 << 20) {
+                fprintf(stderr, "ngbench: --rt-window must be 2..%d\n", 1 << 20);
+                return 2;
+            }
+            rt_window = (unsigned)wv;
+        } else if (!strcmp(a, "--rt-spin")) {
+            NEEDV();
+            long sv = atol(v);
+            if (sv < 1 || sv > 1 << 24) {
+                fprintf(stderr, "ngbench: --rt-spin must be 1..%d\n", 1 << 24);
+                return 2;
+            }
+            rt_spin = (unsigned)sv;
         } else if (!strcmp(a, "--reps")) {
             NEEDV();
             o.reps = atoi(v);
@@ -1838,8 +2250,6 @@ int main(int argc, char **argv)
             o.out = v;
         } else if (!strcmp(a, "--no-plot")) {
             o.plot = false;
-        } else if (!strcmp(a, "--no-rwlock-workaround")) {
-            no_rwlock_workaround = true;
         } else if (!strcmp(a, "-v")) {
             verbose = 1;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -1884,8 +2294,13 @@ int main(int argc, char **argv)
         o.chains[1] = 4;
         o.churn_n = 4;
         o.scale_n = 4;
+        o.runtime_n = 4;
         o.plot = false;
     }
+    /* Default suite: runtime runs of 2/3 x S (0.1 s) keep the whole suite at
+     * about two minutes on 2 cores. */
+    if (!strcmp(o.suite, "default") && !secs_set)
+        o.rt_factor = 2.0 / 3.0;
     if (chains_set) {
         double tmp[16];
         o.nchains = parse_list(chains_arg, tmp, 16);
@@ -1913,9 +2328,10 @@ int main(int argc, char **argv)
     types_init();
     struct machine m;
     machine_info(&m);
-    printf("ngbench: libngraph %d.%d.%d, suite %s, %d reps x %.3g s per run (churn %.3g s)\n",
+    printf("ngbench: libngraph %d.%d.%d, suite %s, %d reps x %.3g s per run (churn %.3g s, "
+           "runtime %.3g s)\n",
            NG_VERSION_MAJOR, NG_VERSION_MINOR, NG_VERSION_PATCH, o.suite, o.reps, o.seconds,
-           o.seconds * o.churn_factor);
+           o.seconds * o.churn_factor, o.seconds * o.rt_factor);
     printf("machine: %s, %ld cores online (scaling sweep: workers 1..%ld), %s, %s\n", m.cpu,
            m.ncpu, m.ncpu, m.kernel, m.date);
     if (m.ncpu < 2)
@@ -1935,6 +2351,14 @@ int main(int argc, char **argv)
            m.spin_scaling);
     printf("Mitems/s = items per second of worker CPU time (CLOCK_THREAD_CPUTIME_ID), summed\n"
            "       over workers (robust to other load); 'wall' = per wall-clock second\n");
+    if (o.scen[S_RUNTIME])
+        printf("runtime: ng_runtime_start(W pinned workers); one producer thread per %d workers\n"
+               "       (pinned from the last CPU down) allocates items and hands them to the\n"
+               "       workers with ng_runtime_submit, at most %u in flight per worker; each\n"
+               "       worker sends them through a %d-node chain to a sink (its own chain, or\n"
+               "       one shared chain); its CPU time is the worker thread's, measured from\n"
+               "       outside (pthread_getcpuclockid); latency is submit -> sink\n",
+               RT_PER_PRODUCER, rt_window, o.runtime_n);
     build_suite(&o, m.ncpu);
     uint64_t t0 = now_ns(), busy0, tot0, busy1, tot1;
     double self0 = self_cpu_s();
