@@ -51,6 +51,18 @@ static inline void mpsc_push(struct mpsc_queue *q, struct mpsc_node *n)
     atomic_store_explicit(&prev->next, n, memory_order_release);
 }
 
+/* Push a chain first..last already linked through next (last->next is
+ * NULL) with one exchange: consumers see the items in chain order.  The
+ * links were written before the exchange, so the release store below
+ * publishes them too. */
+static inline void mpsc_push_chain(struct mpsc_queue *q, struct mpsc_node *first,
+                                   struct mpsc_node *last)
+{
+    atomic_store_explicit(&last->next, NULL, memory_order_relaxed);
+    struct mpsc_node *prev = atomic_exchange_explicit(&q->tail, last, memory_order_acq_rel);
+    atomic_store_explicit(&prev->next, first, memory_order_release);
+}
+
 /* Single consumer.  Returns MPSC_OK and *out, MPSC_EMPTY, or MPSC_RETRY when
  * a producer is between its exchange and its link store. */
 static inline int mpsc_pop(struct mpsc_queue *q, struct mpsc_node **out)

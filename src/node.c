@@ -99,9 +99,14 @@ bool ng_hook_tryref(struct ng_hook *h)
 
 void ng_hook_unref(struct ng_hook *h)
 {
-    if (!h)
+    ng_hook_unref_n(h, 1);
+}
+
+void ng_hook_unref_n(struct ng_hook *h, int n)
+{
+    if (!h || n <= 0)
         return;
-    if (atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel) == 1) {
+    if (atomic_fetch_sub_explicit(&h->refs, n, memory_order_acq_rel) == n) {
         struct ng_graph *g = h->node->g;
         g->bops->defer(g->backend, &h->defer, hook_free_cb);
     }

@@ -59,6 +59,9 @@ struct ng_worker {
     bool started;
     pthread_t tid;
     uint64_t qgen[2]; /* ng_runtime_stop() only */
+    /* Owner only: a run of hook references to drop (worker_unref). */
+    struct ng_hook *unref_hook;
+    int unref_n;
 };
 
 struct ng_runtime {
@@ -165,19 +168,65 @@ int ng_runtime_submit(struct ng_runtime *rt, int worker, struct ng_hook *hook, s
 {
     if (!it)
         return -EINVAL;
-    if (!rt || !hook || it->kind != NG_IK_DATA || hook->node->g != rt->g) {
-        ng_item_free(it);
+    return ng_runtime_submit_burst(rt, worker, hook, &it, 1);
+}
+
+#define NG_SUBMIT_BURST_MAX 65536u
+
+int ng_runtime_submit_burst(struct ng_runtime *rt, int worker, struct ng_hook *hook,
+                            struct ng_item **items, unsigned n)
+{
+    if (!items || n == 0)
+        return -EINVAL;
+    bool bad = !rt || !hook || hook->node->g != rt->g || n > NG_SUBMIT_BURST_MAX;
+    for (unsigned i = 0; i < n && !bad; i++)
+        bad = !items[i] || items[i]->kind != NG_IK_DATA;
+    if (bad) {
+        for (unsigned i = 0; i < n; i++)
+            ng_item_free(items[i]); /* NULL is ignored */
         return -EINVAL;
     }
     if (atomic_load_explicit(&rt->stopping, memory_order_acquire)) {
-        ng_item_drop(it, NG_DROP_QUEUE);
+        for (unsigned i = 0; i < n; i++)
+            ng_item_drop(items[i], NG_DROP_QUEUE);
         return -ESHUTDOWN;
     }
-    ng_hook_ref(hook);
-    it->dhook = hook;
-    it->dnode = NULL;
-    worker_push_item(pick_worker(rt, worker), it);
+    /* One reference per queued item, taken at once; the worker drops them
+     * in runs (worker_unref). */
+    atomic_fetch_add_explicit(&hook->refs, (int)n, memory_order_relaxed);
+    for (unsigned i = 0; i < n; i++) {
+        items[i]->dhook = hook;
+        items[i]->dnode = NULL;
+        atomic_store_explicit(&items[i]->qnode.next,
+                              i + 1 < n ? &items[i + 1]->qnode : NULL, memory_order_relaxed);
+    }
+    struct ng_worker *w = pick_worker(rt, worker);
+    atomic_fetch_add_explicit(&w->npush, n, memory_order_seq_cst);
+    mpsc_push_chain(&w->items, &items[0]->qnode, &items[n - 1]->qnode);
+    if (w != ng_self)
+        worker_wake(w);
     return 0;
+}
+
+/* Hook references of run items are dropped in runs: consecutive items of
+ * one hook (a burst) cost one atomic subtraction instead of one each.
+ * Worker-private; flushed at the end of every batch. */
+static void worker_unref_flush(struct ng_worker *w)
+{
+    if (w->unref_hook) {
+        ng_hook_unref_n(w->unref_hook, w->unref_n);
+        w->unref_hook = NULL;
+        w->unref_n = 0;
+    }
+}
+
+static void worker_unref(struct ng_worker *w, struct ng_hook *h)
+{
+    if (h != w->unref_hook) {
+        worker_unref_flush(w);
+        w->unref_hook = h;
+    }
+    w->unref_n++;
 }
 
 /* Run one entry; false if both queues are empty. */
@@ -206,12 +255,13 @@ static bool worker_run_one(struct ng_worker *w, struct ng_thread *t, bool nodes_
         it->dhook = NULL;
         if (it->kind == NG_IK_DATA) {
             (void)ng_send_data(h, it);
+            worker_unref(w, h);
         } else {
             (void)ng_dispatch_item(t, n, h, it, (it->flags & NG_IF_WRITER) != 0);
             ng_node_unref(n);
+            if (h)
+                ng_hook_unref(h);
         }
-        if (h)
-            ng_hook_unref(h);
     }
     ng_counter_add(&w->items_run, 1);
     atomic_store_explicit(&w->npop, ng_counter_get(&w->npop) + 1, memory_order_release);
@@ -273,6 +323,7 @@ static void *worker_main(void *arg)
         while (n < rt->batch && worker_run_one(w, t, flip))
             n++;
         flip = !flip;
+        worker_unref_flush(w);
         if (n) {
             ng_counter_add(&w->batches, 1);
             b->quiescent(t->bt);
@@ -388,7 +439,9 @@ int ng_runtime_start(struct ng_graph *g, const struct ng_runtime_config *ucfg,
         if (!cfg.spin)
             cfg.spin = 64;
     }
-    if ((cfg.cpus && !cfg.ncpus) || cfg.nworkers > 4096)
+    if (cfg.cpus && !cfg.ncpus)
+        cfg.cpus = NULL; /* documented: ncpus 0 = the default CPU list */
+    if (cfg.nworkers > 4096)
         return -EINVAL;
     if (cfg.cpus)
         for (unsigned i = 0; i < cfg.ncpus; i++)

@@ -143,6 +143,57 @@ static void test_submit(void **state)
     ng_graph_destroy(g);
 }
 
+/* Bursts: n items, one reference update, delivered in order; references
+ * balance (the hook is reclaimed once removed); bad bursts free everything. */
+static void test_submit_burst(void **state)
+{
+    (void)state;
+    struct ng_graph *g = ngtest_graph();
+    struct ng_runtime *rt = start_rt(g, 2);
+    struct ng_node *src, *cnt;
+    assert_int_equal(ng_node_create(g, "hole", &src), 0);
+    assert_int_equal(ng_node_create(g, "counter", &cnt), 0);
+    assert_int_equal(ng_connect(src, "out", cnt, "in"), 0);
+    struct ng_hook *h;
+    assert_int_equal(ng_hook_find(src, "out", &h), 0);
+    enum { B = 32, ROUNDS = 500 };
+    struct ng_item *burst[B];
+    for (int r = 0; r < ROUNDS; r++) {
+        for (int i = 0; i < B; i++)
+            burst[i] = ngtest_item(g, 16, (uint8_t)i);
+        assert_int_equal(ng_runtime_submit_burst(rt, r, h, burst, B), 0);
+    }
+    WAIT_FOR(ngtest_counter_get(cnt) == (uint64_t)B * ROUNDS);
+
+    /* Misuse: every item of a refused burst is freed, nothing counted as
+     * delivered. */
+    assert_int_equal(ng_runtime_submit_burst(rt, 0, h, NULL, 4), -EINVAL);
+    assert_int_equal(ng_runtime_submit_burst(rt, 0, h, burst, 0), -EINVAL);
+    burst[0] = ngtest_item(g, 8, 0);
+    burst[1] = NULL;
+    burst[2] = ngtest_item(g, 8, 0);
+    assert_int_equal(ng_runtime_submit_burst(rt, 0, h, burst, 3), -EINVAL);
+    burst[0] = ngtest_item(g, 8, 0);
+    assert_int_equal(ng_runtime_submit_burst(rt, 0, NULL, burst, 1), -EINVAL);
+    struct ng_graph_stats st;
+    ng_graph_stats(g, &st);
+    assert_int_equal(st.items_live, 0);
+    assert_int_equal(ngtest_counter_get(cnt), (uint64_t)B * ROUNDS);
+
+    /* The burst references are all dropped: once removed and released by
+     * us, the hooks are reclaimed. */
+    assert_int_equal(ng_rmhook(src, "out"), 0);
+    ng_hook_unref(h);
+    ng_runtime_stop(rt);
+    assert_int_equal(ng_graph_barrier(g), 0);
+    ng_graph_stats(g, &st);
+    assert_int_equal(st.hooks, 0);
+    assert_int_equal(st.items_live, 0);
+    ng_node_unref(src);
+    ng_node_unref(cnt);
+    ng_graph_destroy(g);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Reader/writer exclusion and in-order draining                            */
 /* ------------------------------------------------------------------------ */
@@ -508,6 +559,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_start_stop),
         cmocka_unit_test(test_submit),
+        cmocka_unit_test(test_submit_burst),
         cmocka_unit_test(test_reader_writer_exclusion),
         cmocka_unit_test(test_in_order_drain),
         cmocka_unit_test(test_timers),
