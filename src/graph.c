@@ -275,6 +275,8 @@ int ng_graph_create(const struct ng_graph_config *ucfg, struct ng_graph **gp)
     pthread_mutex_init(&g->ctl_lock, &ma);
     pthread_mutexattr_destroy(&ma);
     pthread_mutex_init(&g->threads_lock, NULL);
+    ng_objcache_init(&g->hook_cache, 2 * NG_HOOK_STRIDE);
+    ng_objcache_init(&g->node_cache, sizeof(struct ng_node));
     int rc = ng_pool_init(&g->pool, &cfg);
     if (rc)
         goto fail_pool;
@@ -313,6 +315,8 @@ fail_reg:
 fail_backend:
     ng_pool_fini(&g->pool);
 fail_pool:
+    ng_objcache_fini(&g->hook_cache);
+    ng_objcache_fini(&g->node_cache);
     pthread_mutex_destroy(&g->ctl_lock);
     pthread_mutex_destroy(&g->threads_lock);
     free(g);
@@ -428,6 +432,8 @@ void ng_graph_destroy(struct ng_graph *g)
     g->bops->barrier(g->backend);
     g->bops->destroy(g->backend);
     ng_pool_fini(&g->pool);
+    ng_objcache_fini(&g->hook_cache); /* after the last reclamation callback */
+    ng_objcache_fini(&g->node_cache);
     while (g->types) {
         struct ng_typeent *te = g->types;
         g->types = te->next;

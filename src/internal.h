@@ -329,6 +329,22 @@ static inline void *ng_hook_pair_block(const struct ng_hook *h)
 
 #define NG_HASH_SIZE 256
 
+/*
+ * Free lists of hook-pair blocks and node structs.  Topology churn recycles
+ * them instead of going through malloc, whose arena trimming unmaps pages:
+ * the TLB-shootdown IPIs that follow interrupt every core running the data
+ * path.  Control path only: `lock` is taken by allocations (under ctl_lock)
+ * and by reclamation callbacks (any thread); objects enter the list only
+ * after their grace period.  At most NG_OBJCACHE_MAX objects are kept.
+ */
+#define NG_OBJCACHE_MAX 256
+struct ng_objcache {
+    pthread_mutex_t lock;
+    void *head;         /* singly linked through each object's first word */
+    unsigned n;
+    size_t size;        /* object size (for sanitizer poisoning) */
+};
+
 struct ng_graph {
     const struct ng_backend_ops *bops;
     bool locked;                /* bops->flags & NG_BF_TOPOLOGY_LOCK, cached */
@@ -338,6 +354,7 @@ struct ng_graph {
     struct ng_pool pool;
 
     pthread_mutex_t ctl_lock;   /* serialises topology changes */
+    struct ng_objcache hook_cache, node_cache; /* node.c */
     /* Namespace: RCU-style hash chains; writers hold ctl_lock. */
     _Atomic(struct ng_node *) id_hash[NG_HASH_SIZE];
     _Atomic(struct ng_node *) name_hash[NG_HASH_SIZE];
@@ -457,6 +474,8 @@ struct ng_node *ng_node_lookup_id(struct ng_graph *g, ng_id_t id);   /* section;
 struct ng_node *ng_node_lookup_name(struct ng_graph *g, const char *name); /* section; no ref */
 struct ng_hook *ng_findhook(struct ng_node *node, const char *name); /* section; no ref */
 int ng_node_create_locked(struct ng_graph *g, struct ng_typeent *te, struct ng_node **np);
+void ng_objcache_init(struct ng_objcache *c, size_t size);
+void ng_objcache_fini(struct ng_objcache *c); /* frees what it holds */
 int ng_node_name_locked(struct ng_node *node, const char *name);
 int ng_connect_locked(struct ng_node *n1, const char *h1, struct ng_node *n2, const char *h2);
 int ng_rmhook_locked(struct ng_node *node, const char *name);

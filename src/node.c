@@ -28,11 +28,109 @@
 /* Reference counting and reclamation                                       */
 /* ------------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------------ */
+/* Object caches (see struct ng_objcache)                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Cached objects stay poisoned for AddressSanitizer and valgrind (all but
+ * the link word), so a use after "free" is still reported. */
+#if defined(__SANITIZE_ADDRESS__)
+#define NG_HAVE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NG_HAVE_ASAN 1
+#endif
+#endif
+#ifdef NG_HAVE_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define NG_HAVE_VALGRIND 1
+#endif
+#endif
+
+static void objcache_poison(struct ng_objcache *c, void *o)
+{
+    char *p = (char *)o + sizeof(void *);
+    size_t len = c->size - sizeof(void *);
+    (void)p, (void)len;
+#ifdef NG_HAVE_ASAN
+    ASAN_POISON_MEMORY_REGION(p, len);
+#endif
+#ifdef NG_HAVE_VALGRIND
+    VALGRIND_MAKE_MEM_NOACCESS(p, len);
+#endif
+}
+
+static void objcache_unpoison(struct ng_objcache *c, void *o)
+{
+    (void)c, (void)o;
+#ifdef NG_HAVE_ASAN
+    ASAN_UNPOISON_MEMORY_REGION(o, c->size);
+#endif
+#ifdef NG_HAVE_VALGRIND
+    VALGRIND_MAKE_MEM_UNDEFINED(o, c->size);
+#endif
+}
+
+void ng_objcache_init(struct ng_objcache *c, size_t size)
+{
+    pthread_mutex_init(&c->lock, NULL);
+    c->head = NULL;
+    c->n = 0;
+    c->size = size;
+}
+
+void ng_objcache_fini(struct ng_objcache *c)
+{
+    while (c->head) {
+        void *o = c->head;
+        c->head = *(void **)o;
+        objcache_unpoison(c, o);
+        free(o);
+    }
+    c->n = 0;
+    pthread_mutex_destroy(&c->lock);
+}
+
+/* An object of the cache's kind, or NULL (allocate one yourself). */
+static void *objcache_get(struct ng_objcache *c)
+{
+    pthread_mutex_lock(&c->lock);
+    void *o = c->head;
+    if (o) {
+        c->head = *(void **)o;
+        c->n--;
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (o)
+        objcache_unpoison(c, o);
+    return o;
+}
+
+/* Keep o (past its grace period) for reuse, or free it. */
+static void objcache_put(struct ng_objcache *c, void *o)
+{
+    pthread_mutex_lock(&c->lock);
+    if (c->n < NG_OBJCACHE_MAX) {
+        *(void **)o = c->head;
+        objcache_poison(c, o);
+        c->head = o;
+        c->n++;
+        o = NULL;
+    }
+    pthread_mutex_unlock(&c->lock);
+    free(o);
+}
+
 static void node_free_cb(struct ng_defer *d)
 {
     struct ng_node *n = (struct ng_node *)(void *)((char *)d - offsetof(struct ng_node, defer));
-    atomic_fetch_sub(&n->g->nnodes, 1);
-    free(n);
+    struct ng_graph *g = n->g;
+    atomic_fetch_sub(&g->nnodes, 1);
+    objcache_put(&g->node_cache, n);
 }
 
 void ng_node_ref(struct ng_node *n)
@@ -75,7 +173,7 @@ static void hook_free_cb(struct ng_defer *d)
      * happen before the free. */
     struct ng_hook *first = ng_hook_pair_first(h);
     if (atomic_fetch_sub_explicit(&first->pair_live, 1, memory_order_acq_rel) == 1)
-        free(ng_hook_pair_block(h));
+        objcache_put(&n->g->hook_cache, ng_hook_pair_block(h));
     /* The hook no longer exists for any reader: one step closer to running
      * the node's shutdown method (if it is shutting down). */
     node_finish_step(n);
@@ -273,8 +371,10 @@ int ng_name_check(const char *name, size_t size)
 
 int ng_node_create_locked(struct ng_graph *g, struct ng_typeent *te, struct ng_node **np)
 {
-    struct ng_node *n = aligned_alloc(NG_CACHELINE, (sizeof(*n) + NG_CACHELINE - 1) &
-                                                        ~(size_t)(NG_CACHELINE - 1));
+    struct ng_node *n = objcache_get(&g->node_cache);
+    if (!n)
+        n = aligned_alloc(NG_CACHELINE,
+                          (sizeof(*n) + NG_CACHELINE - 1) & ~(size_t)(NG_CACHELINE - 1));
     if (!n)
         return -ENOMEM;
     memset(n, 0, sizeof(*n));
@@ -295,7 +395,7 @@ int ng_node_create_locked(struct ng_graph *g, struct ng_typeent *te, struct ng_n
     if (te->type->constructor) {
         int rc = te->type->constructor(n);
         if (rc) {
-            free(n);
+            objcache_put(&g->node_cache, n); /* never published */
             return rc > 0 ? -rc : rc;
         }
     }
@@ -456,7 +556,9 @@ static void hook_init(struct ng_hook *h, struct ng_node *n, const char *name)
 static int hook_pair_alloc(struct ng_node *n1, const char *name1, struct ng_node *n2,
                            const char *name2, struct ng_hook **h1, struct ng_hook **h2)
 {
-    void *blk = aligned_alloc(2 * NG_HOOK_STRIDE, 2 * NG_HOOK_STRIDE);
+    void *blk = objcache_get(&n1->g->hook_cache);
+    if (!blk)
+        blk = aligned_alloc(2 * NG_HOOK_STRIDE, 2 * NG_HOOK_STRIDE);
     if (!blk)
         return -ENOMEM;
     memset(blk, 0, 2 * NG_HOOK_STRIDE);
@@ -585,7 +687,7 @@ undo:
     hook_destroy_locked(h1);
     return rc > 0 ? -rc : rc;
 refuse:
-    free(ng_hook_pair_block(h1));
+    objcache_put(&g->hook_cache, ng_hook_pair_block(h1)); /* never published */
     return rc > 0 ? -rc : rc;
 }
 
