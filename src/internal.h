@@ -174,6 +174,7 @@ struct ng_thread {
     struct ng_bthread *bt;      /* backend per-thread state */
     unsigned depth;             /* read-side nesting depth */
     uint64_t saved_fast;        /* ng_fast_serial before the outermost entry */
+    unsigned nbatch;            /* outermost batches ended (ng_batch_end) */
     bool external;              /* attached lazily by an application thread */
     struct ng_worker *worker;   /* non-NULL on runtime workers */
     struct ng_thread *next;     /* graph->threads, under graph->threads_lock */
