@@ -21,7 +21,15 @@
  *   floor    the same chain as plain structs, one indirect call per hop, with
  *            the same item alloc/free and sink work as the engine path
  *   base     item alloc + sink work + free, no hop at all, so that
- *            ns/hop = (ns/item - base) / hops for both floor and engine.
+ *            ns/hop = (ns/item - base) / hops for both floor and engine;
+ *   dpdk     (chain scenario, when built with libdpdk: bench/dpdk_graph.c)
+ *            the same chain as a DPDK rte_graph walked by one pinned thread,
+ *            1 or 32 objects per walk ("b1", "b32"), with the stock
+ *            rte_graph_walk (graph statistics on in Debian's build) and with
+ *            a copy of the walk without them ("-nostats"), against its own
+ *            base ("dpdk_base": mempool get/put + the same stamping and sink
+ *            work, no graph) at the same burst.  EAL runs --no-huge --no-pci;
+ *            --no-dpdk or NGB_DPDK=0 leave the rows out.
  *
  * Workers (all scenarios but runtime) are pinned pthreads that register with
  * the graph and inject with ng_send_data() at the chain's head; the sink
@@ -58,7 +66,9 @@
 #include <unistd.h>
 
 #ifdef NGB_HAVE_DPDK
-int ngb_dpdk_available(void);
+#include "dpdk_graph.h"
+#else
+#define NGB_DPDK_F_NOSTATS 0x1u /* no DPDK rows are ever created without it */
 #endif
 
 #define MAXREPS 64
@@ -483,7 +493,9 @@ static int floor_sink(struct fnode *n, struct ng_item *it)
 /* Configurations and results                                               */
 /* ------------------------------------------------------------------------ */
 
-enum kind { K_BASE, K_FLOOR, K_ENGINE };
+/* K_DPDK_BASE, K_DPDK: the optional rte_graph baseline (bench/dpdk_graph.c),
+ * chain scenario only; never created without NGB_HAVE_DPDK. */
+enum kind { K_BASE, K_FLOOR, K_ENGINE, K_DPDK_BASE, K_DPDK };
 enum scen { S_CHAIN, S_FANOUT, S_SCALE, S_CHURN, S_RUNTIME, NSCEN };
 static const char *const scen_names[NSCEN] = {"chain", "fanout", "scale", "churn", "runtime"};
 static const char *const mode_names[] = {"netgraph", "shared"};
@@ -498,6 +510,10 @@ struct cfg {
     int workers;
     int layout;       /* scale, runtime: 0 private chains, 1 one shared chain */
     double rate;      /* churn: target topology changes per second */
+    int burst;        /* dpdk: objects per graph walk (1 or 32) */
+    unsigned dflags;  /* dpdk: NGB_DPDK_F_* (NOSTATS: walk without graph statistics) */
+    char dmode[16];   /* dpdk: mode label, "b1", "b32-nostats", ... */
+    int walk_stats;   /* dpdk chain: 1 if the walk kept rte_graph statistics (from the run) */
     double seconds;
     int group;
     int floor_idx, base_idx, ref_idx; /* -1 if none */
@@ -542,6 +558,7 @@ static int cfg_add(struct cfg c)
         }
     }
     c.acct_ok = true;
+    c.walk_stats = -1;
     c.floor_idx = c.base_idx = c.ref_idx = -1;
     cfgs[ncfg] = c;
     return ncfg++;
@@ -1063,8 +1080,98 @@ static uint64_t drops_total(const struct ng_graph_stats *st)
     return d;
 }
 
+#ifdef NGB_HAVE_DPDK
+/*
+ * One DPDK rte_graph run (bench/dpdk_graph.c): on a thread of its own pinned
+ * to CPU 0 like the engine's worker 0, ngb_dpdk_chain_run() (graph of N pass
+ * nodes) or ngb_dpdk_base_run() (the same per-item work, no graph) at the
+ * configuration's burst.  The module builds the graph and warms it up before
+ * its timed window and destroys it after, so only the walk is measured.
+ * Accounting: objects allocated == freed by the sink and none missing from
+ * the mempool (the module's own check, -EIO), no allocation failure; any
+ * error marks the run failed.
+ */
+struct dpdk_job {
+    struct cfg *c;
+    struct ngb_dpdk_result res;
+    int rc;
+};
+
+static void *dpdk_main(void *arg)
+{
+    struct dpdk_job *j = arg;
+    struct cfg *c = j->c;
+    pin_cpu(0);
+    if (c->kind == K_DPDK_BASE)
+        j->rc = ngb_dpdk_base_run(c->burst, c->seconds, c->dflags, &j->res);
+    else
+        j->rc = ngb_dpdk_chain_run(c->n, c->burst, c->seconds, c->dflags, &j->res);
+    return NULL;
+}
+
+static void run_dpdk(struct cfg *c, int rep)
+{
+    struct dpdk_job j;
+    memset(&j, 0, sizeof(j));
+    j.c = c;
+    j.res.lat = malloc(LAT_CAP * sizeof(uint32_t));
+    j.res.lat_cap = j.res.lat ? LAT_CAP : 0;
+    pthread_t tid;
+    if (pthread_create(&tid, NULL, dpdk_main, &j) != 0) {
+        perror("ngbench: pthread_create");
+        exit(2);
+    }
+    pthread_join(tid, NULL);
+    const struct ngb_dpdk_result *r = &j.res;
+    bool ok = j.rc == 0 && r->alloc_fail == 0 && r->allocated == r->freed;
+
+    double cs = (double)r->cpu_ns / 1e9, ws = (double)r->wall_ns / 1e9;
+    c->thr[rep] = r->items && cs > 0 ? (double)r->items / cs : NAN;
+    c->thrw[rep] = r->items && ws > 0 ? (double)r->items / ws : NAN;
+    c->nsitem[rep] = r->items ? r->ns_item : NAN;
+    c->good[rep] = c->thr[rep];
+    c->p50[rep] = c->p99[rep] = c->p999[rep] = NAN;
+    if (r->nlat && j.res.lat) {
+        size_t k = r->nlat;
+        qsort(j.res.lat, k, sizeof(uint32_t), cmp_u32);
+        c->p50[rep] = j.res.lat[(size_t)(0.5 * (double)(k - 1))];
+        c->p99[rep] = j.res.lat[(size_t)(0.99 * (double)(k - 1))];
+        c->p999[rep] = j.res.lat[(size_t)(0.999 * (double)(k - 1))];
+    }
+    free(j.res.lat);
+    c->drops_rep[rep] = 0;
+    c->achieved[rep] = c->defer_peak[rep] = 0;
+    c->us_change[rep] = c->waitpct[rep] = c->idle[rep] = NAN;
+    c->sent += r->allocated;
+    c->delivered += r->freed;
+    if (c->kind == K_DPDK && j.rc != -EINVAL && j.rc != -ENODEV)
+        c->walk_stats = r->stats;
+    if (!ok) {
+        c->acct_ok = false;
+        c->acct_fail++;
+        fprintf(stderr,
+                "\nngbench: %s chain dpdk%s/%s N=%d rep %d: rc %d (%s), allocated %" PRIu64
+                " freed %" PRIu64 ", allocation failures %" PRIu64 "\n",
+                j.rc == -EIO || (j.rc == 0 && r->allocated != r->freed) ? "ACCOUNTING FAILURE"
+                                                                        : "RUN FAILURE",
+                c->kind == K_DPDK_BASE ? "_base" : "", c->dmode, c->n, rep, j.rc,
+                j.rc ? strerror(-j.rc) : "ok", r->allocated, r->freed, r->alloc_fail);
+    }
+    if (verbose)
+        fprintf(stderr, "\n  %.2f ns/item, %" PRIu64 " items in %" PRIu64 " walks, lcore %u, "
+                "graph stats %s\n", r->ns_item, r->items, r->walks, r->lcore,
+                r->stats ? "on" : "off");
+}
+#endif
+
 static void run_one(struct cfg *c, int rep)
 {
+#ifdef NGB_HAVE_DPDK
+    if (c->kind == K_DPDK || c->kind == K_DPDK_BASE) {
+        run_dpdk(c, rep);
+        return;
+    }
+#endif
     static struct run rr;
     static struct topo tp;
     struct run *r = &rr;
@@ -1304,9 +1411,9 @@ struct opts {
     int maxw;
     int churn_n, scale_n, runtime_n;
     bool rt_layout[2]; /* runtime: private chains, one shared chain */
-    double churn_factor, rt_factor;
+    double churn_factor, rt_factor, dpdk_factor;
     const char *out;
-    bool smoke, plot;
+    bool smoke, plot, no_dpdk;
     const char *suite;
 };
 
@@ -1329,6 +1436,31 @@ static void add_engines(struct opts *o, struct cfg proto, int floor_idx, int bas
     }
 }
 
+/* DPDK rows of one chain group: per burst, its base (no graph) and the chain
+ * walked with the stock rte_graph_walk and with the stats-free copy. */
+static bool dpdk_on; /* rte_graph baseline initialised: chain groups get DPDK rows */
+static char dpdk_hdr[320]; /* "DPDK: " header line: the baseline, or why it is skipped */
+static const int dpdk_bursts[] = {1, 32};
+
+static void add_dpdk(struct cfg proto, int floor_idx)
+{
+    for (size_t b = 0; b < sizeof(dpdk_bursts) / sizeof(dpdk_bursts[0]); b++) {
+        struct cfg c = proto;
+        c.burst = dpdk_bursts[b];
+        c.kind = K_DPDK_BASE;
+        snprintf(c.dmode, sizeof(c.dmode), "b%d", c.burst);
+        int bi = cfg_add(c);
+        for (int ns = 0; ns < 2; ns++) {
+            c.kind = K_DPDK;
+            c.dflags = ns ? NGB_DPDK_F_NOSTATS : 0;
+            snprintf(c.dmode, sizeof(c.dmode), "b%d%s", c.burst, ns ? "-nostats" : "");
+            int i = cfg_add(c);
+            cfgs[i].floor_idx = floor_idx;
+            cfgs[i].base_idx = bi;
+        }
+    }
+}
+
 static void build_suite(struct opts *o, long ncpu)
 {
     struct cfg z;
@@ -1347,6 +1479,10 @@ static void build_suite(struct opts *o, long ncpu)
             int fi = cfg_add(c);
             cfgs[fi].base_idx = bi;
             add_engines(o, c, fi, bi);
+            if (dpdk_on) {
+                c.seconds = o->seconds * o->dpdk_factor;
+                add_dpdk(c, fi);
+            }
             ngroups++;
         }
     }
@@ -1445,11 +1581,35 @@ static bool has_layout(const struct cfg *c)
     return c->scen == S_SCALE || c->scen == S_RUNTIME;
 }
 
+static bool is_dpdk(const struct cfg *c)
+{
+    return c->kind == K_DPDK || c->kind == K_DPDK_BASE;
+}
+
+static const char *who_of(const struct cfg *c)
+{
+    switch (c->kind) {
+    case K_BASE:
+        return "base";
+    case K_FLOOR:
+        return "floor";
+    case K_DPDK_BASE:
+        return "dpdk_base";
+    case K_DPDK:
+        return "dpdk";
+    default:
+        return ng_backend_name(c->backend);
+    }
+}
+static const char *mode_of(const struct cfg *c)
+{
+    return c->kind == K_ENGINE ? mode_names[c->mode] : is_dpdk(c) ? c->dmode : "-";
+}
+
 static const char *cfg_label(const struct cfg *c, char *buf, size_t len)
 {
-    const char *who = c->kind == K_BASE ? "base" : c->kind == K_FLOOR ? "floor"
-                                                                      : ng_backend_name(c->backend);
-    const char *mode = c->kind == K_ENGINE ? mode_names[c->mode] : "-";
+    const char *who = who_of(c);
+    const char *mode = mode_of(c);
     bool lay = has_layout(c);
     snprintf(buf, len, "%s N=%d W=%d%s%s %s/%s rate=%g", scen_names[c->scen], c->n, c->workers,
              lay ? " " : "", lay ? layout_names[c->layout] : "", who, mode, c->rate);
@@ -1500,15 +1660,17 @@ static void derive(void)
         for (int r = 0; r < c->nrep; r++) {
             c->ratio[r] = c->hopratio[r] = c->refratio[r] = c->nshop[r] = NAN;
             double base = c->base_idx >= 0 ? cfgs[c->base_idx].nsitem[r] : NAN;
-            if (c->kind != K_BASE) {
+            if (c->kind != K_BASE && c->kind != K_DPDK_BASE) {
                 c->nshop[r] = isnan(base) ? c->nsitem[r] / hops_of(c)
                                           : (c->nsitem[r] - base) / hops_of(c);
             }
             if (c->floor_idx >= 0) {
                 struct cfg *f = &cfgs[c->floor_idx];
+                /* The floor's own base (the DPDK rows have theirs). */
+                double fbase = f->base_idx >= 0 ? cfgs[f->base_idx].nsitem[r] : base;
                 c->ratio[r] = c->nsitem[r] / f->nsitem[r];
-                if (!isnan(base))
-                    c->hopratio[r] = (c->nsitem[r] - base) / (f->nsitem[r] - base);
+                if (!isnan(base) && !isnan(fbase))
+                    c->hopratio[r] = (c->nsitem[r] - base) / (f->nsitem[r] - fbase);
             }
             c->injratio[r] = c->wallref[r] = NAN;
             if (c->ref_idx >= 0 && c->scen != S_CHURN)
@@ -1642,15 +1804,6 @@ static void machine_info(struct machine *m)
     m->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 }
 
-static const char *who_of(const struct cfg *c)
-{
-    return c->kind == K_BASE ? "base" : c->kind == K_FLOOR ? "floor" : ng_backend_name(c->backend);
-}
-static const char *mode_of(const struct cfg *c)
-{
-    return c->kind == K_ENGINE ? mode_names[c->mode] : "-";
-}
-
 #define ST(field) stat_of(c->field, c->nrep)
 
 static void print_table(const struct opts *o)
@@ -1668,6 +1821,12 @@ static void print_table(const struct opts *o)
                                : s == S_CHURN  ? "live topology churn on the chain (control thread)"
                                                : "worker runtime: producer -> ng_runtime_submit -> "
                                                  "W workers -> chain -> sink");
+        if (s == S_CHAIN && dpdk_on)
+            printf("(dpdk: DPDK rte_graph chain source -> N pass nodes -> sink, walked by one thread\n"
+                   " pinned like the engine's worker; b1 / b32 = objects per graph walk; -nostats =\n"
+                   " walk without per-node graph statistics (stock rte_graph_walk otherwise);\n"
+                   " dpdk_base = the same mempool get/put + stamping + sink work with no graph, its\n"
+                   " ns/hop base at the same burst; x floor = ns/item and ns/hop vs the floor's)\n");
         if (s == S_RUNTIME)
             printf("(Mitems/s per worker CPU-second, summed; wall = delivered per wall second;\n"
                    " latency = submit -> sink, at most %u items in flight per worker; wait%% =\n"
@@ -1685,7 +1844,7 @@ static void print_table(const struct opts *o)
                    "vs no-churn", "inject",
                    "p50 ns", "p99 ns", "p99.9 ns", "dropped", "defer_pk", "acct");
         else
-            printf("%-8s %-8s %4s %2s %-7s %21s %7s %8s %8s %14s %8s %8s %8s %7s\n", "backend",
+            printf("%-9s %-11s %4s %2s %-7s %21s %7s %8s %8s %14s %8s %8s %8s %7s\n", "backend",
                    "mode", "N", "W", "layout", "Mitems/s med [min-max]", "wall", "ns/item", "ns/hop",
                    s == S_SCALE ? "scaling vs W=1" : "x floor (item)", "x floor/hop",
                    "p50 ns", "p99 ns", "acct");
@@ -1736,16 +1895,30 @@ static void print_table(const struct opts *o)
                 snprintf(rats, sizeof(rats), "%.2f [%.2f-%.2f]", rat.med, rat.min, rat.max);
             else
                 snprintf(rats, sizeof(rats), "-");
+            /* Sub-ns per-hop figures (DPDK at burst 32) get a third decimal. */
             char hrs[16] = "-";
             if (!isnan(hr.med))
-                snprintf(hrs, sizeof(hrs), "%.2f", hr.med);
+                snprintf(hrs, sizeof(hrs), fabs(hr.med) < 1 ? "%.3f" : "%.2f", hr.med);
             char hops[16] = "-";
             if (!isnan(hop.med))
-                snprintf(hops, sizeof(hops), "%.2f", hop.med);
-            printf("%-8s %-8s %4d %2d %-7s %21s %7.2f %8.2f %8s %14s %8s %8.0f %8.0f %7s\n",
+                snprintf(hops, sizeof(hops), fabs(hop.med) < 1 ? "%.3f" : "%.2f", hop.med);
+            printf("%-9s %-11s %4d %2d %-7s %21s %7.2f %8.2f %8s %14s %8s %8.0f %8.0f %7s\n",
                    who_of(c), mode_of(c), c->n, c->workers,
                    s == S_SCALE ? layout_names[c->layout] : "-", thrs, thw.med / 1e6, ns.med, hops, rats, hrs, p50.med, p99.med, c->acct_ok ? "ok" : "FAIL");
         }
+    }
+}
+
+static void json_escaped(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(f, "\\u%04x", ch);
+        else
+            fputc(ch, f);
     }
 }
 
@@ -1784,6 +1957,15 @@ static int find_cfg(enum scen s, enum kind k, int b, int m, int n, int w, int la
             c->rate == rate)
             return i;
     }
+    return -1;
+}
+
+static int find_dpdk(int n, int burst, unsigned flags)
+{
+    for (int i = 0; i < ncfg; i++)
+        if (cfgs[i].scen == S_CHAIN && cfgs[i].kind == K_DPDK && cfgs[i].n == n &&
+            cfgs[i].burst == burst && cfgs[i].dflags == flags)
+            return i;
     return -1;
 }
 
@@ -1903,13 +2085,19 @@ static int write_outputs(const struct opts *o, const struct machine *m,
             RT_PER_PRODUCER, rt_window, rt_window, o->seconds * o->rt_factor);
     fprintf(f, "  \"floor\": \"plain structs, one indirect call per hop (read next pointer, "
                "call), same item alloc/free and sink work as the engine path\",\n");
-    fprintf(f, "  \"dpdk\": \"%s\",\n",
-#ifdef NGB_HAVE_DPDK
-            "built"
-#else
-            "skipped (libdpdk-dev not installed)"
-#endif
-    );
+    fprintf(f, "  \"dpdk\": \"");
+    json_escaped(f, dpdk_hdr);
+    fprintf(f, "\",\n");
+    if (dpdk_on) {
+        fprintf(f, "  \"dpdk_seconds_per_run\": %g,\n", o->seconds * o->dpdk_factor);
+        fprintf(f, "  \"dpdk_rows\": \"chain scenario: impl dpdk = rte_graph chain source -> N pass "
+                   "nodes -> sink walked by one pinned thread, mode b<burst> (objects per graph "
+                   "walk) with the stock rte_graph_walk (graph statistics kept when DPDK has them "
+                   "compiled in) or b<burst>-nostats (a copy of the walk without them); impl "
+                   "dpdk_base = the same mempool get/put, stamping and sink work with no graph, "
+                   "the base of their ns_per_hop at the same burst; hop_ratio_to_floor = their "
+                   "ns_per_hop / the floor's\",\n");
+    }
     fprintf(f, "  \"memory\": [");
     for (int b = 0; b < NG_BACKEND_COUNT; b++)
         fprintf(f, "%s{\"backend\": \"%s\", \"bytes_per_node\": %.1f, \"bytes_per_hook\": %.1f}",
@@ -1921,6 +2109,11 @@ static int write_outputs(const struct opts *o, const struct machine *m,
                    "\"workers\": %d, \"layout\": \"%s\", \"churn_target_per_s\": %g, \"reps\": %d, ",
                 scen_names[c->scen], who_of(c), mode_of(c), c->n, c->workers,
                 has_layout(c) ? layout_names[c->layout] : "-", c->rate, c->nrep);
+        if (is_dpdk(c))
+            fprintf(f, "\"burst\": %d, \"graph_stats\": %s, ", c->burst,
+                    c->walk_stats < 0 ? "null" : c->walk_stats ? "true" : "false");
+        else
+            fprintf(f, "\"burst\": null, \"graph_stats\": null, ");
         struct mstat thr = ST(thr);
         json_stat(f, "items_per_s", thr);
         struct mstat pw = {thr.med / c->workers, thr.min / c->workers, thr.max / c->workers, 0};
@@ -1977,13 +2170,16 @@ static int write_outputs(const struct opts *o, const struct machine *m,
                "lat_p99_ns,lat_p999_ns,sent,delivered,dropped,dropped_notconn,defer_peak_med,"
                "rss_kb_before,rss_kb_after,accounting_ok,delivered_mitems_s_med,injected_ratio_med,"
                "wall_ref_ratio_med,submit_wait_pct_med,worker_idle_frac_med,submit_failed,"
-               "submit_waits\n");
+               "submit_waits,burst,graph_stats\n");
     for (int i = 0; i < ncfg; i++) {
         struct cfg *c = &cfgs[i];
         struct mstat thr = ST(thr), rat = ST(ratio), rr = ST(refratio);
+        char bst[16] = "";
+        if (is_dpdk(c))
+            snprintf(bst, sizeof(bst), "%d", c->burst);
         fprintf(f, "%s,%s,%s,%d,%d,%s,%g,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,"
                    "%.4f,%.4f,%.4f,%.0f,%.0f,%.0f,%.0f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                   ",%.0f,%ld,%ld,%d,%.4f,%.4f,%.4f,%.3f,%.4f,%" PRIu64 ",%" PRIu64 "\n",
+                   ",%.0f,%ld,%ld,%d,%.4f,%.4f,%.4f,%.3f,%.4f,%" PRIu64 ",%" PRIu64 ",%s,%s\n",
                 scen_names[c->scen], who_of(c), mode_of(c), c->n, c->workers,
                 has_layout(c) ? layout_names[c->layout] : "-", c->rate, c->nrep,
                 thr.med / 1e6, thr.min / 1e6, thr.max / 1e6, thr.med / 1e6 / c->workers,
@@ -1991,7 +2187,8 @@ static int write_outputs(const struct opts *o, const struct machine *m,
                 rr.med, rr.min, rr.max, ST(achieved).med, ST(p50).med, ST(p99).med, ST(p999).med,
                 c->sent, c->delivered, c->dropped, c->notconn, ST(defer_peak).med, c->rss_before,
                 c->rss_after, c->acct_ok ? 1 : 0, ST(good).med / 1e6, ST(injratio).med,
-                ST(wallref).med, ST(waitpct).med, ST(idle).med, c->sub_fail, c->bp_waits);
+                ST(wallref).med, ST(waitpct).med, ST(idle).med, c->sub_fail, c->bp_waits,
+                bst, is_dpdk(c) && c->walk_stats >= 0 ? (c->walk_stats ? "1" : "0") : "");
     }
     fclose(f);
     return 0;
@@ -2010,6 +2207,9 @@ static void write_plots(const struct opts *o, const struct machine *m)
     for (int b = 0; b < NG_BACKEND_COUNT; b++)
         for (int mo = 0; mo < 2; mo++)
             fprintf(f, " %s/%s(med min max)", ng_backend_name(b), mode_names[mo]);
+    if (dpdk_on)
+        for (int d = 0; d < 4; d++)
+            fprintf(f, " dpdk/b%d%s(med min max)", dpdk_bursts[d / 2], d % 2 ? "-nostats" : "");
     fprintf(f, "\n");
     for (int k = 0; k < o->nchains; k++) {
         int n = o->chains[k];
@@ -2018,6 +2218,17 @@ static void write_plots(const struct opts *o, const struct machine *m)
         for (int col = -1; col < NG_BACKEND_COUNT * 2; col++) {
             if (col >= 0)
                 i = find_cfg(S_CHAIN, K_ENGINE, col / 2, col % 2, n, 1, 0, 0);
+            if (i < 0) {
+                fprintf(f, " NaN NaN NaN");
+                continue;
+            }
+            struct cfg *c = &cfgs[i];
+            struct mstat s = ST(thr);
+            fprintf(f, " %.4f %.4f %.4f", s.med / 1e6, s.min / 1e6, s.max / 1e6);
+        }
+        /* DPDK: b1, b1-nostats, b32, b32-nostats (columns 23 onwards). */
+        for (int d = 0; dpdk_on && d < 4; d++) {
+            i = find_dpdk(n, dpdk_bursts[d / 2], d % 2 ? NGB_DPDK_F_NOSTATS : 0);
             if (i < 0) {
                 fprintf(f, " NaN NaN NaN");
                 continue;
@@ -2066,28 +2277,49 @@ static void write_plots(const struct opts *o, const struct machine *m)
     fprintf(f, "# generated by ngbench; run: gnuplot plot.gp (in this directory)\n");
     fprintf(f, "set terminal pngcairo size 1000,620 noenhanced\nset grid\nset key outside right\n");
     fprintf(f, "set style data yerrorlines\nset logscale x 2\n");
-    fprintf(f, "set output 'throughput_vs_chain.png'\n");
-    fprintf(f, "set title \"Throughput vs chain length, 1 worker (median, min-max)\\n%s, %ld cores, %s\"\n",
-            m->cpu, m->ncpu, m->date);
-    fprintf(f, "set xlabel 'pass-through nodes in chain (N)'\nset ylabel 'Mitems/s (per worker CPU-second)'\n");
-    fprintf(f, "set logscale y\n");
-    fprintf(f, "plot 'chain.dat' using 1:2:3:4 title 'floor (indirect calls)' lw 2");
-    for (int col = 0; col < NG_BACKEND_COUNT * 2; col++)
-        fprintf(f, ", '' using 1:%d:%d:%d title '%s/%s'", 5 + 3 * col, 6 + 3 * col, 7 + 3 * col,
-                ng_backend_name(col / 2), mode_names[col % 2]);
-    fprintf(f, "\nunset logscale y\nset logscale x 10\nset yrange [0:*]\n");
-    fprintf(f, "set output 'throughput_vs_churn.png'\n");
-    fprintf(f, "set title \"Delivered throughput vs topology churn rate, N=%d, 1 worker (0/s plotted "
-               "at 10/s)\\n%s, %ld cores, %s\"\nset xrange [5:*]\nset offsets 0, graph 0.05, 0, 0\n",
-            o->churn_n, m->cpu, m->ncpu, m->date);
-    fprintf(f, "set xlabel 'topology changes per second (target)'\nset ylabel 'delivered Mitems/s (per worker CPU-second)'\n");
-    fprintf(f, "plot ");
-    for (int col = 0; col < NG_BACKEND_COUNT * 2; col++)
-        fprintf(f, "%s'churn.dat' using 1:%d:%d:%d title '%s/%s'", col ? ", " : "", 2 + 3 * col,
-                3 + 3 * col, 4 + 3 * col, ng_backend_name(col / 2), mode_names[col % 2]);
-    fprintf(f, "\n");
+    /* Only the plots of scenarios that ran (gnuplot fails on a data file
+     * without a single valid point). */
+    bool have_chain = false, have_churn = false;
+    for (int i = 0; i < ncfg; i++) {
+        have_chain |= cfgs[i].scen == S_CHAIN;
+        have_churn |= cfgs[i].scen == S_CHURN && cfgs[i].kind == K_ENGINE;
+    }
+    if (have_chain) {
+        fprintf(f, "set output 'throughput_vs_chain.png'\n");
+        fprintf(f, "set title \"Throughput vs chain length, 1 worker (median, min-max)\\n%s, %ld cores, %s\"\n",
+                m->cpu, m->ncpu, m->date);
+        fprintf(f, "set xlabel 'pass-through nodes in chain (N)'\nset ylabel 'Mitems/s (per worker CPU-second)'\n");
+        fprintf(f, "set logscale y\n");
+        fprintf(f, "plot 'chain.dat' using 1:2:3:4 title 'floor (indirect calls)' lw 2");
+        for (int col = 0; col < NG_BACKEND_COUNT * 2; col++)
+            fprintf(f, ", '' using 1:%d:%d:%d title '%s/%s'", 5 + 3 * col, 6 + 3 * col, 7 + 3 * col,
+                    ng_backend_name(col / 2), mode_names[col % 2]);
+        /* DPDK rte_graph: only the stats-free walks (the stock walk's columns are
+         * in chain.dat: b1 23-25, b32 29-31), dashed. */
+        if (dpdk_on) {
+            int dcol = 5 + 3 * NG_BACKEND_COUNT * 2; /* first DPDK column */
+            fprintf(f, ", '' using 1:%d:%d:%d title 'DPDK rte_graph b1, no stats' dt 2 lw 2 "
+                       "lc rgb 'black', '' using 1:%d:%d:%d title 'DPDK rte_graph b32, no stats' dt 3 "
+                       "lw 2 lc rgb 'gray40'",
+                    dcol + 3, dcol + 4, dcol + 5, dcol + 9, dcol + 10, dcol + 11);
+        }
+        fprintf(f, "\n");
+    }
+    if (have_churn) {
+        fprintf(f, "unset logscale y\nset logscale x 10\nset yrange [0:*]\n");
+        fprintf(f, "set output 'throughput_vs_churn.png'\n");
+        fprintf(f, "set title \"Delivered throughput vs topology churn rate, N=%d, 1 worker (0/s plotted "
+                   "at 10/s)\\n%s, %ld cores, %s\"\nset xrange [5:*]\nset offsets 0, graph 0.05, 0, 0\n",
+                o->churn_n, m->cpu, m->ncpu, m->date);
+        fprintf(f, "set xlabel 'topology changes per second (target)'\nset ylabel 'delivered Mitems/s (per worker CPU-second)'\n");
+        fprintf(f, "plot ");
+        for (int col = 0; col < NG_BACKEND_COUNT * 2; col++)
+            fprintf(f, "%s'churn.dat' using 1:%d:%d:%d title '%s/%s'", col ? ", " : "", 2 + 3 * col,
+                    3 + 3 * col, 4 + 3 * col, ng_backend_name(col / 2), mode_names[col % 2]);
+        fprintf(f, "\n");
+    }
     fclose(f);
-    if (!o->plot)
+    if (!o->plot || (!have_chain && !have_churn))
         return;
     if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
         printf("plot: gnuplot not found; data and script left in %s/\n", o->out);
@@ -2095,10 +2327,16 @@ static void write_plots(const struct opts *o, const struct machine *m)
     }
     char cmd[4200];
     snprintf(cmd, sizeof(cmd), "cd '%s' && gnuplot plot.gp", o->out);
-    if (system(cmd) == 0)
-        printf("plots: %s/throughput_vs_chain.png %s/throughput_vs_churn.png\n", o->out, o->out);
-    else
+    if (system(cmd) == 0) {
+        printf("plots:");
+        if (have_chain)
+            printf(" %s/throughput_vs_chain.png", o->out);
+        if (have_churn)
+            printf(" %s/throughput_vs_churn.png", o->out);
+        printf("\n");
+    } else {
         printf("plot: gnuplot failed; data and script left in %s/\n", o->out);
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2125,10 +2363,13 @@ static void usage(FILE *f)
             "  --rt-spin N      runtime scenario: empty polls before a worker sleeps\n"
             "                   (ng_runtime_config.spin; default: the engine's, 64)\n"
             "  --reps N         repetitions per configuration (median, min-max)\n"
-            "  --seconds S      seconds per run (churn runs: 2.5 x S; runtime runs in\n"
-            "                   the default suite: 2/3 x S)\n"
+            "  --seconds S      seconds per run (churn runs: 2.5 x S; in the default\n"
+            "                   suite runtime runs 2/3 x S and DPDK runs S / 2)\n"
             "  --out DIR        output directory (default bench-results)\n"
             "  --no-plot        do not run gnuplot\n"
+            "  --no-dpdk        leave out the DPDK rte_graph rows of the chain scenario\n"
+            "                   (also NGB_DPDK=0 in the environment); they are built when\n"
+            "                   pkg-config finds libdpdk, EAL runs --no-huge --no-pci\n"
             "  -v               per-run details on stderr\n");
 }
 
@@ -2155,6 +2396,7 @@ int main(int argc, char **argv)
     o.seconds = 0.15;
     o.churn_factor = 2.5;
     o.rt_factor = 1;
+    o.dpdk_factor = 1;
     o.rt_layout[0] = o.rt_layout[1] = true;
     o.out = "bench-results";
     o.plot = true;
@@ -2250,6 +2492,8 @@ int main(int argc, char **argv)
             o.out = v;
         } else if (!strcmp(a, "--no-plot")) {
             o.plot = false;
+        } else if (!strcmp(a, "--no-dpdk")) {
+            o.no_dpdk = true;
         } else if (!strcmp(a, "-v")) {
             verbose = 1;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -2297,10 +2541,12 @@ int main(int argc, char **argv)
         o.runtime_n = 4;
         o.plot = false;
     }
-    /* Default suite: runtime runs of 2/3 x S (0.1 s) keep the whole suite at
-     * about two minutes on 2 cores. */
-    if (!strcmp(o.suite, "default") && !secs_set)
+    /* Default suite: runtime runs of 2/3 x S (0.1 s) and DPDK runs of S / 2
+     * keep the whole suite at about two minutes on 2 cores. */
+    if (!strcmp(o.suite, "default") && !secs_set) {
         o.rt_factor = 2.0 / 3.0;
+        o.dpdk_factor = 0.5; /* DPDK rows: 0.075 s, single-threaded and steady */
+    }
     if (chains_set) {
         double tmp[16];
         o.nchains = parse_list(chains_arg, tmp, 16);
@@ -2339,12 +2585,33 @@ int main(int argc, char **argv)
     printf("floor: plain structs, one indirect call per hop (read next pointer, call), same\n"
            "       item alloc/free + sink work; base = alloc + sink work + free (no hop);\n"
            "       ns/hop = (ns/item - base) / hops, hops = N + 1 (injection + N forwards)\n");
+    /* DPDK rte_graph baseline: EAL initialised once, here (the calling
+     * thread's affinity is restored by the module: the main thread stays
+     * unpinned), only when the chain scenario runs. */
 #ifdef NGB_HAVE_DPDK
-    printf("DPDK: %s\n", ngb_dpdk_available() ? "rte_graph baseline available"
-                                             : "rte_graph baseline unavailable at run time");
+    const char *dpdk_env = getenv("NGB_DPDK");
+    char why[192] = "";
+    if (o.no_dpdk)
+        snprintf(dpdk_hdr, sizeof(dpdk_hdr), "skipped (--no-dpdk)");
+    else if (dpdk_env && strcmp(dpdk_env, "0") == 0)
+        snprintf(dpdk_hdr, sizeof(dpdk_hdr), "skipped (NGB_DPDK=0 in the environment)");
+    else if (!o.scen[S_CHAIN])
+        snprintf(dpdk_hdr, sizeof(dpdk_hdr), "not used (chain scenario not selected)");
+    else if (ngb_dpdk_init(why, sizeof(why)) == 0) {
+        dpdk_on = true;
+        snprintf(dpdk_hdr, sizeof(dpdk_hdr), "%s", ngb_dpdk_describe());
+    } else
+        snprintf(dpdk_hdr, sizeof(dpdk_hdr), "skipped (%s)", why[0] ? why : "EAL init failed");
 #else
-    printf("DPDK: skipped (libdpdk-dev not installed)\n");
+    snprintf(dpdk_hdr, sizeof(dpdk_hdr), "skipped (libdpdk-dev not installed)");
 #endif
+    printf("DPDK: %s\n", dpdk_hdr);
+    if (dpdk_on)
+        printf("      chain rows dpdk b1/b32: rte_graph chain of the same N walked by one pinned\n"
+               "       thread, 1 or 32 objects per walk, stock rte_graph_walk or -nostats (no\n"
+               "       per-node graph statistics); ns/hop = (ns/item - dpdk_base at the same\n"
+               "       burst) / (N + 1); %.3g s per run\n",
+               o.seconds * o.dpdk_factor);
 
     m.spin_scaling = spin_scaling((int)m.ncpu);
     printf("machine scaling ceiling: %ld threads of pure ALU work do %.2fx one thread\n", m.ncpu,
