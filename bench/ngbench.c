@@ -10,7 +10,8 @@
  *            (disconnect / reconnect a middle link, insert / remove a node)
  *            at paced rates while a worker pushes items
  *   runtime  the worker runtime: W = 1..cores runtime workers (ng_runtime_start)
- *            fed by an application producer thread with ng_runtime_submit,
+ *            fed by an application producer thread with ng_runtime_submit_burst
+ *            (bursts of up to 32 items),
  *            each worker sending the items through a chain ("private": its
  *            own, "shared": one for all) to a sink; bench-level backpressure
  *            (bounded items in flight per worker), latency submit -> sink
@@ -807,32 +808,49 @@ static int rt_pick(struct producer *p, struct run *r)
     }
 }
 
-static inline void rt_submit_one(struct producer *p, struct ng_graph *g, struct ng_runtime *rt,
-                                 int k, bool stamp)
+/* Submit up to n items (bounded by worker k's window credit) to worker k in
+ * one ng_runtime_submit_burst(); items whose sequence number is a multiple
+ * of the latency sampling period carry a timestamp.  Returns the number of
+ * items handed over (or consumed by a failed submit). */
+#define RT_BURST 32
+static unsigned rt_submit(struct producer *p, struct ng_graph *g, struct ng_runtime *rt, int k,
+                          unsigned n, bool timed)
 {
-    struct ng_item *it = ng_item_alloc(g, 64);
-    if (__builtin_expect(it == NULL, 0)) {
-        p->alloc_fail++;
-        return;
+    struct ng_item *items[RT_BURST];
+    if (n > RT_BURST)
+        n = RT_BURST;
+    if (n > p->credit[k] && p->credit[k] > 0)
+        n = (unsigned)p->credit[k];
+    unsigned m = 0;
+    for (; m < n; m++) {
+        struct ng_item *it = ng_item_alloc(g, 64);
+        if (__builtin_expect(it == NULL, 0)) {
+            p->alloc_fail++;
+            break;
+        }
+        if (timed && (p->seq++ & LAT_SAMPLE_MASK) == 0)
+            ((uint64_t *)ng_item_meta(it))[0] = now_ns();
+        items[m] = it;
     }
-    if (stamp)
-        ((uint64_t *)ng_item_meta(it))[0] = now_ns();
-    int rc = ng_runtime_submit(rt, p->wid[k], p->head[k], it);
+    if (m == 0)
+        return 0;
+    int rc = ng_runtime_submit_burst(rt, p->wid[k], p->head[k], items, m);
     if (__builtin_expect(rc == 0, 1)) {
-        p->sub[k]++;
-        p->credit[k]--;
-        return;
+        p->sub[k] += m;
+        p->credit[k] = p->credit[k] > m ? p->credit[k] - m : 0;
+        return m;
     }
-    /* runtime.h: submit consumes the item in every case.  -ESHUTDOWN: dropped
-     * and counted by the engine (NG_DROP_QUEUE, in the graph's drops);
-     * -EINVAL: freed without a drop count, so the bench counts it.  Neither
-     * is expected while the run lasts (valid arguments, runtime not
+    /* runtime.h: submit consumes the items in every case.  -ESHUTDOWN:
+     * dropped and counted by the engine (NG_DROP_QUEUE, in the graph's
+     * drops); -EINVAL: freed without a drop count, so the bench counts them.
+     * Neither is expected while the run lasts (valid arguments, runtime not
      * stopping): the run is reported as failed. */
-    p->sub_fail++;
+    p->sub_fail += m;
     if (rc != -ESHUTDOWN)
-        p->sub_freed++;
+        p->sub_freed += m;
     if (!p->first_err)
         p->first_err = rc;
+    return m;
 }
 
 static void *producer_main(void *arg)
@@ -845,8 +863,10 @@ static void *producer_main(void *arg)
     /* Not needed by ng_runtime_submit (any thread may call it); gives the
      * thread its item cache up front, like the other scenarios' workers. */
     ng_thread_register(g);
-    for (int i = 0; i < WARMUP_ITEMS; i++)
-        rt_submit_one(p, g, rt, rt_pick(p, r), false);
+    for (int i = 0; i < WARMUP_ITEMS;) {
+        unsigned m = rt_submit(p, g, rt, rt_pick(p, r), RT_BURST, false);
+        i += m ? (int)m : 1;
+    }
     /* Let the warm-up items reach the sinks before the timed phase. */
     uint64_t give_up = now_ns() + 2000000000ull;
     for (int k = 0; k < p->nw && now_ns() < give_up; k++)
@@ -857,12 +877,11 @@ static void *producer_main(void *arg)
     p->bp_waits = 0;
     pthread_barrier_wait(&r->bar);
     while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
-        for (int i = 0; i < 64; i++) {
+        for (int i = 0; i < 2; i++) {
             int k = rt_pick(p, r);
             if (k < 0)
                 break;
-            rt_submit_one(p, g, rt, k, (p->seq++ & LAT_SAMPLE_MASK) == 0);
-            p->timed++;
+            p->timed += rt_submit(p, g, rt, k, RT_BURST, true);
         }
     }
     ng_thread_unregister(g);
