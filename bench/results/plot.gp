@@ -5,16 +5,16 @@ set key outside right
 set style data yerrorlines
 set logscale x 2
 set output 'throughput_vs_chain.png'
-set title "Throughput vs chain length, 1 worker (median, min-max)\nAMD EPYC, 2 cores, 2026-11-23 17:08:40 UTC"
+set title "Throughput vs chain length, 1 worker (median, min-max)\nAMD EPYC, 2 cores, 2026-11-23 19:07:52 UTC"
 set xlabel 'pass-through nodes in chain (N)'
 set ylabel 'Mitems/s (per worker CPU-second)'
 set logscale y
-plot 'chain.dat' using 1:2:3:4 title 'floor (indirect calls)' lw 2, '' using 1:5:6:7 title 'ck_epoch/netgraph', '' using 1:8:9:10 title 'ck_epoch/shared', '' using 1:11:12:13 title 'qsbr/netgraph', '' using 1:14:15:16 title 'qsbr/shared', '' using 1:17:18:19 title 'rwlock/netgraph', '' using 1:20:21:22 title 'rwlock/shared'
+plot 'chain.dat' using 1:2:3:4 title 'floor (indirect calls)' lw 2, '' using 1:5:6:7 title 'ck_epoch/netgraph', '' using 1:8:9:10 title 'ck_epoch/shared', '' using 1:11:12:13 title 'qsbr/netgraph', '' using 1:14:15:16 title 'qsbr/shared', '' using 1:17:18:19 title 'rwlock/netgraph', '' using 1:20:21:22 title 'rwlock/shared', '' using 1:26:27:28 title 'DPDK rte_graph b1, no stats' dt 2 lw 2 lc rgb 'black', '' using 1:32:33:34 title 'DPDK rte_graph b32, no stats' dt 3 lw 2 lc rgb 'gray40'
 unset logscale y
 set logscale x 10
 set yrange [0:*]
 set output 'throughput_vs_churn.png'
-set title "Delivered throughput vs topology churn rate, N=16, 1 worker (0/s plotted at 10/s)\nAMD EPYC, 2 cores, 2026-11-23 17:08:40 UTC"
+set title "Delivered throughput vs topology churn rate, N=16, 1 worker (0/s plotted at 10/s)\nAMD EPYC, 2 cores, 2026-11-23 19:07:52 UTC"
 set xrange [5:*]
 set offsets 0, graph 0.05, 0, 0
 set xlabel 'topology changes per second (target)'
