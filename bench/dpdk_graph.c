@@ -71,6 +71,7 @@
 #endif
 
 #include "dpdk_graph.h"
+#include "ngb_clock.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -106,24 +107,6 @@
 #define NGB_WARMUP_ITEMS 4096u
 #define NGB_CHECK_ITEMS 1024u /* items between two reads of the clock */
 #define NGB_LAT_MASK 63u
-
-/* ------------------------------------------------------------------------ */
-/* Time                                                                     */
-/* ------------------------------------------------------------------------ */
-
-static inline uint64_t ngb_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static inline uint64_t ngb_cpu_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Run state and per-item work                                              */

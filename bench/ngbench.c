@@ -47,6 +47,8 @@
 #define _GNU_SOURCE
 #endif
 #include <ngraph/ngraph.h>
+
+#include "ngb_clock.h"
 #include <ngraph/runtime.h>
 
 #include <errno.h>
@@ -83,19 +85,6 @@
 /* Time, small helpers                                                      */
 /* ------------------------------------------------------------------------ */
 
-static inline uint64_t cpu_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static inline uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void sleep_until(uint64_t t)
 {
@@ -221,7 +210,7 @@ static inline void sink_work(struct ng_item *it)
     uint64_t ts = ((const uint64_t *)ng_item_meta(it))[0];
     struct tslot *s = my_slot();
     if (ts && s && s->nlat < s->caplat) {
-        uint64_t d = now_ns() - ts;
+        uint64_t d = ngb_now_ns() - ts;
         s->lat[s->nlat++] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
     }
     ng_item_free(it);
@@ -645,7 +634,7 @@ static inline void inject_one(struct worker *w, struct ng_graph *g, enum kind k,
         return;
     }
     if ((seq & LAT_SAMPLE_MASK) == 0)
-        ((uint64_t *)ng_item_meta(it))[0] = now_ns();
+        ((uint64_t *)ng_item_meta(it))[0] = ngb_now_ns();
     w->sent++;
     if (k == K_ENGINE)
         ng_send_data(w->head, it);
@@ -669,7 +658,7 @@ static void *worker_main(void *arg)
         inject_one(w, g, k, seq++);
     w->slot.nlat = 0; /* keep only timed samples */
     pthread_barrier_wait(&r->bar);
-    uint64_t t0 = now_ns(), c0 = cpu_ns(), cnt = 0;
+    uint64_t t0 = ngb_now_ns(), c0 = ngb_cpu_ns(), cnt = 0;
     /* Engine runs inject in batches of 64 items per read-side section
      * (ng_batch_begin/end: a few microseconds, so grace periods and churn
      * are not held up), as a DPDK worker reports one quiescent state per
@@ -684,8 +673,8 @@ static void *worker_main(void *arg)
             ng_batch_end(g);
         cnt += 64;
     }
-    w->t_ns = now_ns() - t0;
-    w->cpu_ns = cpu_ns() - c0;
+    w->t_ns = ngb_now_ns() - t0;
+    w->cpu_ns = ngb_cpu_ns() - c0;
     w->timed = cnt;
     ng_thread_unregister(g);
     tl_slot = NULL;
@@ -740,12 +729,12 @@ static void *churn_main(void *arg)
     pthread_barrier_wait(&r->bar);
     struct ng_node *x = NULL;
     uint64_t period = (uint64_t)(1e9 / r->c->rate);
-    uint64_t t0 = now_ns(), next = t0, op = 0;
+    uint64_t t0 = ngb_now_ns(), next = t0, op = 0;
     while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
-        uint64_t b0 = now_ns();
+        uint64_t b0 = ngb_now_ns();
         if (churn_op(r, op, &x) < 0)
             r->ctl_err++;
-        r->busy_ns += now_ns() - b0;
+        r->busy_ns += ngb_now_ns() - b0;
         op++;
         if ((op & 7) == 0) {
             struct ng_graph_stats st;
@@ -759,13 +748,13 @@ static void *churn_main(void *arg)
         /* Average-rate pacing: a late wake-up (sleep overshoot on a busy
          * machine) is caught up by the next changes; only a backlog of more
          * than 50 ms is forgotten.  Sleeps shorter than 20 us are skipped. */
-        uint64_t now = now_ns();
+        uint64_t now = ngb_now_ns();
         if (next + 50000000ull < now)
             next = now;
         if (next > now + 20000)
             sleep_until(next);
     }
-    r->ctl_ns = now_ns() - t0;
+    r->ctl_ns = ngb_now_ns() - t0;
     r->ops = op;
     /* Leave the chain whole. */
     while (op & 3) {
@@ -829,7 +818,7 @@ static unsigned rt_submit(struct producer *p, struct ng_graph *g, struct ng_runt
             break;
         }
         if (timed && (p->seq++ & LAT_SAMPLE_MASK) == 0)
-            ((uint64_t *)ng_item_meta(it))[0] = now_ns();
+            ((uint64_t *)ng_item_meta(it))[0] = ngb_now_ns();
         items[m] = it;
     }
     if (m == 0)
@@ -868,11 +857,11 @@ static void *producer_main(void *arg)
         i += m ? (int)m : 1;
     }
     /* Let the warm-up items reach the sinks before the timed phase. */
-    uint64_t give_up = now_ns() + 2000000000ull;
-    for (int k = 0; k < p->nw && now_ns() < give_up; k++)
+    uint64_t give_up = ngb_now_ns() + 2000000000ull;
+    for (int k = 0; k < p->nw && ngb_now_ns() < give_up; k++)
         while (atomic_load_explicit(&r->w[p->wid[k]].slot.delivered, memory_order_relaxed) <
                    p->sub[k] &&
-               now_ns() < give_up)
+               ngb_now_ns() < give_up)
             sched_yield();
     p->bp_waits = 0;
     pthread_barrier_wait(&r->bar);
@@ -955,7 +944,7 @@ static void rt_run(struct run *r, struct ng_hook *const *heads, int nchains)
     }
     pthread_barrier_wait(&r->bar);
     uint64_t d0[MAXW], c0[MAXW], idle0[MAXW];
-    uint64_t t0 = now_ns();
+    uint64_t t0 = ngb_now_ns();
     for (int i = 0; i < W; i++) {
         struct ng_worker_stats ws;
         d0[i] = atomic_load_explicit(&r->w[i].slot.delivered, memory_order_relaxed);
@@ -964,7 +953,7 @@ static void rt_run(struct run *r, struct ng_hook *const *heads, int nchains)
     }
     sleep_until(t0 + (uint64_t)(c->seconds * 1e9));
     atomic_store(&r->stop, 1);
-    uint64_t t1 = now_ns(), idle = 0;
+    uint64_t t1 = ngb_now_ns(), idle = 0;
     for (int i = 0; i < W; i++) {
         struct worker *w = &r->w[i];
         struct ng_worker_stats ws;
@@ -1249,7 +1238,7 @@ static void run_one(struct cfg *c, int rep)
             pthread_create(&r->ctl_tid, NULL, churn_main, r);
         pthread_barrier_wait(&r->bar);
         rss0 = rss_kb();
-        uint64_t t0 = now_ns();
+        uint64_t t0 = ngb_now_ns();
         sleep_until(t0 + (uint64_t)(c->seconds * 1e9));
         atomic_store(&r->stop, 1);
         for (int i = 0; i < W; i++)
@@ -1638,7 +1627,7 @@ static const char *cfg_label(const struct cfg *c, char *buf, size_t len)
 static void run_suite(const struct opts *o)
 {
     int total = ncfg * o->reps, done = 0;
-    uint64_t t0 = now_ns();
+    uint64_t t0 = ngb_now_ns();
     for (int gidx = 0; gidx < ngroups; gidx++) {
         int lo = -1, hi = -1;
         for (int i = 0; i < ncfg; i++)
@@ -1654,7 +1643,7 @@ static void run_suite(const struct opts *o)
             for (int k = lo; k <= hi; k++) {
                 int i = (rep & 1) ? hi - (k - lo) : k;
                 char lab[128];
-                double el = (double)(now_ns() - t0) / 1e9;
+                double el = (double)(ngb_now_ns() - t0) / 1e9;
                 fprintf(stderr, "\r[%4d/%4d %5.1fs] %-60s rep %d/%d ", ++done, total, el,
                         cfg_label(&cfgs[i], lab, sizeof(lab)), rep + 1, o->reps);
                 fflush(stderr);
@@ -1664,7 +1653,7 @@ static void run_suite(const struct opts *o)
         }
     }
     fprintf(stderr, "\r%-110s\r", "");
-    fprintf(stderr, "ngbench: %d runs in %.1f s\n", total, (double)(now_ns() - t0) / 1e9);
+    fprintf(stderr, "ngbench: %d runs in %.1f s\n", total, (double)(ngb_now_ns() - t0) / 1e9);
 }
 
 static int hops_of(const struct cfg *c)
@@ -1748,10 +1737,10 @@ static void *spin_main(void *a)
     struct spin_arg *sa = a;
     pin_cpu(sa->cpu);
     volatile uint64_t x = 0;
-    uint64_t t0 = now_ns();
+    uint64_t t0 = ngb_now_ns();
     for (uint64_t i = 0; i < 40000000ull; i++)
         x += i;
-    sa->secs = (double)(now_ns() - t0) / 1e9;
+    sa->secs = (double)(ngb_now_ns() - t0) / 1e9;
     (void)x; /* a volatile read: keeps clang's -Wunused-but-set-variable quiet */
     return NULL;
 }
@@ -2407,6 +2396,19 @@ static int parse_list(const char *s, double *out, int max)
     return n;
 }
 
+/* Option value in lo..hi; prints the complaint and returns -1 otherwise. */
+static int parse_uint(const char *opt, const char *v, unsigned lo, unsigned hi, unsigned *out)
+{
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (end == v || *end || x < (long)lo || x > (long)hi) {
+        fprintf(stderr, "ngbench: %s must be %u..%u\n", opt, lo, hi);
+        return -1;
+    }
+    *out = (unsigned)x;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct opts o;
@@ -2484,20 +2486,12 @@ int main(int argc, char **argv)
             o.rt_layout[1] = strstr(v, layout_names[1]) != NULL;
         } else if (!strcmp(a, "--rt-window")) {
             NEEDV();
-            long wv = atol(v);
-            if (wv < 2 || wv > 1 << 20) {
-                fprintf(stderr, "ngbench: --rt-window must be 2..%d\n", 1 << 20);
+            if (parse_uint(a, v, 2, 1u << 20, &rt_window) < 0)
                 return 2;
-            }
-            rt_window = (unsigned)wv;
         } else if (!strcmp(a, "--rt-spin")) {
             NEEDV();
-            long sv = atol(v);
-            if (sv < 1 || sv > 1 << 24) {
-                fprintf(stderr, "ngbench: --rt-spin must be 1..%d\n", 1 << 24);
+            if (parse_uint(a, v, 1, 1u << 24, &rt_spin) < 0)
                 return 2;
-            }
-            rt_spin = (unsigned)sv;
         } else if (!strcmp(a, "--reps")) {
             NEEDV();
             o.reps = atoi(v);
@@ -2646,7 +2640,7 @@ int main(int argc, char **argv)
                "       outside (pthread_getcpuclockid); latency is submit -> sink\n",
                RT_PER_PRODUCER, rt_window, o.runtime_n);
     build_suite(&o, m.ncpu);
-    uint64_t t0 = now_ns(), busy0, tot0, busy1, tot1;
+    uint64_t t0 = ngb_now_ns(), busy0, tot0, busy1, tot1;
     double self0 = self_cpu_s();
     proc_stat(&busy0, &tot0);
     run_suite(&o);
@@ -2664,7 +2658,7 @@ int main(int argc, char **argv)
     struct memres mem[NG_BACKEND_COUNT];
     for (int b = 0; b < NG_BACKEND_COUNT; b++)
         mem[b] = mem_measure((enum ng_backend)b);
-    double runtime = (double)(now_ns() - t0) / 1e9;
+    double runtime = (double)(ngb_now_ns() - t0) / 1e9;
 
     printf("other load: processes other than ngbench used %.0f%% of the machine's CPU during "
            "the suite%s\n",

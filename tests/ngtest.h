@@ -29,6 +29,11 @@ int ngtest_msg(struct ng_graph *g, const char *path, uint32_t cookie, uint32_t c
 uint64_t ngtest_splitmix(uint64_t *s);
 /* CLOCK_MONOTONIC in seconds. */
 double ngtest_now_s(void);
+/* src ("hole") --out/in--> dst (a node of `type`): creates both nodes,
+ * connects them and returns src's "out" hook with a reference; *srcp and
+ * *dstp receive the nodes with a reference each (asserts success). */
+struct ng_hook *ngtest_link(struct ng_graph *g, const char *type, struct ng_node **srcp,
+                            struct ng_node **dstp);
 /* Sum of all drop reasons. */
 uint64_t ngtest_drops(const struct ng_graph_stats *st);
 /* Test-only node type "counter": counts and frees every data item (per

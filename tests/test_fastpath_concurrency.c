@@ -276,11 +276,7 @@ static void test_no_rcvdata(void **state)
     const char *types[] = {"mute", "mute_rw"};
     for (int k = 0; k < 2; k++) {
         struct ng_node *src, *m;
-        assert_int_equal(ng_node_create(g, "hole", &src), 0);
-        assert_int_equal(ng_node_create(g, types[k], &m), 0);
-        assert_int_equal(ng_connect(src, "out", m, "in"), 0);
-        struct ng_hook *h;
-        assert_int_equal(ng_hook_find(src, "out", &h), 0);
+        struct ng_hook *h = ngtest_link(g, types[k], &src, &m);
         assert_int_equal(ng_send_data(h, ngtest_item(g, 8, 0)), -EOPNOTSUPP);
         assert_int_equal(ng_batch_begin(g), 0);
         assert_int_equal(ng_send_data(h, ngtest_item(g, 8, 0)), -EOPNOTSUPP);

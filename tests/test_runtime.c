@@ -89,11 +89,7 @@ static void test_submit(void **state)
     struct ng_graph *g = ngtest_graph();
     struct ng_runtime *rt = start_rt(g, 2);
     struct ng_node *src, *cnt;
-    assert_int_equal(ng_node_create(g, "hole", &src), 0);
-    assert_int_equal(ng_node_create(g, "counter", &cnt), 0);
-    assert_int_equal(ng_connect(src, "out", cnt, "in"), 0);
-    struct ng_hook *h;
-    assert_int_equal(ng_hook_find(src, "out", &h), 0);
+    struct ng_hook *h = ngtest_link(g, "counter", &src, &cnt);
     const int N = 20000;
     for (int i = 0; i < N; i++)
         assert_int_equal(ng_runtime_submit(rt, i % 3 == 0 ? -1 : i, h, ngtest_item(g, 32, 1)),
@@ -151,11 +147,7 @@ static void test_submit_burst(void **state)
     struct ng_graph *g = ngtest_graph();
     struct ng_runtime *rt = start_rt(g, 2);
     struct ng_node *src, *cnt;
-    assert_int_equal(ng_node_create(g, "hole", &src), 0);
-    assert_int_equal(ng_node_create(g, "counter", &cnt), 0);
-    assert_int_equal(ng_connect(src, "out", cnt, "in"), 0);
-    struct ng_hook *h;
-    assert_int_equal(ng_hook_find(src, "out", &h), 0);
+    struct ng_hook *h = ngtest_link(g, "counter", &src, &cnt);
     enum { B = 32, ROUNDS = 500 };
     struct ng_item *burst[B];
     for (int r = 0; r < ROUNDS; r++) {

@@ -96,6 +96,17 @@ struct ng_item *ngtest_item(struct ng_graph *g, uint32_t len, uint8_t fill)
     return it;
 }
 
+struct ng_hook *ngtest_link(struct ng_graph *g, const char *type, struct ng_node **srcp,
+                            struct ng_node **dstp)
+{
+    assert_int_equal(ng_node_create(g, "hole", srcp), 0);
+    assert_int_equal(ng_node_create(g, type, dstp), 0);
+    assert_int_equal(ng_connect(*srcp, "out", *dstp, "in"), 0);
+    struct ng_hook *h = NULL;
+    assert_int_equal(ng_hook_find(*srcp, "out", &h), 0);
+    return h;
+}
+
 int ngtest_msg(struct ng_graph *g, const char *path, uint32_t cookie, uint32_t cmd,
                struct ng_mesg **resp)
 {
