@@ -289,7 +289,7 @@ int ng_rcvdata_unsupported(struct ng_hook *hook, struct ng_item *it)
  * does when NG_SEND_DATA finds no peer. */
 static int drop_notconn(struct ng_hook *sender, struct ng_item *it)
 {
-    NG_STAT_ADD(sender->stats, drops);
+    NG_HSTAT_ADD(sender, drops);
     NG_STAT_ADD(sender->node->stats, drops[NG_DROP_NOTCONN]);
     ng_item_drop(it, NG_DROP_NOTCONN);
     return -ENOTCONN;
@@ -314,15 +314,15 @@ static NG_NOINLINE int dispatch_data_slow(struct ng_thread *t, struct ng_hook *h
         /* A dying node outranks a dying hook: its hooks die with it. */
         enum ng_drop_reason r = (f & NGF_INVALID) ? NG_DROP_DEAD : NG_DROP_NOTCONN;
         if (link)
-            NG_STAT_ADD(ng_hook_partner(hook)->stats, out);
+            NG_HSTAT_ADD(ng_hook_partner(hook), out);
         NG_STAT_ADD(n->stats, drops[r]);
-        NG_STAT_ADD(hook->stats, drops);
+        NG_HSTAT_ADD(hook, drops);
         ng_item_drop(it, r);
         return -ENOTCONN;
     }
     if (link)
-        NG_STAT_ADD(ng_hook_partner(hook)->stats, out);
-    NG_STAT_ADD(hook->stats, in);
+        NG_HSTAT_ADD(ng_hook_partner(hook), out);
+    NG_HSTAT_ADD(hook, in);
     bool force_w = (f & NGF_FORCE_WRITER) || (hf & HKF_FORCE_WRITER);
     bool force_q = (f & NGF_FORCE_QUEUE) || (hf & HKF_FORCE_QUEUE);
     if (!force_q && try_write(n)) {
@@ -376,12 +376,12 @@ static inline int dispatch_data(struct ng_thread *t, struct ng_hook *hook, struc
         return dispatch_data_slow(t, hook, it, hf, link);
     if (excl) {
         if (link)
-            ng_counter_add(&ng_hook_partner(hook)->stats[slot].out, 1);
-        ng_counter_add(&hook->stats[slot].in, 1);
+            ng_counter_add(&ng_hook_cnt(ng_hook_partner(hook), slot)->out, 1);
+        ng_counter_add(&ng_hook_cnt(hook, slot)->in, 1);
     } else {
         if (link)
-            NG_STAT_ADD_S(ng_hook_partner(hook)->stats, slot, out);
-        NG_STAT_ADD_S(hook->stats, slot, in);
+            NG_HSTAT_ADD_S(ng_hook_partner(hook), slot, out);
+        NG_HSTAT_ADD_S(hook, slot, in);
     }
     if (f & NGF_SHARED)
         return hook->rcvdata(hook, it);

@@ -275,7 +275,7 @@ int ng_graph_create(const struct ng_graph_config *ucfg, struct ng_graph **gp)
     pthread_mutex_init(&g->ctl_lock, &ma);
     pthread_mutexattr_destroy(&ma);
     pthread_mutex_init(&g->threads_lock, NULL);
-    ng_objcache_init(&g->hook_cache, 2 * NG_HOOK_STRIDE);
+    ng_objcache_init(&g->hook_cache, NG_HOOK_BLOCK);
     ng_objcache_init(&g->node_cache, sizeof(struct ng_node));
     int rc = ng_pool_init(&g->pool, &cfg);
     if (rc)

@@ -154,8 +154,9 @@ struct ng_nstat {
     _Atomic uint64_t drops[NG_DROP_REASONS];
     _Atomic uint64_t spare[6 - NG_DROP_REASONS];
 };
-struct ng_hstat {
-    _Atomic uint64_t in, out, drops, spare[5];
+/* A hook's data counters in one slot (see struct ng_pairstat). */
+struct ng_hcnt {
+    _Atomic uint64_t in, out, drops;
 };
 static inline void ng_stat_inc(_Atomic uint64_t *c, unsigned slot)
 {
@@ -293,41 +294,66 @@ struct ng_hook {
      * unlinked (written under ctl_lock, then once more when it is freed;
      * read by stats readers, hence atomic). */
     _Atomic uint64_t folded_in, folded_out;
-    struct ng_hstat stats[NG_STAT_SLOTS]; /* NG_STAT_ADD; runtime.c reads */
+    /* Counters: in the link's block, see ng_hook_cnt(). */
 };
 
 /*
- * Hook pairs.  ng_connect creates the two hooks of a link together, in one
- * block of 2 * NG_HOOK_STRIDE bytes aligned to its size, so each hook finds
- * its partner by flipping one address bit: the data path reaches the peer
- * without loading hook->peer (the loaded pointer would be one more
- * dependent load per hop).  The partner stays valid memory as long as the
- * hook does: the block is freed when both hooks have been reclaimed
- * (pair_live).  hook->peer is still published (== partner while connected,
- * NULL once cut) for control paths and the rwlock baseline.
- * The stride is 2048 (a page per pair) rather than 1024 for cache colouring:
- * hooks sit at one of (stride - sizeof(struct ng_hook)) / 64 + 1 line
- * offsets inside their slot; with 1024 there were only 6, hook lines of a
- * chain collided in L1 (and in the store buffer's 4K aliasing) once churn
- * had reshuffled the blocks, and a 16-hop chain ran up to 20% slower.
+ * Hook pairs.  ng_connect creates the two hooks of a link together in one
+ * block, so each hook finds its partner by flipping one address bit: the
+ * data path reaches the peer without loading hook->peer (the loaded pointer
+ * would be one more dependent load per hop).  The partner stays valid
+ * memory as long as the hook does: the block is freed when both hooks have
+ * been reclaimed (pair_live).  hook->peer is still published (== partner
+ * while connected, NULL once cut) for control paths and the rwlock baseline.
+ *
+ * Block (NG_HOOK_BLOCK bytes, aligned to NG_HOOK_PAIR):
+ *   [0, STRIDE)             first hook, at a cache-colour offset
+ *   [STRIDE, PAIR)          second hook, same offset
+ *   [PAIR, BLOCK)           struct ng_pairstat[NG_STAT_SLOTS]: per thread
+ *                           slot one cache line with both hooks' counters
+ * Everything is found from a hook's address by arithmetic (no load).  The
+ * colour offsets ((STRIDE - sizeof(struct ng_hook)) / 64 + 1 = 6 of them)
+ * plus the blocks' own varying page offsets (they are only
+ * NG_HOOK_PAIR-aligned) spread the hook lines of a chain over the L1 sets:
+ * with a few fixed page offsets they collided once churn had reshuffled the
+ * blocks, and a 16-hop chain ran up to 20% slower.  Measured alternatives:
+ * 2048-byte slots with per-hook counters (2 KB per hook: 1.00x the floor at
+ * N=16, but 0.83-0.85 of no-churn throughput under 10k changes/s in shared
+ * mode); 256-byte slots (520 B per hook: 1.55x the floor at N=64).  512
+ * gives 776 B per hook, 1.2x at N=16, 1.0x at N=64, 0.94 under churn.
  */
-#define NG_HOOK_STRIDE 2048u
+#define NG_HOOK_STRIDE 512u
+#define NG_HOOK_PAIR (2 * NG_HOOK_STRIDE)
+struct ng_pairstat {
+    struct ng_hcnt h[2];        /* [0]: the block's first hook, [1]: second */
+    _Atomic uint64_t spare[2];
+};
+#define NG_HOOK_BLOCK (NG_HOOK_PAIR + NG_STAT_SLOTS * sizeof(struct ng_pairstat))
 _Static_assert(sizeof(struct ng_hook) <= NG_HOOK_STRIDE, "struct ng_hook outgrew its pair slot");
+_Static_assert(sizeof(struct ng_pairstat) == NG_CACHELINE, "one counter line per slot");
 
 static inline struct ng_hook *ng_hook_partner(const struct ng_hook *h)
 {
     return (struct ng_hook *)((uintptr_t)h ^ NG_HOOK_STRIDE);
 }
-/* The block's first hook holds pair_live; the block starts at the 2*STRIDE
- * boundary below (hooks sit at a cache-colour offset inside their slots). */
+/* The block's first hook (it holds pair_live). */
 static inline struct ng_hook *ng_hook_pair_first(const struct ng_hook *h)
 {
     return (struct ng_hook *)((uintptr_t)h & ~(uintptr_t)NG_HOOK_STRIDE);
 }
 static inline void *ng_hook_pair_block(const struct ng_hook *h)
 {
-    return (void *)((uintptr_t)h & ~(uintptr_t)(2 * NG_HOOK_STRIDE - 1));
+    return (void *)((uintptr_t)h & ~(uintptr_t)(NG_HOOK_PAIR - 1));
 }
+/* h's counters in statistics slot `slot`. */
+static inline struct ng_hcnt *ng_hook_cnt(const struct ng_hook *h, unsigned slot)
+{
+    struct ng_pairstat *ps =
+        (struct ng_pairstat *)(void *)((char *)ng_hook_pair_block(h) + NG_HOOK_PAIR);
+    return &ps[slot].h[((uintptr_t)h / NG_HOOK_STRIDE) & 1];
+}/* Count one event on hook h (slot: this thread's statistics slot). */
+#define NG_HSTAT_ADD_S(h, slot, field) ng_stat_inc(&ng_hook_cnt((h), (slot))->field, (slot))
+#define NG_HSTAT_ADD(h, field) NG_HSTAT_ADD_S(h, ng_stat_slot, field)
 
 /* ------------------------------------------------------------------------ */
 /* Graph                                                                    */

@@ -557,14 +557,15 @@ static int hook_pair_alloc(struct ng_node *n1, const char *name1, struct ng_node
                            const char *name2, struct ng_hook **h1, struct ng_hook **h2)
 {
     void *blk = objcache_get(&n1->g->hook_cache);
-    if (!blk)
-        blk = aligned_alloc(2 * NG_HOOK_STRIDE, 2 * NG_HOOK_STRIDE);
+    /* posix_memalign: C11 aligned_alloc wants the size to be a multiple of
+     * the alignment, and NG_HOOK_BLOCK (1.5 KB) is not one of 1 KB. */
+    if (!blk && posix_memalign(&blk, NG_HOOK_PAIR, NG_HOOK_BLOCK) != 0)
+        blk = NULL;
     if (!blk)
         return -ENOMEM;
-    memset(blk, 0, 2 * NG_HOOK_STRIDE);
+    memset(blk, 0, NG_HOOK_BLOCK);
     /* Cache colouring: offset the pair inside its slots by a varying number
-     * of cache lines, so that hooks do not all map to the same few L1 sets
-     * (the blocks are aligned to 2 * NG_HOOK_STRIDE). */
+     * of cache lines (see NG_HOOK_STRIDE). */
     static _Atomic unsigned colour;
     unsigned ncol = (NG_HOOK_STRIDE - (unsigned)sizeof(struct ng_hook)) / 64 + 1;
     size_t off = (size_t)(atomic_fetch_add_explicit(&colour, 1, memory_order_relaxed) % ncol) * 64;

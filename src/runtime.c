@@ -847,9 +847,10 @@ static void hook_counts(struct ng_hook *h, uint64_t *in, uint64_t *out, uint64_t
 {
     uint64_t i = 0, o = 0, d = 0;
     for (int s = 0; s < NG_STAT_SLOTS; s++) {
-        i += atomic_load_explicit(&h->stats[s].in, memory_order_relaxed);
-        o += atomic_load_explicit(&h->stats[s].out, memory_order_relaxed);
-        d += atomic_load_explicit(&h->stats[s].drops, memory_order_relaxed);
+        struct ng_hcnt *c = ng_hook_cnt(h, (unsigned)s);
+        i += atomic_load_explicit(&c->in, memory_order_relaxed);
+        o += atomic_load_explicit(&c->out, memory_order_relaxed);
+        d += atomic_load_explicit(&c->drops, memory_order_relaxed);
     }
     *in = i;
     *out = o;
