@@ -43,6 +43,9 @@
 static _Thread_local struct ng_worker *ng_self;
 static _Thread_local unsigned ng_rr_tls;
 
+/* sched_yield() rounds an idle worker makes after its spin before sleeping. */
+#define NG_YIELDS_BEFORE_SLEEP 16u
+
 struct ng_worker {
     struct mpsc_queue items;
     struct mpsc_queue nodes;
@@ -335,6 +338,15 @@ static void *worker_main(void *arg)
         if (++idle < rt->spin) {
             b->quiescent(t->bt);
             cpu_relax();
+            continue;
+        }
+        /* Before sleeping, give the CPU away a few times: a producer that
+         * shares our CPU then runs and refills the queue, instead of paying
+         * a futex wake per few items that preempts it again (measured: 2
+         * workers + producer on 2 CPUs fell to ~0.5x of one worker). */
+        if (idle < rt->spin + NG_YIELDS_BEFORE_SLEEP) {
+            b->quiescent(t->bt);
+            sched_yield();
             continue;
         }
         idle = 0;
