@@ -2202,6 +2202,20 @@ static int write_outputs(const struct opts *o, const struct machine *m,
     return 0;
 }
 
+/* One column triple of a data file: median, min and max of cfgs[i]'s
+ * throughput (or, with `delivered`, its delivered throughput) in Mitems/s;
+ * "NaN NaN NaN" when that configuration did not run (i < 0). */
+static void dat_mitems(FILE *f, int i, bool delivered)
+{
+    if (i < 0) {
+        fprintf(f, " NaN NaN NaN");
+        return;
+    }
+    const struct cfg *c = &cfgs[i];
+    struct mstat s = delivered ? ST(good) : ST(thr);
+    fprintf(f, " %.4f %.4f %.4f", s.med / 1e6, s.min / 1e6, s.max / 1e6);
+}
+
 /* Data files + gnuplot script; PNGs if gnuplot is installed. */
 static void write_plots(const struct opts *o, const struct machine *m)
 {
@@ -2226,24 +2240,11 @@ static void write_plots(const struct opts *o, const struct machine *m)
         for (int col = -1; col < NG_BACKEND_COUNT * 2; col++) {
             if (col >= 0)
                 i = find_cfg(S_CHAIN, K_ENGINE, col / 2, col % 2, n, 1, 0, 0);
-            if (i < 0) {
-                fprintf(f, " NaN NaN NaN");
-                continue;
-            }
-            struct cfg *c = &cfgs[i];
-            struct mstat s = ST(thr);
-            fprintf(f, " %.4f %.4f %.4f", s.med / 1e6, s.min / 1e6, s.max / 1e6);
+            dat_mitems(f, i, false);
         }
         /* DPDK: b1, b1-nostats, b32, b32-nostats (columns 23 onwards). */
         for (int d = 0; dpdk_on && d < 4; d++) {
-            i = find_dpdk(n, dpdk_bursts[d / 2], d % 2 ? NGB_DPDK_F_NOSTATS : 0);
-            if (i < 0) {
-                fprintf(f, " NaN NaN NaN");
-                continue;
-            }
-            struct cfg *c = &cfgs[i];
-            struct mstat s = ST(thr);
-            fprintf(f, " %.4f %.4f %.4f", s.med / 1e6, s.min / 1e6, s.max / 1e6);
+            dat_mitems(f, find_dpdk(n, dpdk_bursts[d / 2], d % 2 ? NGB_DPDK_F_NOSTATS : 0), false);
         }
         fprintf(f, "\n");
     }
@@ -2266,13 +2267,7 @@ static void write_plots(const struct opts *o, const struct machine *m)
                 if (cfgs[j].scen == S_CHURN && cfgs[j].kind == K_ENGINE &&
                     cfgs[j].backend == col / 2 && cfgs[j].mode == col % 2 && cfgs[j].rate == rate)
                     i = j;
-            if (i < 0) {
-                fprintf(f, " NaN NaN NaN");
-                continue;
-            }
-            struct cfg *c = &cfgs[i];
-            struct mstat s = ST(good); /* delivered */
-            fprintf(f, " %.4f %.4f %.4f", s.med / 1e6, s.min / 1e6, s.max / 1e6);
+            dat_mitems(f, i, true); /* delivered */
         }
         fprintf(f, "\n");
     }
