@@ -306,6 +306,8 @@ static NG_NOINLINE int dispatch_data_slow(struct ng_thread *t, struct ng_hook *h
      * pinned by the sender hook. */
     if (link && (hf & HKF_INVALID))
         return drop_notconn(ng_hook_partner(hook), it);
+    if (link)
+        NG_HSTAT_ADD(ng_hook_partner(hook), out); /* sent, even if dropped below */
     struct ng_node *n = hook->node;
     uint32_t f = atomic_load_explicit(&n->flags, memory_order_acquire);
     if (!t)
@@ -313,15 +315,11 @@ static NG_NOINLINE int dispatch_data_slow(struct ng_thread *t, struct ng_hook *h
     if ((f & NGF_INVALID) || (hf & HKF_INVALID)) {
         /* A dying node outranks a dying hook: its hooks die with it. */
         enum ng_drop_reason r = (f & NGF_INVALID) ? NG_DROP_DEAD : NG_DROP_NOTCONN;
-        if (link)
-            NG_HSTAT_ADD(ng_hook_partner(hook), out);
         NG_STAT_ADD(n->stats, drops[r]);
         NG_HSTAT_ADD(hook, drops);
         ng_item_drop(it, r);
         return -ENOTCONN;
     }
-    if (link)
-        NG_HSTAT_ADD(ng_hook_partner(hook), out);
     NG_HSTAT_ADD(hook, in);
     bool force_w = (f & NGF_FORCE_WRITER) || (hf & HKF_FORCE_WRITER);
     bool force_q = (f & NGF_FORCE_QUEUE) || (hf & HKF_FORCE_QUEUE);

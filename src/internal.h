@@ -500,7 +500,8 @@ void ng_item_drop(struct ng_item *item, enum ng_drop_reason r);
 /* node.c */
 bool ng_node_tryref(struct ng_node *node);
 bool ng_hook_tryref(struct ng_hook *hook);
-/* Drop n references at once (n > 0). */
+/* Take / drop n references at once (n > 0). */
+void ng_hook_ref_n(struct ng_hook *hook, int n);
 void ng_hook_unref_n(struct ng_hook *hook, int n);
 struct ng_node *ng_node_lookup_id(struct ng_graph *g, ng_id_t id);   /* section; no ref */
 struct ng_node *ng_node_lookup_name(struct ng_graph *g, const char *name); /* section; no ref */

@@ -42,25 +42,22 @@ static inline void mpsc_init(struct mpsc_queue *q)
     q->head = &q->stub;
 }
 
-static inline void mpsc_push(struct mpsc_queue *q, struct mpsc_node *n)
-{
-    atomic_store_explicit(&n->next, NULL, memory_order_relaxed);
-    /* acq_rel: the exchange publishes n's contents to the consumer through
-     * prev->next (release below) and orders us after the previous producer. */
-    struct mpsc_node *prev = atomic_exchange_explicit(&q->tail, n, memory_order_acq_rel);
-    atomic_store_explicit(&prev->next, n, memory_order_release);
-}
-
-/* Push a chain first..last already linked through next (last->next is
- * NULL) with one exchange: consumers see the items in chain order.  The
- * links were written before the exchange, so the release store below
- * publishes them too. */
+/* Push a chain first..last already linked through next (last->next is set
+ * to NULL here) with one exchange: consumers see the nodes in chain order.
+ * acq_rel: the exchange orders us after the previous producer; the release
+ * store of prev->next publishes the nodes' contents and their links (all
+ * written before it) to the consumer. */
 static inline void mpsc_push_chain(struct mpsc_queue *q, struct mpsc_node *first,
                                    struct mpsc_node *last)
 {
     atomic_store_explicit(&last->next, NULL, memory_order_relaxed);
     struct mpsc_node *prev = atomic_exchange_explicit(&q->tail, last, memory_order_acq_rel);
     atomic_store_explicit(&prev->next, first, memory_order_release);
+}
+
+static inline void mpsc_push(struct mpsc_queue *q, struct mpsc_node *n)
+{
+    mpsc_push_chain(q, n, n);
 }
 
 /* Single consumer.  Returns MPSC_OK and *out, MPSC_EMPTY, or MPSC_RETRY when

@@ -182,7 +182,12 @@ static void hook_free_cb(struct ng_defer *d)
 
 void ng_hook_ref(struct ng_hook *h)
 {
-    atomic_fetch_add_explicit(&h->refs, 1, memory_order_relaxed);
+    ng_hook_ref_n(h, 1);
+}
+
+void ng_hook_ref_n(struct ng_hook *h, int n)
+{
+    atomic_fetch_add_explicit(&h->refs, n, memory_order_relaxed);
 }
 
 bool ng_hook_tryref(struct ng_hook *h)

@@ -134,10 +134,13 @@ static void worker_wake(struct ng_worker *w)
         futex_wake(&w->sleeping);
 }
 
-static void worker_push_item(struct ng_worker *w, struct ng_item *it)
+/* Queue n items, linked first..last, on w's item queue (one exchange, at
+ * most one wake-up). */
+static void worker_push_items(struct ng_worker *w, struct ng_item *first, struct ng_item *last,
+                              unsigned n)
 {
-    atomic_fetch_add_explicit(&w->npush, 1, memory_order_seq_cst);
-    mpsc_push(&w->items, &it->qnode);
+    atomic_fetch_add_explicit(&w->npush, n, memory_order_seq_cst);
+    mpsc_push_chain(&w->items, &first->qnode, &last->qnode);
     if (w != ng_self)
         worker_wake(w);
 }
@@ -196,18 +199,15 @@ int ng_runtime_submit_burst(struct ng_runtime *rt, int worker, struct ng_hook *h
     }
     /* One reference per queued item, taken at once; the worker drops them
      * in runs (worker_unref). */
-    atomic_fetch_add_explicit(&hook->refs, (int)n, memory_order_relaxed);
+    ng_hook_ref_n(hook, (int)n);
     for (unsigned i = 0; i < n; i++) {
         items[i]->dhook = hook;
         items[i]->dnode = NULL;
-        atomic_store_explicit(&items[i]->qnode.next,
-                              i + 1 < n ? &items[i + 1]->qnode : NULL, memory_order_relaxed);
+        if (i + 1 < n)
+            atomic_store_explicit(&items[i]->qnode.next, &items[i + 1]->qnode,
+                                  memory_order_relaxed);
     }
-    struct ng_worker *w = pick_worker(rt, worker);
-    atomic_fetch_add_explicit(&w->npush, n, memory_order_seq_cst);
-    mpsc_push_chain(&w->items, &items[0]->qnode, &items[n - 1]->qnode);
-    if (w != ng_self)
-        worker_wake(w);
+    worker_push_items(pick_worker(rt, worker), items[0], items[n - 1], n);
     return 0;
 }
 
@@ -819,7 +819,7 @@ static void timer_fire(struct ng_runtime *rt, struct ng_node *n, ng_item_fn fn, 
     it->flags |= NG_IF_WRITER;
     it->dnode = n; /* the timer's node reference */
     unsigned i = atomic_fetch_add_explicit(&rt->trr, 1, memory_order_relaxed);
-    worker_push_item(&rt->w[i % rt->nworkers], it);
+    worker_push_items(&rt->w[i % rt->nworkers], it, it, 1);
 }
 
 static void *timer_main(void *arg)
