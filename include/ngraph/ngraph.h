@@ -370,7 +370,8 @@ int ng_send_data(struct ng_hook *hook, struct ng_item *item);
  * (microseconds) and never block inside one: calls that would wait for a
  * grace period or for another thread refuse with -EDEADLK (ng_graph_barrier,
  * synchronous ng_send_msg / NG_FN_WAIT).  Not for runtime workers (they are
- * in a section while running items already).
+ * in a section while running items already).  A thread must end its batches
+ * before it exits: a section left open stalls reclamation for good.
  * ng_batch_begin returns 0, -EINVAL (g NULL) or -ENOMEM (no per-thread
  * state); ng_batch_end returns 0 or -EINVAL (no batch of g open).
  */
