@@ -487,15 +487,13 @@ static inline void ng_topo_runlock(struct ng_graph *g)
     if (ng_locked_backend(g))
         g->bops->topo_runlock(g->backend);
 }
-void ng_count_drop(struct ng_graph *g, enum ng_drop_reason r);
 
 /* item.c */
 int ng_pool_init(struct ng_pool *p, const struct ng_graph_config *cfg);
 void ng_pool_fini(struct ng_pool *p);
 void ng_thread_cache_flush(struct ng_thread *t);
 struct ng_item *ng_item_new_ctl(struct ng_graph *g, enum ng_item_kind kind);
-/* Free an item after a drop, counting it under reason r. */
-void ng_item_drop(struct ng_item *item, enum ng_drop_reason r);
+
 
 /* node.c */
 bool ng_node_tryref(struct ng_node *node);

@@ -426,6 +426,16 @@ struct ng_graph_stats {
 /* Snapshot graph-wide counters (summed from per-thread counters). */
 void ng_graph_stats(struct ng_graph *g, struct ng_graph_stats *st);
 
+/*
+ * Free an item that could not be delivered and count it as a drop of reason
+ * r (what a node type does when it has nowhere to send an item).  Message and
+ * function items are freed without being counted (drops count data only).
+ */
+void ng_item_drop(struct ng_item *item, enum ng_drop_reason r);
+/* Count one drop of reason r against g without an item (e.g. a failed
+ * ng_item_copy()).  r must be below NG_DROP_REASONS. */
+void ng_count_drop(struct ng_graph *g, enum ng_drop_reason r);
+
 #ifdef __cplusplus
 }
 #endif
