@@ -3,7 +3,9 @@
  *
  * A message is a header followed by `arglen` argument bytes.  Messages are
  * sent to a node named by a path and delivered to its type's rcvmsg method
- * with writer (exclusive) access.  Paths:
+ * with writer access (exclusive with the node's other messages and
+ * functions and with its netgraph-mode rcvdata; not with shared-mode rcvdata
+ * nor with newhook/connect/disconnect, see struct ng_type).  Paths:
  *     "name:"           the node named name
  *     "[1f]:"           the node with hexadecimal id 1f
  *     "name:h1.h2"      from node name, follow hook h1 to its peer node, then
@@ -47,19 +49,45 @@ struct ng_mesg {
 };
 
 /*
- * Allocate a message with `arglen` zeroed argument bytes.  Returns NULL if
- * arglen > NG_MAX_MSG_ARGLEN or memory is exhausted.  Free with ng_mesg_free()
- * unless ownership is passed to a send function.
+ * Allocate a message with `arglen` zeroed argument bytes (header version
+ * NG_VERSION, flags NGF_ORIG, token 0, cmdstr empty).  Free with
+ * ng_mesg_free() unless ownership is passed to a send function.
+ *   Context:  any thread (malloc); no graph involved.
+ *   Consumes: nothing; the caller owns the message.
+ *   Returns:  the message; NULL if arglen > NG_MAX_MSG_ARGLEN or memory is
+ *             exhausted.
  */
 struct ng_mesg *ng_mesg_alloc(uint32_t cookie, uint32_t cmd, uint32_t arglen);
-/* Allocate a response to msg (same cookie, cmd, token; NGF_RESP set). */
+
+/*
+ * Allocate a response to msg (same cookie, cmd, token and cmdstr; NGF_RESP
+ * set) with `arglen` zeroed argument bytes.
+ *   Context:  any thread (malloc); typically inside rcvmsg.
+ *   Consumes: nothing (msg is only read).
+ *   Returns:  the response; NULL if msg is NULL, arglen > NG_MAX_MSG_ARGLEN
+ *             or memory is exhausted.
+ */
 struct ng_mesg *ng_mesg_response(const struct ng_mesg *msg, uint32_t arglen);
+
+/*
+ * Free a message the caller owns (not one still carried by an item: free
+ * the item).  NULL is ignored.
+ *   Context:  any thread.
+ *   Consumes: msg.
+ *   Returns:  nothing.
+ */
 void ng_mesg_free(struct ng_mesg *msg);
 
 /*
- * Check a message header received from an untrusted source: version, arglen
- * against `len` (total bytes available) and NG_MAX_MSG_ARGLEN.  Returns 0,
- * -EINVAL (bad version/flags), -EMSGSIZE (arglen inconsistent or oversize).
+ * Check a message header received from an untrusted source: version, flags,
+ * cmdstr termination, arglen against `len` (total bytes available) and
+ * NG_MAX_MSG_ARGLEN.
+ *   Context:  any thread; pure function.
+ *   Consumes: nothing.
+ *   Returns:  0; -EINVAL (msg NULL, len smaller than the header, version
+ *             not NG_VERSION, a flag other than NGF_RESP, cmdstr without a
+ *             NUL); -EMSGSIZE (arglen > NG_MAX_MSG_ARGLEN or more than the
+ *             len - header bytes available).
  */
 int ng_mesg_check(const struct ng_mesg *msg, size_t len);
 
@@ -74,37 +102,98 @@ int ng_mesg_check(const struct ng_mesg *msg, size_t len);
  * matches: *resp receives it (caller frees it; may be NULL if the node
  * answered with no message) and the return value is the node's error.
  * If `from` is a node, a response is instead delivered to from's rcvmsg
- * (flag NGF_RESP) and resp must be NULL.
- *
- * Errors: -EINVAL (malformed path or message, "." without sender), -ENOENT
- * (no such node or hook on the path), -ESHUTDOWN (target shutting down),
- * -EMSGSIZE (oversize arguments), or the target's error.  Must not be called
- * with resp != NULL from inside a node method (it could wait on itself).
+ * (flag NGF_RESP) and resp must be NULL.  The header is checked with
+ * ng_mesg_check(msg, sizeof(header) + arglen) first.
+ *   Context:  any thread.  resp == NULL: node methods, batches and workers
+ *             too; never waits (the target runs on this thread if it can be
+ *             entered now, else the message is queued).  resp != NULL:
+ *             only an application thread (from NULL) outside every
+ *             read-side section of g (not in a node method, a batch or on a
+ *             worker, where it could wait on itself); blocks until the
+ *             target answered or the message was dropped.  No graph lock
+ *             (generic messages take the control lock when they run).
+ *   Consumes: msg (always, also on failure).
+ *   Returns:  0 (resp NULL: rcvmsg ran and returned 0, or the message was
+ *             queued); -EINVAL (g, path or msg NULL, from of another graph,
+ *             a bad header, malformed path, "." or relative path without
+ *             from, resp != NULL with from); -EMSGSIZE (arglen >
+ *             NG_MAX_MSG_ARGLEN); -ENOMEM (no per-thread state, no memory
+ *             for the item); -EDEADLK (resp != NULL inside a read-side
+ *             section); -ENOENT (no such node, or a hook on the path missing
+ *             or unconnected); -ESHUTDOWN (target shutting down; with resp,
+ *             also: dropped while queued); or the target's error: rcvmsg's
+ *             return value, the error passed to ng_respond() (resp != NULL,
+ *             see struct ng_type's rcvmsg), or a generic message's error
+ *             (-EINVAL for short or unterminated arguments and unknown
+ *             commands, -ENOMEM for responses, else the error of the
+ *             topology call it performs: ng_mkpeer, ng_connect, ng_node_name,
+ *             ng_rmhook, ng_node_shutdown, ng_path_resolve).
  */
 int ng_send_msg(struct ng_graph *g, struct ng_node *from, const char *path,
                 struct ng_mesg *msg, struct ng_mesg **resp);
 
 /*
  * Send msg to the node on the other side of `hook` (NG_SEND_MSG_HOOK).  The
- * peer receives it with `lasthook` set to its own hook.  Consumes msg.
- * Responses are delivered to hook's node.  Returns 0, -ENOTCONN, or the
- * peer's rcvmsg error.
+ * peer receives it with `lasthook` set to its own hook (it runs on this
+ * thread if it can be entered now, else the message is queued).  Responses
+ * are delivered to hook's node's rcvmsg.  There is no synchronous form.
+ *   Context:  any thread holding a reference on hook (or in a method of its
+ *             node), node methods, batches and workers included; no graph
+ *             lock (rwlock: the topology read lock around the peer lookup);
+ *             never waits.
+ *   Consumes: msg (always, also on failure).
+ *   Returns:  0 (ran, or queued); -EINVAL (hook or msg NULL, a bad header);
+ *             -EMSGSIZE (arglen > NG_MAX_MSG_ARGLEN); -ENOMEM (no
+ *             per-thread state, no memory for the item); -ENOTCONN (hook not
+ *             connected); -ESHUTDOWN (the peer node is shutting down); or
+ *             the peer's error (rcvmsg's return value or a generic
+ *             message's error, as ng_send_msg) when it ran on this thread.
  */
 int ng_send_msg_hook(struct ng_hook *hook, struct ng_mesg *msg);
 
 /*
  * Inside rcvmsg: answer the message carried by item with resp (may be NULL:
- * status only) and error.  Consumes item and resp.  Returns 0, or -ENOENT if
- * the sender has gone (resp freed).
+ * status only) and error.  A synchronous sender gets resp and error; a
+ * sending node gets resp delivered to its rcvmsg (error is not passed on,
+ * nothing is sent if resp is NULL); for an application sender with resp ==
+ * NULL both are discarded.  The item may also be kept and answered later
+ * from any thread (a synchronous sender waits until then).
+ *   Context:  the item's owner: rcvmsg, or any thread later; never waits
+ *             (delivering to a sending node may run its rcvmsg on this
+ *             thread, or queue it).
+ *   Consumes: item and resp (always, also on failure).
+ *   Returns:  0; -EINVAL (item NULL or not a message item: item and resp
+ *             freed); -ENOENT (the sending node has gone, or no per-thread
+ *             state or memory to deliver to it: resp freed).
  */
 int ng_respond(struct ng_item *item, int error, struct ng_mesg *resp);
 
-/* Resolve a path to a referenced node (and, for hook paths, the last hook
- * traversed, referenced, or NULL).  Errors as ng_send_msg(). */
+/*
+ * Resolve a path to a referenced node in *np (NULL on failure) and, if
+ * lasthookp is not NULL, the target's hook the path arrived through in
+ * *lasthookp (referenced; NULL for a path without hooks).  from is the node
+ * relative paths and "." start from (NULL for none; it must belong to g,
+ * which is not checked).
+ *   Context:  any thread, node methods included; no lock (rwlock: the
+ *             topology read lock); never waits.
+ *   Consumes: nothing.
+ *   Returns:  0; -EINVAL (g, path or np NULL, malformed path, "." or a
+ *             relative path with from NULL); -ENOMEM (no per-thread state);
+ *             -ENOENT (no such node, a hook on the path missing or
+ *             unconnected, or the node being freed).
+ */
 int ng_path_resolve(struct ng_graph *g, struct ng_node *from, const char *path,
                     struct ng_node **np, struct ng_hook **lasthookp);
 
-/* Validate a node, hook or type name: 0 or -EINVAL. */
+/*
+ * Validate a node, hook or type name against a buffer of `size` bytes
+ * (NG_NODESIZ, NG_HOOKSIZ, NG_TYPESIZ).
+ *   Context:  any thread; pure function.
+ *   Consumes: nothing.
+ *   Returns:  0; -EINVAL (name NULL or empty, size - 1 bytes or longer, or
+ *             a byte outside printable ASCII or one of '.', ':', '[', ']'
+ *             and space).
+ */
 int ng_name_check(const char *name, size_t size);
 
 /* ------------------------------------------------------------------------ */

@@ -47,7 +47,13 @@ struct ng_runtime_config {
     unsigned spin;
 };
 
-/* Fill *cfg with the defaults documented above. */
+/*
+ * Fill *cfg with the defaults documented above (nworkers 0, cpus NULL, pin
+ * 1, batch 64, spin 64).  cfg must not be NULL.
+ *   Context:  any thread; never blocks.
+ *   Consumes: nothing.
+ *   Returns:  nothing.
+ */
 void ng_runtime_config_init(struct ng_runtime_config *cfg);
 
 /*
@@ -55,10 +61,17 @@ void ng_runtime_config_init(struct ng_runtime_config *cfg);
  * registered with the graph's reclamation backend and owning a lock-free
  * multi-producer input queue, plus one timer thread.  cfg may be NULL for
  * defaults.  On success *rtp receives the runtime, which stays attached to g
- * until ng_runtime_stop() (or ng_graph_destroy()).  Call it while no other
- * thread uses the graph.
- * Returns 0, -EINVAL (bad argument), -EBUSY (g already has a runtime),
- * -ENOMEM, or -errno from pthread_create (nothing is left running).
+ * until ng_runtime_stop() (or ng_graph_destroy()).  batch 0 and spin 0
+ * select the defaults; ncpus 0 ignores cpus.  On failure nothing is left
+ * running and *rtp is NULL.
+ *   Context:  any application thread, while no other thread uses the graph;
+ *             takes the control lock; blocks until every worker has
+ *             started.
+ *   Consumes: nothing (cfg and cfg->cpus are copied).
+ *   Returns:  0; -EINVAL (g or rtp NULL, nworkers > 4096, a cpus entry
+ *             negative or >= CPU_SETSIZE); -EBUSY (g already has a runtime,
+ *             or is being destroyed); -ENOMEM (also: a worker could not be
+ *             attached to the graph); -errno from pthread_create.
  */
 int ng_runtime_start(struct ng_graph *g, const struct ng_runtime_config *cfg,
                      struct ng_runtime **rtp);
@@ -69,25 +82,49 @@ int ng_runtime_start(struct ng_graph *g, const struct ng_runtime_config *cfg,
  * drained by workers is empty (items for dead nodes or hooks are freed and
  * counted as dropped), joins the threads, detaches the runtime from its graph
  * and waits for a grace period.  No other thread may use the graph or the
- * runtime concurrently; must not be called from a worker (a node method).
- * NULL is ignored.
+ * runtime concurrently.  NULL is ignored.
+ *   Context:  one application thread while no other thread uses the graph;
+ *             not on a worker, in a node method or inside a batch (it joins
+ *             the workers and waits for a grace period); blocks until the
+ *             queues are drained.
+ *   Consumes: rt.
+ *   Returns:  nothing.
  */
 void ng_runtime_stop(struct ng_runtime *rt);
 
-/* The runtime attached to g, or NULL. */
+/*
+ * The runtime attached to g.
+ *   Context:  any thread; one acquire load.
+ *   Consumes: nothing.
+ *   Returns:  the runtime; NULL if g is NULL or has none.
+ */
 struct ng_runtime *ng_graph_runtime(struct ng_graph *g);
 
-/* Number of workers. */
+/*
+ * Number of workers.
+ *   Context:  any thread while rt is running.
+ *   Consumes: nothing.
+ *   Returns:  the count; 0 if rt is NULL.
+ */
 unsigned ng_runtime_nworkers(const struct ng_runtime *rt);
 
 /*
- * Where worker i is pinned: the CPU number (>= 0), -ENOTSUP if pinning was
- * not requested, the -errno of the failed pthread_setaffinity_np(), or
- * -EINVAL if i is out of range.
+ * Where worker i is pinned.
+ *   Context:  any thread while rt is running; never blocks.
+ *   Consumes: nothing.
+ *   Returns:  the CPU number (>= 0); -ENOTSUP (pinning not requested); the
+ *             -errno of the failed pthread_setaffinity_np(); -EINVAL (rt
+ *             NULL or i out of range).
  */
 int ng_runtime_pinned(const struct ng_runtime *rt, unsigned i);
 
-/* Index of the calling thread if it is a worker of rt, else -1. */
+/*
+ * Index of the calling thread among rt's workers.
+ *   Context:  any thread.
+ *   Consumes: nothing.
+ *   Returns:  the index; -1 if the caller is not a worker of rt (or rt is
+ *             NULL).
+ */
 int ng_runtime_current_worker(const struct ng_runtime *rt);
 
 /*
@@ -96,13 +133,19 @@ int ng_runtime_current_worker(const struct ng_runtime *rt);
  * Callable from any thread, registered with the graph or not: the cost is one
  * wait-free queue push (an atomic exchange) and, if the worker sleeps, one
  * futex wake; the caller enters no read-side section and touches no node.
- * `worker` selects the worker (taken modulo the worker count); -1 picks the
- * calling worker itself, or round-robin for other threads.  The caller must
- * hold a reference to hook (ng_hook_find); the queued item takes its own.
- * Consumes item.  Returns 0 (queued), -EINVAL (bad argument: item freed),
- * -ESHUTDOWN (runtime stopping: item freed and counted as NG_DROP_QUEUE).
+ * `worker` selects the worker (taken modulo the worker count); -1 (any
+ * negative value) picks the calling worker itself, or round-robin for other
+ * threads.  The caller must hold a reference to hook (ng_hook_find); the
+ * queued item takes its own.
  * Delivery errors (-ENOTCONN...) happen later on the worker and are counted
  * as drops in ng_graph_stats().
+ *   Context:  any thread, workers and node methods included; wait-free, no
+ *             lock, never blocks.
+ *   Consumes: item (always, also on failure), unless item is NULL.
+ *   Returns:  0 (queued); -EINVAL (item NULL: nothing consumed; rt or hook
+ *             NULL, hook of another graph, or a message item: item freed);
+ *             -ESHUTDOWN (runtime stopping: item freed and counted as
+ *             NG_DROP_QUEUE).
  */
 int ng_runtime_submit(struct ng_runtime *rt, int worker, struct ng_hook *hook,
                       struct ng_item *item);
@@ -112,10 +155,15 @@ int ng_runtime_submit(struct ng_runtime *rt, int worker, struct ng_hook *hook,
  * ng_runtime_submit() calls, at the cost of one: one reference update on
  * the hook, one queue exchange and at most one wake-up for the whole burst
  * (the worker also drops the references of consecutive items in one step).
- * The items run in array order.  Consumes all n items whatever it returns.
- * Returns 0, -EINVAL (items NULL, n 0 or above 65536, a NULL or message
- * item, bad rt or hook: every non-NULL item freed), -ESHUTDOWN (runtime stopping: items
- * freed and counted as NG_DROP_QUEUE).
+ * The items run in array order.
+ *   Context:  any thread, workers and node methods included; wait-free, no
+ *             lock, never blocks.
+ *   Consumes: all n items (always, also on failure); nothing if items is
+ *             NULL or n is 0.
+ *   Returns:  0 (queued); -EINVAL (items NULL or n 0: nothing consumed; n
+ *             above 65536, a NULL or message item, rt or hook NULL, hook of
+ *             another graph: every non-NULL item freed); -ESHUTDOWN
+ *             (runtime stopping: items freed and counted as NG_DROP_QUEUE).
  */
 int ng_runtime_submit_burst(struct ng_runtime *rt, int worker, struct ng_hook *hook,
                             struct ng_item **items, unsigned n);
@@ -129,7 +177,12 @@ struct ng_worker_stats {
     uint64_t queue_depth; /* entries queued right now (approximate) */
 };
 
-/* Snapshot worker i's counters.  0, or -EINVAL. */
+/*
+ * Snapshot worker i's counters into *out (approximate while it runs).
+ *   Context:  any thread while rt is running; never blocks.
+ *   Consumes: nothing.
+ *   Returns:  0; -EINVAL (rt or out NULL, i out of range).
+ */
 int ng_runtime_worker_stats(const struct ng_runtime *rt, unsigned i,
                             struct ng_worker_stats *out);
 
@@ -153,6 +206,12 @@ struct ng_timer {
     struct ng_timer *nnext, *nprev; /* the node's timer list */
 };
 
+/*
+ * Initialise a timer (not armed).  Not on an armed timer.  NULL is ignored.
+ *   Context:  any thread owning the timer's memory; never blocks.
+ *   Consumes: nothing.
+ *   Returns:  nothing.
+ */
 void ng_timer_init(struct ng_timer *timer);
 
 /*
@@ -161,23 +220,42 @@ void ng_timer_init(struct ng_timer *timer);
  * The call is queued on a worker through the same path as ng_send_fn(): it
  * never runs on the caller's stack.  While armed the timer holds a reference
  * on node.  Re-arming a pending timer moves it (and may move it to another
- * node).  The timer is cancelled automatically when the node shuts down;
- * a call already handed to a worker when the node becomes invalid is
- * dropped, so fn never runs after ng_node_shutdown() returned.
- * Returns 0, -EINVAL, -ENXIO (the graph has no runtime), -ESHUTDOWN (node
- * shutting down).
+ * node).  The timer is cancelled automatically when the node shuts down
+ * (a persistent node's shutdown cancels its timers too); a call already
+ * handed to a worker but not yet started when the node becomes invalid is
+ * dropped, so fn never starts after ng_node_shutdown() returned.
+ *   Context:  any thread, node methods and timer functions included (a
+ *             function may re-arm its timer); takes the runtime's timer
+ *             mutex briefly (may be called under the control lock); never
+ *             waits.
+ *   Consumes: nothing (the timer's memory stays the caller's and must
+ *             outlive the armed period).
+ *   Returns:  0; -EINVAL (node, timer or fn NULL, timer armed on another
+ *             graph's runtime); -ENXIO (the graph has no runtime, or it is
+ *             stopping); -ESHUTDOWN (node shutting down); -ENOMEM (the timer
+ *             heap could not grow).
  */
 int ng_timer_arm(struct ng_node *node, struct ng_timer *timer, uint64_t delay_ns,
                  ng_item_fn fn, void *arg1, int arg2);
 
 /*
- * Cancel a timer.  Returns 1 if it was pending (fn will not run), 0 if it was
- * not armed or has already fired (fn may be running or about to run, like
- * callout_stop() returning 0).
+ * Cancel a timer (and drop its node reference).
+ *   Context:  any thread, node methods and timer functions included; takes
+ *             the runtime's timer mutex briefly; never waits for fn.
+ *   Consumes: nothing.
+ *   Returns:  1 if it was pending (fn will not run); 0 if timer is NULL, was
+ *             not armed or has already fired (fn may be running or about to
+ *             run, like callout_stop() returning 0).
  */
 int ng_timer_cancel(struct ng_timer *timer);
 
-/* Non-zero while the timer is armed and has not fired. */
+/*
+ * Whether the timer is armed and has not fired.
+ *   Context:  any thread; takes the runtime's timer mutex briefly.
+ *   Consumes: nothing.
+ *   Returns:  non-zero while armed and not fired; 0 otherwise (also for
+ *             NULL).
+ */
 int ng_timer_pending(const struct ng_timer *timer);
 
 /* ------------------------------------------------------------------------ */
@@ -205,13 +283,22 @@ struct ng_node_stats {
 /*
  * Snapshot a node's counters (hook[] is not filled; nhooks is 0).  Counters
  * are kept in per-worker slots and summed here, so the numbers of a node that
- * is receiving traffic are approximate.  Returns 0 or -EINVAL.
+ * is receiving traffic are approximate.
  * The NGM_STATS generic message answers with the same struct followed by one
- * struct ng_hook_stats per hook.
+ * struct ng_hook_stats per hook.  Works with or without a runtime.
+ *   Context:  any thread holding a reference on node; no lock (rwlock: the
+ *             topology read lock); never waits.
+ *   Consumes: nothing.
+ *   Returns:  0; -EINVAL (node or out NULL); -ENOMEM (no per-thread state).
  */
 int ng_node_stats(struct ng_node *node, struct ng_node_stats *out);
 
-/* Snapshot one hook's counters.  0 or -EINVAL. */
+/*
+ * Snapshot one hook's counters (and its name) into *out.
+ *   Context:  any thread holding a reference on hook; no lock, never blocks.
+ *   Consumes: nothing.
+ *   Returns:  0; -EINVAL (hook or out NULL).
+ */
 int ng_hook_stats(struct ng_hook *hook, struct ng_hook_stats *out);
 
 #ifdef __cplusplus
