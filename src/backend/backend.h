@@ -11,7 +11,7 @@
  *      runs only after every read-side section that could have observed the
  *      object has ended (a grace period).
  *   3. Whether data must also take a topology lock per hop.  Backends with
- *      NG_BF_TOPOLOGY_LOCK (the "rwlock" baseline that reproduces FreeBSD's
+ *      NGI_BF_TOPOLOGY_LOCK (the "rwlock" baseline that reproduces FreeBSD's
  *      ng_topo_lock) take topo_rlock() around each peer lookup and pin the
  *      peer with a reference; topology writers take topo_wlock().  Lock-less
  *      backends leave those hooks NULL and the engine never calls them.
@@ -23,7 +23,7 @@
  * at graph destruction for states whose thread never detached.
  *
  * Adding a backend: write one file implementing this table and add one line to
- * ng_backend_lookup() in backend.c.  Nothing else in the engine changes.
+ * ngi_backend_lookup() in backend.c.  Nothing else in the engine changes.
  */
 #ifndef NG_SRC_BACKEND_H
 #define NG_SRC_BACKEND_H
@@ -31,8 +31,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct ng_backend_inst;  /* per-graph instance, private to each backend file */
-struct ng_bthread;  /* per-(thread, graph) state, private to each backend */
+struct ngi_backend_inst;  /* per-graph instance, private to each backend file */
+struct ngi_bthread;  /* per-(thread, graph) state, private to each backend */
 
 /*
  * Storage for one deferred callback, embedded in the object to be freed.
@@ -44,67 +44,67 @@ struct ng_bthread;  /* per-(thread, graph) state, private to each backend */
  * (per-graph pending count, sanitizer happens-before edges).  All three
  * fields belong to the backend from defer() until fn is called.
  */
-struct ng_defer {
+struct ngi_defer {
     void *space[2];
-    void (*fn)(struct ng_defer *d);
-    struct ng_backend_inst *owner;
+    void (*fn)(struct ngi_defer *d);
+    struct ngi_backend_inst *owner;
 };
 
 /* Backend flags. */
-#define NG_BF_TOPOLOGY_LOCK 0x1u /* data path takes topo_rlock + refs per hop */
+#define NGI_BF_TOPOLOGY_LOCK 0x1u /* data path takes topo_rlock + refs per hop */
 
-struct ng_backend_ops {
+struct ngi_backend_ops {
     const char *name;
     unsigned flags;
 
     /* Create / destroy the per-graph instance.  destroy() is called after
      * barrier(), with no thread attached or inside a section. */
-    int (*create)(struct ng_backend_inst **bp);
-    void (*destroy)(struct ng_backend_inst *b);
+    int (*create)(struct ngi_backend_inst **bp);
+    void (*destroy)(struct ngi_backend_inst *b);
 
     /* Per-thread state.  attach/detach run on the thread itself. */
-    int (*thread_attach)(struct ng_backend_inst *b, struct ng_bthread **tp);
-    void (*thread_detach)(struct ng_backend_inst *b, struct ng_bthread *t);
-    void (*thread_release)(struct ng_backend_inst *b, struct ng_bthread *t);
+    int (*thread_attach)(struct ngi_backend_inst *b, struct ngi_bthread **tp);
+    void (*thread_detach)(struct ngi_backend_inst *b, struct ngi_bthread *t);
+    void (*thread_release)(struct ngi_backend_inst *b, struct ngi_bthread *t);
 
     /* Read side.  Calls do not nest: the engine counts depth and only calls
      * the outermost pair.  quiescent() is called inside a section at a point
      * where the thread holds no protected pointer; it lets grace periods
      * complete without leaving the section (ck: end+begin, qsbr:
      * rcu_quiescent_state). */
-    void (*read_enter)(struct ng_bthread *t);
-    void (*read_exit)(struct ng_bthread *t);
-    void (*quiescent)(struct ng_bthread *t);
+    void (*read_enter)(struct ngi_bthread *t);
+    void (*read_exit)(struct ngi_bthread *t);
+    void (*quiescent)(struct ngi_bthread *t);
 
     /* Deferred reclamation.  defer() may be called from any thread, inside or
      * outside a section, attached or not; it never blocks on readers.
      * poll() runs callbacks whose grace period has elapsed (may be a no-op if
      * the backend reclaims asynchronously); never blocks on readers. */
-    void (*defer)(struct ng_backend_inst *b, struct ng_defer *d, void (*fn)(struct ng_defer *d));
-    void (*poll)(struct ng_backend_inst *b);
+    void (*defer)(struct ngi_backend_inst *b, struct ngi_defer *d, void (*fn)(struct ngi_defer *d));
+    void (*poll)(struct ngi_backend_inst *b);
 
     /* Blocking waits.  The caller must be outside any read-side section of
      * this graph.  synchronize(): every section that began before the call
      * has ended.  barrier(): additionally, every callback deferred before the
      * call has run. */
-    void (*synchronize)(struct ng_backend_inst *b);
-    void (*barrier)(struct ng_backend_inst *b);
+    void (*synchronize)(struct ngi_backend_inst *b);
+    void (*barrier)(struct ngi_backend_inst *b);
 
-    /* Topology lock, only for NG_BF_TOPOLOGY_LOCK backends (else NULL). */
-    void (*topo_rlock)(struct ng_backend_inst *b);
-    void (*topo_runlock)(struct ng_backend_inst *b);
-    void (*topo_wlock)(struct ng_backend_inst *b);
-    void (*topo_wunlock)(struct ng_backend_inst *b);
+    /* Topology lock, only for NGI_BF_TOPOLOGY_LOCK backends (else NULL). */
+    void (*topo_rlock)(struct ngi_backend_inst *b);
+    void (*topo_runlock)(struct ngi_backend_inst *b);
+    void (*topo_wlock)(struct ngi_backend_inst *b);
+    void (*topo_wunlock)(struct ngi_backend_inst *b);
 
     /* Statistics: callbacks deferred and not yet run (approximate). */
-    size_t (*pending)(struct ng_backend_inst *b);
+    size_t (*pending)(struct ngi_backend_inst *b);
 };
 
-extern const struct ng_backend_ops ng_backend_ck_epoch_ops;
-extern const struct ng_backend_ops ng_backend_qsbr_ops;
-extern const struct ng_backend_ops ng_backend_rwlock_ops;
+extern const struct ngi_backend_ops ngi_backend_ck_epoch_ops;
+extern const struct ngi_backend_ops ngi_backend_qsbr_ops;
+extern const struct ngi_backend_ops ngi_backend_rwlock_ops;
 
 /* Map the public enum ng_backend value to its ops table; NULL if unknown. */
-const struct ng_backend_ops *ng_backend_lookup(int kind);
+const struct ngi_backend_ops *ngi_backend_lookup(int kind);
 
 #endif

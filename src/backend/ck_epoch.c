@@ -2,7 +2,7 @@
  * ck_epoch.c - reclamation backend on Concurrency Kit's ck_epoch.
  *
  * One ck_epoch_t per graph instance; every attached thread owns one
- * ck_epoch_record_t (embedded at the start of its struct ng_bthread).
+ * ck_epoch_record_t (embedded at the start of its struct ngi_bthread).
  *
  * Concurrency invariants (enforced here):
  *
@@ -93,32 +93,32 @@
  * then (after the move under `lock`) as a ck_epoch_entry_t. */
 union ck_defer_space {
     ck_epoch_entry_t entry;
-    struct ng_defer *stage_next;
+    struct ngi_defer *stage_next;
 };
 
-static_assert(sizeof(union ck_defer_space) <= sizeof(((struct ng_defer *)0)->space),
+static_assert(sizeof(union ck_defer_space) <= sizeof(((struct ngi_defer *)0)->space),
               "ng_defer.space too small for ck_epoch_entry_t");
-static_assert(offsetof(struct ng_defer, space) == 0,
+static_assert(offsetof(struct ngi_defer, space) == 0,
               "trampoline converts the ck entry back to its ng_defer");
 
-struct ng_bthread {
+struct ngi_bthread {
     ck_epoch_record_t rec; /* first: ck record <-> per-thread state */
     ck_epoch_section_t section;
-    struct ng_backend_inst *b;
+    struct ngi_backend_inst *b;
 };
 
-struct ng_backend_inst {
+struct ngi_backend_inst {
     ck_epoch_record_t defer_rec;        /* shared; pending stacks under lock */
     ck_epoch_t epoch;                   /* global epoch + record list */
     ck_spinlock_t lock;                 /* serialises defer_rec dispatch */
-    _Atomic(struct ng_defer *) staged;  /* MPSC LIFO of deferred entries */
+    _Atomic(struct ngi_defer *) staged;  /* MPSC LIFO of deferred entries */
     atomic_size_t pending;              /* deferred, callback not yet run */
     atomic_size_t chained;              /* defers by our callbacks (lock) */
     char tsan_gp;                       /* TSan sync address only */
 };
 
 /* Instance whose callbacks this thread is running (NULL if none). */
-static _Thread_local struct ng_backend_inst *ck_dispatching;
+static _Thread_local struct ngi_backend_inst *ck_dispatching;
 
 static size_t
 round_up(size_t n, size_t a)
@@ -127,7 +127,7 @@ round_up(size_t n, size_t a)
 }
 
 static union ck_defer_space *
-dspace(struct ng_defer *d)
+dspace(struct ngi_defer *d)
 {
     return (union ck_defer_space *)(void *)d->space;
 }
@@ -137,8 +137,8 @@ dspace(struct ng_defer *d)
 static void
 ck_trampoline(ck_epoch_entry_t *e)
 {
-    struct ng_defer *d = (struct ng_defer *)(void *)e;
-    struct ng_backend_inst *b = d->owner;
+    struct ngi_defer *d = (struct ngi_defer *)(void *)e;
+    struct ngi_backend_inst *b = d->owner;
 
     /* Every section that could have seen the object has ended. */
     tsan_acquire(&b->tsan_gp);
@@ -148,9 +148,9 @@ ck_trampoline(ck_epoch_entry_t *e)
 
 /* Move the staging list into the defer record.  Caller holds b->lock. */
 static void
-ck_flush_staged(struct ng_backend_inst *b)
+ck_flush_staged(struct ngi_backend_inst *b)
 {
-    struct ng_defer *d = atomic_exchange_explicit(&b->staged, NULL, memory_order_acquire);
+    struct ngi_defer *d = atomic_exchange_explicit(&b->staged, NULL, memory_order_acquire);
 
     if (d == NULL)
         return;
@@ -158,7 +158,7 @@ ck_flush_staged(struct ng_backend_inst *b)
      * sample the epoch for the buckets (store -> load ordering). */
     atomic_thread_fence(memory_order_seq_cst);
     while (d != NULL) {
-        struct ng_defer *next = dspace(d)->stage_next; /* read before reuse */
+        struct ngi_defer *next = dspace(d)->stage_next; /* read before reuse */
 
         ck_epoch_call_strict(&b->defer_rec, &dspace(d)->entry, ck_trampoline);
         d = next;
@@ -166,7 +166,7 @@ ck_flush_staged(struct ng_backend_inst *b)
 }
 
 static void
-ck_lock(struct ng_backend_inst *b)
+ck_lock(struct ngi_backend_inst *b)
 {
     while (!ck_spinlock_trylock(&b->lock))
         sched_yield();
@@ -174,7 +174,7 @@ ck_lock(struct ng_backend_inst *b)
 }
 
 static bool
-ck_trylock(struct ng_backend_inst *b)
+ck_trylock(struct ngi_backend_inst *b)
 {
     if (!ck_spinlock_trylock(&b->lock))
         return false;
@@ -183,7 +183,7 @@ ck_trylock(struct ng_backend_inst *b)
 }
 
 static void
-ck_unlock(struct ng_backend_inst *b)
+ck_unlock(struct ngi_backend_inst *b)
 {
     tsan_release(&b->lock);
     ck_spinlock_unlock(&b->lock);
@@ -200,10 +200,10 @@ ck_wait_cb(ck_epoch_t *ep, ck_epoch_record_t *rec, void *ct)
 }
 
 static int
-ck_create(struct ng_backend_inst **bp)
+ck_create(struct ngi_backend_inst **bp)
 {
-    size_t sz = round_up(sizeof(struct ng_backend_inst), CK_MD_CACHELINE);
-    struct ng_backend_inst *b = aligned_alloc(CK_MD_CACHELINE, sz);
+    size_t sz = round_up(sizeof(struct ngi_backend_inst), CK_MD_CACHELINE);
+    struct ngi_backend_inst *b = aligned_alloc(CK_MD_CACHELINE, sz);
 
     if (b == NULL)
         return -ENOMEM;
@@ -220,7 +220,7 @@ ck_create(struct ng_backend_inst **bp)
 }
 
 static void
-ck_destroy(struct ng_backend_inst *b)
+ck_destroy(struct ngi_backend_inst *b)
 {
     ck_stack_entry_t *cur, *next;
 
@@ -234,22 +234,22 @@ ck_destroy(struct ng_backend_inst *b)
 
         next = CK_STACK_NEXT(cur);
         if (r != &b->defer_rec)
-            free((struct ng_bthread *)(void *)r);
+            free((struct ngi_bthread *)(void *)r);
     }
     free(b);
 }
 
 static int
-ck_thread_attach(struct ng_backend_inst *b, struct ng_bthread **tp)
+ck_thread_attach(struct ngi_backend_inst *b, struct ngi_bthread **tp)
 {
     ck_epoch_record_t *r = ck_epoch_recycle(&b->epoch, NULL);
-    struct ng_bthread *t;
+    struct ngi_bthread *t;
 
     if (r != NULL) {
-        t = (struct ng_bthread *)(void *)r;
+        t = (struct ngi_bthread *)(void *)r;
         tsan_acquire(t); /* pairs with the previous owner's unregister */
     } else {
-        size_t sz = round_up(sizeof(struct ng_bthread), CK_MD_CACHELINE);
+        size_t sz = round_up(sizeof(struct ngi_bthread), CK_MD_CACHELINE);
 
         t = aligned_alloc(CK_MD_CACHELINE, sz);
         if (t == NULL)
@@ -263,7 +263,7 @@ ck_thread_attach(struct ng_backend_inst *b, struct ng_bthread **tp)
 }
 
 static void
-ck_thread_detach(struct ng_backend_inst *b, struct ng_bthread *t)
+ck_thread_detach(struct ngi_backend_inst *b, struct ngi_bthread *t)
 {
     (void)b;
     tsan_release(t);
@@ -271,20 +271,20 @@ ck_thread_detach(struct ng_backend_inst *b, struct ng_bthread *t)
 }
 
 static void
-ck_read_enter(struct ng_bthread *t)
+ck_read_enter(struct ngi_bthread *t)
 {
     ck_epoch_begin(&t->rec, &t->section);
 }
 
 static void
-ck_read_exit(struct ng_bthread *t)
+ck_read_exit(struct ngi_bthread *t)
 {
     tsan_release(&t->b->tsan_gp);
     ck_epoch_end(&t->rec, &t->section);
 }
 
 static void
-ck_quiescent(struct ng_bthread *t)
+ck_quiescent(struct ngi_bthread *t)
 {
     tsan_release(&t->b->tsan_gp);
     ck_epoch_end(&t->rec, &t->section);
@@ -292,9 +292,9 @@ ck_quiescent(struct ng_bthread *t)
 }
 
 static void
-ck_defer(struct ng_backend_inst *b, struct ng_defer *d, void (*fn)(struct ng_defer *d))
+ck_defer(struct ngi_backend_inst *b, struct ngi_defer *d, void (*fn)(struct ngi_defer *d))
 {
-    struct ng_defer *head;
+    struct ngi_defer *head;
 
     d->fn = fn;
     d->owner = b;
@@ -310,9 +310,9 @@ ck_defer(struct ng_backend_inst *b, struct ng_defer *d, void (*fn)(struct ng_def
 }
 
 static void
-ck_poll(struct ng_backend_inst *b)
+ck_poll(struct ngi_backend_inst *b)
 {
-    struct ng_backend_inst *prev;
+    struct ngi_backend_inst *prev;
 
     if (!ck_trylock(b))
         return; /* someone else is polling (or we are inside a callback) */
@@ -325,16 +325,16 @@ ck_poll(struct ng_backend_inst *b)
 }
 
 static void
-ck_synchronize(struct ng_backend_inst *b)
+ck_synchronize(struct ngi_backend_inst *b)
 {
     ck_epoch_synchronize_wait(&b->epoch, ck_wait_cb, NULL);
     tsan_acquire(&b->tsan_gp);
 }
 
 static void
-ck_barrier(struct ng_backend_inst *b)
+ck_barrier(struct ngi_backend_inst *b)
 {
-    struct ng_backend_inst *prev;
+    struct ngi_backend_inst *prev;
 
     ck_lock(b);
     prev = ck_dispatching;
@@ -351,12 +351,12 @@ ck_barrier(struct ng_backend_inst *b)
 }
 
 static size_t
-ck_pending(struct ng_backend_inst *b)
+ck_pending(struct ngi_backend_inst *b)
 {
     return atomic_load_explicit(&b->pending, memory_order_relaxed);
 }
 
-const struct ng_backend_ops ng_backend_ck_epoch_ops = {
+const struct ngi_backend_ops ngi_backend_ck_epoch_ops = {
     .name = "ck_epoch",
     .flags = 0,
     .create = ck_create,

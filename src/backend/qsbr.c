@@ -77,27 +77,27 @@
 #define tsan_release(p) ((void)(p))
 #endif
 
-static_assert(sizeof(struct rcu_head) <= sizeof(((struct ng_defer *)0)->space),
+static_assert(sizeof(struct rcu_head) <= sizeof(((struct ngi_defer *)0)->space),
               "ng_defer.space too small for struct rcu_head");
-static_assert(offsetof(struct ng_defer, space) == 0,
+static_assert(offsetof(struct ngi_defer, space) == 0,
               "trampoline converts the rcu_head back to its ng_defer");
 
-struct ng_backend_inst {
+struct ngi_backend_inst {
     atomic_size_t pending; /* deferred, callback not yet run */
     atomic_size_t chained; /* defers issued by our callbacks (monotonic) */
     char tsan_gp;          /* TSan sync addresses only */
     char tsan_cb;
 };
 
-struct ng_bthread {
-    struct ng_backend_inst *b;
+struct ngi_bthread {
+    struct ngi_backend_inst *b;
 };
 
 /* Per-thread urcu state, shared by all qsbr instances (see header). */
 static _Thread_local unsigned qs_reg;   /* attachments of this thread */
 static _Thread_local bool qs_lazy;      /* registered by defer() */
 static _Thread_local unsigned qs_depth; /* open sections, all instances */
-static _Thread_local struct ng_backend_inst *qs_dispatching; /* in trampoline */
+static _Thread_local struct ngi_backend_inst *qs_dispatching; /* in trampoline */
 
 static pthread_once_t qs_key_once = PTHREAD_ONCE_INIT;
 static pthread_key_t qs_key;
@@ -149,8 +149,8 @@ qs_unregister_self(void)
 static void
 qs_trampoline(struct rcu_head *h)
 {
-    struct ng_defer *d = (struct ng_defer *)(void *)h;
-    struct ng_backend_inst *b, *prev;
+    struct ngi_defer *d = (struct ngi_defer *)(void *)h;
+    struct ngi_backend_inst *b, *prev;
 
     tsan_acquire(d);
     b = d->owner;
@@ -167,9 +167,9 @@ qs_trampoline(struct rcu_head *h)
 }
 
 static int
-qs_create(struct ng_backend_inst **bp)
+qs_create(struct ngi_backend_inst **bp)
 {
-    struct ng_backend_inst *b = calloc(1, sizeof(*b));
+    struct ngi_backend_inst *b = calloc(1, sizeof(*b));
 
     if (b == NULL)
         return -ENOMEM;
@@ -181,15 +181,15 @@ qs_create(struct ng_backend_inst **bp)
 }
 
 static void
-qs_destroy(struct ng_backend_inst *b)
+qs_destroy(struct ngi_backend_inst *b)
 {
     free(b);
 }
 
 static int
-qs_thread_attach(struct ng_backend_inst *b, struct ng_bthread **tp)
+qs_thread_attach(struct ngi_backend_inst *b, struct ngi_bthread **tp)
 {
-    struct ng_bthread *t = malloc(sizeof(*t));
+    struct ngi_bthread *t = malloc(sizeof(*t));
 
     if (t == NULL)
         return -ENOMEM;
@@ -209,7 +209,7 @@ qs_thread_attach(struct ng_backend_inst *b, struct ng_bthread **tp)
 }
 
 static void
-qs_thread_detach(struct ng_backend_inst *b, struct ng_bthread *t)
+qs_thread_detach(struct ngi_backend_inst *b, struct ngi_bthread *t)
 {
     (void)b;
     free(t);
@@ -224,14 +224,14 @@ qs_thread_detach(struct ng_backend_inst *b, struct ng_bthread *t)
 }
 
 static void
-qs_thread_release(struct ng_backend_inst *b, struct ng_bthread *t)
+qs_thread_release(struct ngi_backend_inst *b, struct ngi_bthread *t)
 {
     (void)b;
     free(t); /* the owner thread's registration ends at its exit */
 }
 
 static void
-qs_read_enter(struct ng_bthread *t)
+qs_read_enter(struct ngi_bthread *t)
 {
     (void)t;
     if (qs_depth++ == 0)
@@ -239,7 +239,7 @@ qs_read_enter(struct ng_bthread *t)
 }
 
 static void
-qs_read_exit(struct ng_bthread *t)
+qs_read_exit(struct ngi_bthread *t)
 {
     tsan_release(&t->b->tsan_gp);
     if (--qs_depth == 0)
@@ -247,7 +247,7 @@ qs_read_exit(struct ng_bthread *t)
 }
 
 static void
-qs_quiescent(struct ng_bthread *t)
+qs_quiescent(struct ngi_bthread *t)
 {
     if (qs_depth == 1) {
         tsan_release(&t->b->tsan_gp);
@@ -256,7 +256,7 @@ qs_quiescent(struct ng_bthread *t)
 }
 
 static void
-qs_defer(struct ng_backend_inst *b, struct ng_defer *d, void (*fn)(struct ng_defer *d))
+qs_defer(struct ngi_backend_inst *b, struct ngi_defer *d, void (*fn)(struct ngi_defer *d))
 {
     struct rcu_head *h = (struct rcu_head *)(void *)d->space;
 
@@ -291,13 +291,13 @@ qs_defer(struct ng_backend_inst *b, struct ng_defer *d, void (*fn)(struct ng_def
 }
 
 static void
-qs_poll(struct ng_backend_inst *b)
+qs_poll(struct ngi_backend_inst *b)
 {
     (void)b; /* liburcu's call_rcu thread reclaims asynchronously */
 }
 
 static void
-qs_synchronize(struct ng_backend_inst *b)
+qs_synchronize(struct ngi_backend_inst *b)
 {
     /* Process-wide domain: liburcu would take an online caller offline for
      * the wait, silently ending its sections of other graphs. */
@@ -307,7 +307,7 @@ qs_synchronize(struct ng_backend_inst *b)
 }
 
 static void
-qs_barrier(struct ng_backend_inst *b)
+qs_barrier(struct ngi_backend_inst *b)
 {
     size_t before;
 
@@ -320,12 +320,12 @@ qs_barrier(struct ng_backend_inst *b)
 }
 
 static size_t
-qs_pending(struct ng_backend_inst *b)
+qs_pending(struct ngi_backend_inst *b)
 {
     return atomic_load_explicit(&b->pending, memory_order_relaxed);
 }
 
-const struct ng_backend_ops ng_backend_qsbr_ops = {
+const struct ngi_backend_ops ngi_backend_qsbr_ops = {
     .name = "qsbr",
     .flags = 0,
     .create = qs_create,

@@ -1,7 +1,7 @@
 /*
  * rwlock.c - the baseline backend: FreeBSD's ng_topo_lock design.
  *
- * Data path (flag NG_BF_TOPOLOGY_LOCK): the engine takes topo_rlock() around
+ * Data path (flag NGI_BF_TOPOLOGY_LOCK): the engine takes topo_rlock() around
  * every peer lookup and pins what it found with a reference count before
  * dropping the lock, and every topology change runs under topo_wlock().
  * That per-hop lock + reference traffic is what this baseline exists to
@@ -39,18 +39,18 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-struct ng_backend_inst {
+struct ngi_backend_inst {
     pthread_rwlock_t lock;           /* the topology lock */
-    struct ng_backend_inst *epoch;   /* ck_epoch instance: sections + reclamation */
+    struct ngi_backend_inst *epoch;   /* ck_epoch instance: sections + reclamation */
 };
 
-#define EPOCH (&ng_backend_ck_epoch_ops)
+#define EPOCH (&ngi_backend_ck_epoch_ops)
 
 static int
-rw_create(struct ng_backend_inst **bp)
+rw_create(struct ngi_backend_inst **bp)
 {
     pthread_rwlockattr_t attr;
-    struct ng_backend_inst *b;
+    struct ngi_backend_inst *b;
     int rc;
 
     b = calloc(1, sizeof(*b));
@@ -78,7 +78,7 @@ rw_create(struct ng_backend_inst **bp)
 }
 
 static void
-rw_destroy(struct ng_backend_inst *b)
+rw_destroy(struct ngi_backend_inst *b)
 {
     if (b == NULL)
         return;
@@ -88,37 +88,37 @@ rw_destroy(struct ng_backend_inst *b)
 }
 
 static int
-rw_thread_attach(struct ng_backend_inst *b, struct ng_bthread **tp)
+rw_thread_attach(struct ngi_backend_inst *b, struct ngi_bthread **tp)
 {
     return EPOCH->thread_attach(b->epoch, tp);
 }
 
 static void
-rw_thread_detach(struct ng_backend_inst *b, struct ng_bthread *t)
+rw_thread_detach(struct ngi_backend_inst *b, struct ngi_bthread *t)
 {
     EPOCH->thread_detach(b->epoch, t);
 }
 
 static void
-rw_thread_release(struct ng_backend_inst *b, struct ng_bthread *t)
+rw_thread_release(struct ngi_backend_inst *b, struct ngi_bthread *t)
 {
     EPOCH->thread_release(b->epoch, t);
 }
 
 static void
-rw_defer(struct ng_backend_inst *b, struct ng_defer *d, void (*fn)(struct ng_defer *d))
+rw_defer(struct ngi_backend_inst *b, struct ngi_defer *d, void (*fn)(struct ngi_defer *d))
 {
     EPOCH->defer(b->epoch, d, fn);
 }
 
 static void
-rw_poll(struct ng_backend_inst *b)
+rw_poll(struct ngi_backend_inst *b)
 {
     EPOCH->poll(b->epoch);
 }
 
 static void
-rw_topo_rlock(struct ng_backend_inst *b)
+rw_topo_rlock(struct ngi_backend_inst *b)
 {
     int rc = pthread_rwlock_rdlock(&b->lock);
 
@@ -126,7 +126,7 @@ rw_topo_rlock(struct ng_backend_inst *b)
 }
 
 static void
-rw_topo_wlock(struct ng_backend_inst *b)
+rw_topo_wlock(struct ngi_backend_inst *b)
 {
     int rc = pthread_rwlock_wrlock(&b->lock);
 
@@ -134,13 +134,13 @@ rw_topo_wlock(struct ng_backend_inst *b)
 }
 
 static void
-rw_topo_unlock(struct ng_backend_inst *b)
+rw_topo_unlock(struct ngi_backend_inst *b)
 {
     pthread_rwlock_unlock(&b->lock);
 }
 
 static void
-rw_synchronize(struct ng_backend_inst *b)
+rw_synchronize(struct ngi_backend_inst *b)
 {
     rw_topo_wlock(b);
     rw_topo_unlock(b);
@@ -148,7 +148,7 @@ rw_synchronize(struct ng_backend_inst *b)
 }
 
 static void
-rw_barrier(struct ng_backend_inst *b)
+rw_barrier(struct ngi_backend_inst *b)
 {
     rw_topo_wlock(b);
     rw_topo_unlock(b);
@@ -156,7 +156,7 @@ rw_barrier(struct ng_backend_inst *b)
 }
 
 static size_t
-rw_pending(struct ng_backend_inst *b)
+rw_pending(struct ngi_backend_inst *b)
 {
     return EPOCH->pending(b->epoch);
 }
@@ -164,26 +164,26 @@ rw_pending(struct ng_backend_inst *b)
 /* Sections are the embedded epoch's; the ops are called directly (the
  * per-thread state is the epoch's own). */
 static void
-rw_read_enter(struct ng_bthread *t)
+rw_read_enter(struct ngi_bthread *t)
 {
     EPOCH->read_enter(t);
 }
 
 static void
-rw_read_exit(struct ng_bthread *t)
+rw_read_exit(struct ngi_bthread *t)
 {
     EPOCH->read_exit(t);
 }
 
 static void
-rw_quiescent(struct ng_bthread *t)
+rw_quiescent(struct ngi_bthread *t)
 {
     EPOCH->quiescent(t);
 }
 
-const struct ng_backend_ops ng_backend_rwlock_ops = {
+const struct ngi_backend_ops ngi_backend_rwlock_ops = {
     .name = "rwlock",
-    .flags = NG_BF_TOPOLOGY_LOCK,
+    .flags = NGI_BF_TOPOLOGY_LOCK,
     .create = rw_create,
     .destroy = rw_destroy,
     .thread_attach = rw_thread_attach,

@@ -3,9 +3,14 @@
  * on; non-generic messages are answered with a copy of themselves.
  * Stateless, so rcvdata runs concurrently (NG_TYPE_CONCURRENT_DATA).
  */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "internal.h"
+#include <ngraph/ngraph.h>
 
 static int echo_rcvdata(struct ng_hook *hook, struct ng_item *item)
 {

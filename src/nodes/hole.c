@@ -6,9 +6,14 @@
  * by the shutdown method (run after a grace period, when no rcvdata can
  * still be executing).
  */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "internal.h"
+#include <ngraph/ngraph.h>
 
 struct hole_priv {
     _Atomic uint64_t frames, octets;

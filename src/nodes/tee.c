@@ -10,9 +10,14 @@
  * Counters are relaxed atomics.  The private struct is freed by shutdown,
  * which runs after a grace period.
  */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "internal.h"
+#include <ngraph/ngraph.h>
 
 enum { TEE_RIGHT, TEE_LEFT, TEE_R2L, TEE_L2R, TEE_NHOOKS };
 static const char *const tee_names[TEE_NHOOKS] = {"right", "left", "right2left", "left2right"};

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "control.h"
 
 /* Copy a fixed-size name field and require NUL termination in it. */
 static int arg_name(const char *field, size_t size)
@@ -16,11 +16,12 @@ static int arg_name(const char *field, size_t size)
 
 static struct ng_mesg *resp_alloc(struct ng_item *it, size_t arglen)
 {
-    return ng_mesg_response_large(ng_item_msg(it), arglen);
+    return ngi_mesg_response_large(ng_item_msg(it), arglen);
 }
 
 static int list_nodes(struct ng_graph *g, struct ng_item *it, bool named_only)
 {
+    NGI_ASSERT_CTL(g);
     uint32_t count = 0;
     for (struct ng_node *n = g->nodes; n; n = n->all_next)
         if (!named_only || n->name[0])
@@ -34,24 +35,25 @@ static int list_nodes(struct ng_graph *g, struct ng_item *it, bool named_only)
     struct namelist *nl = (struct namelist *)(void *)r->data;
     for (struct ng_node *n = g->nodes; n; n = n->all_next)
         if (!named_only || n->name[0])
-            ng_node_nodeinfo(n, &nl->nodeinfo[nl->numnames++]);
+            ngi_node_nodeinfo(n, &nl->nodeinfo[nl->numnames++]);
     return ng_respond(it, 0, r);
 }
 
 static int text_status(struct ng_node *n, struct ng_item *it)
 {
+    NGI_ASSERT_CTL(n->g);
     struct ng_mesg *r = resp_alloc(it, NG_TEXTRESPONSE);
     if (!r) {
         ng_item_free(it);
         return -ENOMEM;
     }
-    uint32_t q = atomic_load(&n->qstate);
+    struct ngi_qsnap q;
+    ngi_node_qsnap(n, &q);
     int len = snprintf(r->data, NG_TEXTRESPONSE,
                        "Name: %s\nType: %s\nID: [%x]\nHooks: %d\nReaders: %u  Writer: %s  "
                        "Queue: %s\n",
                        n->name[0] ? n->name : "<unnamed>", n->type->name, n->id, n->numhooks,
-                       q & NGQ_READER_MASK, (q & NGQ_WRITER) ? "yes" : "no",
-                       (q & NGQ_PENDING) ? "pending" : "empty");
+                       q.readers, q.writer ? "yes" : "no", q.pending ? "pending" : "empty");
     for (struct ng_hook *h = atomic_load(&n->hooks); h && len < NG_TEXTRESPONSE;
          h = atomic_load(&h->next)) {
         struct ng_hook *p = atomic_load(&h->peer);
@@ -62,7 +64,30 @@ static int text_status(struct ng_node *n, struct ng_item *it)
     return ng_respond(it, 0, r);
 }
 
-int ng_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lasthook)
+/* NGM_STATS: the node's counters and each hook's.  ctl_lock held. */
+static int stats_msg(struct ng_node *n, struct ng_item *it)
+{
+    NGI_ASSERT_CTL(n->g); /* the hook list is stable */
+    uint32_t nh = 0;
+    for (struct ng_hook *h = atomic_load(&n->hooks); h; h = atomic_load(&h->next))
+        nh++;
+    size_t len = sizeof(struct ng_node_stats) + (size_t)nh * sizeof(struct ng_hook_stats);
+    struct ng_mesg *r = len <= NG_MAX_MSG_ARGLEN ? ng_mesg_response(ng_item_msg(it), (uint32_t)len)
+                                                 : NULL;
+    if (!r) {
+        ng_item_free(it);
+        return -ENOMEM;
+    }
+    struct ng_node_stats *st = (struct ng_node_stats *)(void *)r->data;
+    ngi_node_stats_sum(n, st);
+    uint32_t i = 0;
+    for (struct ng_hook *h = atomic_load(&n->hooks); h && i < nh; h = atomic_load(&h->next))
+        ngi_hook_stats_sum(h, &st->hook[i++]);
+    st->nhooks = i;
+    return ng_respond(it, 0, r);
+}
+
+int ngi_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lasthook)
 {
     (void)lasthook;
     struct ng_graph *g = n->g;
@@ -71,10 +96,10 @@ int ng_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lastho
     uint32_t arglen = m->header.arglen;
     int rc;
 
-    pthread_mutex_lock(&g->ctl_lock);
+    ngi_ctl_lock(g);
     switch (m->header.cmd) {
     case NGM_SHUTDOWN:
-        rc = ng_node_shutdown_locked(n, false);
+        rc = ngi_node_shutdown_locked(n, false);
         break;
     case NGM_MKPEER: {
         const struct ngm_mkpeer *a = arg;
@@ -96,7 +121,7 @@ int ng_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lastho
         struct ng_node *peer;
         rc = ng_path_resolve(g, n, a->path, &peer, NULL);
         if (rc == 0) {
-            rc = ng_connect_locked(n, a->ourhook, peer, a->peerhook);
+            rc = ngi_connect_locked(n, a->ourhook, peer, a->peerhook);
             ng_node_unref(peer);
         }
         break;
@@ -105,14 +130,14 @@ int ng_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lastho
         const struct ngm_name *a = arg;
         rc = (arglen < sizeof(*a) || arg_name(a->name, NG_NODESIZ))
                  ? -EINVAL
-                 : ng_node_name_locked(n, a->name);
+                 : ngi_node_name_locked(n, a->name);
         break;
     }
     case NGM_RMHOOK: {
         const struct ngm_rmhook *a = arg;
         rc = (arglen < sizeof(*a) || arg_name(a->ourhook, NG_HOOKSIZ))
                  ? -EINVAL
-                 : ng_rmhook_locked(n, a->ourhook);
+                 : ngi_rmhook_locked(n, a->ourhook);
         break;
     }
     case NGM_NODEINFO: {
@@ -121,8 +146,8 @@ int ng_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lastho
             rc = -ENOMEM;
             break;
         }
-        ng_node_nodeinfo(n, (struct nodeinfo *)(void *)r->data);
-        pthread_mutex_unlock(&g->ctl_lock);
+        ngi_node_nodeinfo(n, (struct nodeinfo *)(void *)r->data);
+        ngi_ctl_unlock(g);
         return ng_respond(it, 0, r);
     }
     case NGM_LISTHOOKS: {
@@ -133,7 +158,7 @@ int ng_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lastho
             break;
         }
         struct hooklist *hl = (struct hooklist *)(void *)r->data;
-        ng_node_nodeinfo(n, &hl->nodeinfo);
+        ngi_node_nodeinfo(n, &hl->nodeinfo);
         uint32_t i = 0;
         for (struct ng_hook *h = atomic_load(&n->hooks); h && i < (uint32_t)n->numhooks;
              h = atomic_load(&h->next)) {
@@ -141,22 +166,22 @@ int ng_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lastho
             strcpy(hl->link[i].ourhook, h->name);
             if (p) {
                 strcpy(hl->link[i].peerhook, p->name);
-                ng_node_nodeinfo(p->node, &hl->link[i].nodeinfo);
+                ngi_node_nodeinfo(p->node, &hl->link[i].nodeinfo);
             }
             i++;
         }
         hl->nodeinfo.hooks = i;
-        pthread_mutex_unlock(&g->ctl_lock);
+        ngi_ctl_unlock(g);
         return ng_respond(it, 0, r);
     }
     case NGM_LISTNAMES:
     case NGM_LISTNODES:
         rc = list_nodes(g, it, m->header.cmd == NGM_LISTNAMES);
-        pthread_mutex_unlock(&g->ctl_lock);
+        ngi_ctl_unlock(g);
         return rc;
     case NGM_LISTTYPES: {
         uint32_t count = 0;
-        for (struct ng_typeent *te = g->types; te; te = te->next)
+        for (struct ngi_typeent *te = g->types; te; te = te->next)
             count++;
         struct ng_mesg *r =
             resp_alloc(it, sizeof(struct typelist) + (size_t)count * sizeof(struct typeinfo));
@@ -165,26 +190,26 @@ int ng_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lastho
             break;
         }
         struct typelist *tl = (struct typelist *)(void *)r->data;
-        for (struct ng_typeent *te = g->types; te; te = te->next) {
+        for (struct ngi_typeent *te = g->types; te; te = te->next) {
             strcpy(tl->typeinfo[tl->numtypes].type_name, te->type->name);
             tl->typeinfo[tl->numtypes++].numnodes = atomic_load(&te->numnodes);
         }
-        pthread_mutex_unlock(&g->ctl_lock);
+        ngi_ctl_unlock(g);
         return ng_respond(it, 0, r);
     }
     case NGM_STATS:
-        rc = ng_stats_msg(n, it);
-        pthread_mutex_unlock(&g->ctl_lock);
+        rc = stats_msg(n, it);
+        ngi_ctl_unlock(g);
         return rc;
     case NGM_TEXT_STATUS:
         rc = text_status(n, it);
-        pthread_mutex_unlock(&g->ctl_lock);
+        ngi_ctl_unlock(g);
         return rc;
     default:
         rc = -EINVAL;
         break;
     }
-    pthread_mutex_unlock(&g->ctl_lock);
+    ngi_ctl_unlock(g);
     ng_item_free(it);
     return rc;
 }

@@ -1,16 +1,16 @@
 /*
- * msg.c - control messages: allocation, sending, responses, and the waiter
- * that lets an application thread wait synchronously for a response.
+ * msg.c - control messages: allocation, sending, delivery and responses
+ * (the synchronous sender's waiter is waiter.c).
  *
  * Messages are control-path objects (malloc, mutex-protected waiters); the
- * node they address is entered as a writer through ng_dispatch_item(), so a
+ * node they address is entered as a writer through ngi_dispatch_item(), so a
  * message never runs concurrently with another method of a node in netgraph
  * mode, and never blocks the data path: if the node is busy the message is
  * queued behind its pending items.
  */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "control.h"
 
 /* ------------------------------------------------------------------------ */
 /* Message objects                                                          */
@@ -56,7 +56,7 @@ struct ng_mesg *ng_mesg_response(const struct ng_mesg *msg, uint32_t arglen)
 
 /* Responses built by the engine (node, hook and type lists) are trusted and
  * may exceed the limit on arguments received from senders. */
-struct ng_mesg *ng_mesg_response_large(const struct ng_mesg *msg, size_t arglen)
+struct ng_mesg *ngi_mesg_response_large(const struct ng_mesg *msg, size_t arglen)
 {
     return response_alloc(msg, arglen, NG_MAX_RESP_ARGLEN);
 }
@@ -84,64 +84,6 @@ int ng_mesg_check(const struct ng_mesg *msg, size_t len)
 /* Waiters                                                                  */
 /* ------------------------------------------------------------------------ */
 
-void ng_waiter_init(struct ng_waiter *w)
-{
-    memset(w, 0, sizeof(*w));
-    pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->cond, NULL);
-}
-
-static void waiter_update(struct ng_waiter *w, bool ran, int error, bool gone)
-{
-    pthread_mutex_lock(&w->lock);
-    if (ran) {
-        w->ran = true;
-        w->error = error;
-    }
-    if (gone)
-        w->gone = true;
-    if (w->ran && w->gone)
-        pthread_cond_broadcast(&w->cond);
-    pthread_mutex_unlock(&w->lock);
-}
-
-void ng_waiter_ran(struct ng_waiter *w, int error)
-{
-    waiter_update(w, true, error, false);
-}
-
-void ng_waiter_item_gone(struct ng_item *it)
-{
-    struct ng_waiter **wp = it->kind == NG_IK_MSG ? &it->u.m.waiter : &it->u.f.waiter;
-    struct ng_waiter *w = *wp;
-    if (!w)
-        return;
-    *wp = NULL;
-    /* Dropped before its method ran: that is the outcome. */
-    bool ran_now = !(it->flags & NG_IF_RUNNING);
-    waiter_update(w, ran_now, -ESHUTDOWN, true);
-}
-
-int ng_waiter_wait(struct ng_waiter *w, struct ng_mesg **resp)
-{
-    pthread_mutex_lock(&w->lock);
-    while (!(w->ran && w->gone))
-        pthread_cond_wait(&w->cond, &w->lock);
-    pthread_mutex_unlock(&w->lock);
-    int rc = w->responded ? w->resp_error : w->error;
-    if (resp)
-        *resp = w->resp;
-    else
-        ng_mesg_free(w->resp);
-    pthread_mutex_destroy(&w->lock);
-    pthread_cond_destroy(&w->cond);
-    return rc;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Delivery                                                                 */
-/* ------------------------------------------------------------------------ */
-
 /* Reject arguments shorter than the type's command list requires. */
 static int check_cmdlist(const struct ng_type *type, const struct ng_mesg *m)
 {
@@ -153,16 +95,16 @@ static int check_cmdlist(const struct ng_type *type, const struct ng_mesg *m)
     return 0;
 }
 
-int ng_msg_deliver(struct ng_thread *t, struct ng_node *n, struct ng_hook *lasthook,
+int ngi_msg_deliver(struct ngi_thread *t, struct ng_node *n, struct ng_hook *lasthook,
                    struct ng_item *it)
 {
     (void)t;
-    struct ng_waiter *w = it->u.m.waiter;
+    struct ngi_waiter *w = it->u.m.waiter;
     struct ng_mesg *m = it->u.m.msg;
     int rc;
-    it->flags |= NG_IF_RUNNING;
+    it->flags |= NGI_IF_RUNNING;
     if (m->header.typecookie == NGM_GENERIC_COOKIE && !(m->header.flags & NGF_RESP)) {
-        rc = ng_generic_msg(n, it, lasthook);
+        rc = ngi_generic_msg(n, it, lasthook);
     } else if ((rc = check_cmdlist(n->type, m)) != 0) {
         ng_item_free(it);
     } else if (n->type->rcvmsg) {
@@ -174,13 +116,13 @@ int ng_msg_deliver(struct ng_thread *t, struct ng_node *n, struct ng_hook *lasth
         ng_item_free(it);
     }
     if (w)
-        ng_waiter_ran(w, rc);
+        ngi_waiter_ran(w, rc);
     return rc;
 }
 
 int ng_respond(struct ng_item *it, int error, struct ng_mesg *resp)
 {
-    if (!it || it->kind != NG_IK_MSG) {
+    if (!it || it->kind != NGI_IK_MSG) {
         ng_mesg_free(resp);
         ng_item_free(it);
         return -EINVAL;
@@ -191,7 +133,7 @@ int ng_respond(struct ng_item *it, int error, struct ng_mesg *resp)
         resp->header.token = m->header.token;
     }
     int rc = 0;
-    struct ng_waiter *w = it->u.m.waiter;
+    struct ngi_waiter *w = it->u.m.waiter;
     if (w) {
         pthread_mutex_lock(&w->lock);
         w->responded = true;
@@ -201,19 +143,19 @@ int ng_respond(struct ng_item *it, int error, struct ng_mesg *resp)
     } else if (it->u.m.retaddr && resp) {
         /* Deliver the response to the sending node's rcvmsg. */
         struct ng_graph *g = it->g;
-        struct ng_thread *t = ng_enter(g);
+        struct ngi_thread *t = ngi_enter(g);
         struct ng_node *dst = NULL;
         if (t) {
-            ng_topo_rlock(g);
-            dst = ng_node_lookup_id(g, it->u.m.retaddr);
-            if (dst && !ng_node_tryref(dst))
+            ngi_topo_rlock(g);
+            dst = ngi_node_lookup_id(g, it->u.m.retaddr);
+            if (dst && !ngi_node_tryref(dst))
                 dst = NULL;
-            ng_topo_runlock(g);
+            ngi_topo_runlock(g);
         }
-        struct ng_item *ri = dst ? ng_item_new_ctl(g, NG_IK_MSG) : NULL;
+        struct ng_item *ri = dst ? ngi_item_new_ctl(g, NGI_IK_MSG) : NULL;
         if (ri) {
             ri->u.m.msg = resp;
-            ng_dispatch_item(t, dst, NULL, ri, true);
+            ngi_dispatch_item(t, dst, NULL, ri, true);
         } else {
             ng_mesg_free(resp);
             rc = -ENOENT;
@@ -221,7 +163,7 @@ int ng_respond(struct ng_item *it, int error, struct ng_mesg *resp)
         if (dst)
             ng_node_unref(dst);
         if (t)
-            ng_exit(t);
+            ngi_exit(t);
     } else {
         ng_mesg_free(resp);
     }
@@ -229,10 +171,10 @@ int ng_respond(struct ng_item *it, int error, struct ng_mesg *resp)
     return rc;
 }
 
-static int send_to(struct ng_thread *t, struct ng_node *from, struct ng_node *n,
-                   struct ng_hook *lasthook, struct ng_mesg *msg, struct ng_waiter *w)
+static int send_to(struct ngi_thread *t, struct ng_node *from, struct ng_node *n,
+                   struct ng_hook *lasthook, struct ng_mesg *msg, struct ngi_waiter *w)
 {
-    struct ng_item *it = ng_item_new_ctl(n->g, NG_IK_MSG);
+    struct ng_item *it = ngi_item_new_ctl(n->g, NGI_IK_MSG);
     if (!it) {
         ng_mesg_free(msg);
         return -ENOMEM;
@@ -242,7 +184,7 @@ static int send_to(struct ng_thread *t, struct ng_node *from, struct ng_node *n,
     it->u.m.msg = msg;
     it->u.m.retaddr = from ? from->id : 0;
     it->u.m.waiter = w;
-    return ng_dispatch_item(t, n, lasthook, it, true);
+    return ngi_dispatch_item(t, n, lasthook, it, true);
 }
 
 int ng_send_msg(struct ng_graph *g, struct ng_node *from, const char *path, struct ng_mesg *msg,
@@ -259,33 +201,33 @@ int ng_send_msg(struct ng_graph *g, struct ng_node *from, const char *path, stru
         ng_mesg_free(msg);
         return rc;
     }
-    struct ng_thread *t = ng_enter(g);
+    struct ngi_thread *t = ngi_enter(g);
     if (!t) {
         ng_mesg_free(msg);
         return -ENOMEM;
     }
     if (resp && (from || t->depth > 1 || t->worker)) {
-        ng_exit(t);
+        ngi_exit(t);
         ng_mesg_free(msg);
         return from ? -EINVAL : -EDEADLK;
     }
     struct ng_node *n;
     struct ng_hook *lasthook;
-    rc = ng_path_lookup(g, from, path, &n, &lasthook);
+    rc = ngi_path_lookup(g, from, path, &n, &lasthook);
     if (rc) {
-        ng_exit(t);
+        ngi_exit(t);
         ng_mesg_free(msg);
         return rc;
     }
-    struct ng_waiter w;
+    struct ngi_waiter w;
     if (resp)
-        ng_waiter_init(&w);
+        ngi_waiter_init(&w);
     rc = send_to(t, from, n, lasthook, msg, resp ? &w : NULL);
     ng_hook_unref(lasthook);
     ng_node_unref(n);
-    ng_exit(t);
+    ngi_exit(t);
     if (resp) {
-        int wrc = ng_waiter_wait(&w, resp);
+        int wrc = ngi_waiter_wait(&w, resp);
         if (rc == 0 || rc == -ESHUTDOWN)
             rc = wrc;
     }
@@ -304,22 +246,22 @@ int ng_send_msg_hook(struct ng_hook *hook, struct ng_mesg *msg)
         return rc;
     }
     struct ng_graph *g = hook->node->g;
-    struct ng_thread *t = ng_enter(g);
+    struct ngi_thread *t = ngi_enter(g);
     if (!t) {
         ng_mesg_free(msg);
         return -ENOMEM;
     }
-    ng_topo_rlock(g);
+    ngi_topo_rlock(g);
     struct ng_hook *peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
-    bool ok = peer && ng_hook_tryref(peer);
-    ng_topo_runlock(g);
+    bool ok = peer && ngi_hook_tryref(peer);
+    ngi_topo_runlock(g);
     if (!ok) {
-        ng_exit(t);
+        ngi_exit(t);
         ng_mesg_free(msg);
         return -ENOTCONN;
     }
     rc = send_to(t, hook->node, peer->node, peer, msg, NULL);
     ng_hook_unref(peer);
-    ng_exit(t);
+    ngi_exit(t);
     return rc;
 }

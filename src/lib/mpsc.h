@@ -7,11 +7,11 @@
  * loops and never blocks, so any thread (worker, application thread, timer)
  * can enqueue without a lock; pop needs no atomic read-modify-write at all.
  * The price is a short window after a producer's exchange in which the
- * consumer sees the queue as "busy" (MPSC_RETRY) and must come back later.
+ * consumer sees the queue as "busy" (NGI_MPSC_RETRY) and must come back later.
  *
  * Invariants:
- *   - Any number of threads may call mpsc_push() concurrently.
- *   - At most one thread at a time calls mpsc_pop() / mpsc_empty(); the user
+ *   - Any number of threads may call ngi_mpsc_push() concurrently.
+ *   - At most one thread at a time calls ngi_mpsc_pop() / ngi_mpsc_empty(); the user
  *     of the queue guarantees it (node queues: the drain owner bit; worker
  *     queues: the owning worker).
  *   - A node is owned by the queue from push until pop returns it.
@@ -22,20 +22,20 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-struct mpsc_node {
-    _Atomic(struct mpsc_node *) next;
+struct ngi_mpsc_node {
+    _Atomic(struct ngi_mpsc_node *) next;
 };
 
-struct mpsc_queue {
-    _Atomic(struct mpsc_node *) tail; /* producers: exchange */
+struct ngi_mpsc_queue {
+    _Atomic(struct ngi_mpsc_node *) tail; /* producers: exchange */
     char pad[64 - sizeof(void *)];
-    struct mpsc_node *head;           /* consumer only */
-    struct mpsc_node stub;
+    struct ngi_mpsc_node *head;           /* consumer only */
+    struct ngi_mpsc_node stub;
 };
 
-enum { MPSC_EMPTY = 0, MPSC_OK = 1, MPSC_RETRY = 2 };
+enum { NGI_MPSC_EMPTY = 0, NGI_MPSC_OK = 1, NGI_MPSC_RETRY = 2 };
 
-static inline void mpsc_init(struct mpsc_queue *q)
+static inline void ngi_mpsc_init(struct ngi_mpsc_queue *q)
 {
     atomic_init(&q->stub.next, NULL);
     atomic_init(&q->tail, &q->stub);
@@ -47,29 +47,29 @@ static inline void mpsc_init(struct mpsc_queue *q)
  * acq_rel: the exchange orders us after the previous producer; the release
  * store of prev->next publishes the nodes' contents and their links (all
  * written before it) to the consumer. */
-static inline void mpsc_push_chain(struct mpsc_queue *q, struct mpsc_node *first,
-                                   struct mpsc_node *last)
+static inline void ngi_mpsc_push_chain(struct ngi_mpsc_queue *q, struct ngi_mpsc_node *first,
+                                   struct ngi_mpsc_node *last)
 {
     atomic_store_explicit(&last->next, NULL, memory_order_relaxed);
-    struct mpsc_node *prev = atomic_exchange_explicit(&q->tail, last, memory_order_acq_rel);
+    struct ngi_mpsc_node *prev = atomic_exchange_explicit(&q->tail, last, memory_order_acq_rel);
     atomic_store_explicit(&prev->next, first, memory_order_release);
 }
 
-static inline void mpsc_push(struct mpsc_queue *q, struct mpsc_node *n)
+static inline void ngi_mpsc_push(struct ngi_mpsc_queue *q, struct ngi_mpsc_node *n)
 {
-    mpsc_push_chain(q, n, n);
+    ngi_mpsc_push_chain(q, n, n);
 }
 
-/* Single consumer.  Returns MPSC_OK and *out, MPSC_EMPTY, or MPSC_RETRY when
+/* Single consumer.  Returns NGI_MPSC_OK and *out, NGI_MPSC_EMPTY, or NGI_MPSC_RETRY when
  * a producer is between its exchange and its link store. */
-static inline int mpsc_pop(struct mpsc_queue *q, struct mpsc_node **out)
+static inline int ngi_mpsc_pop(struct ngi_mpsc_queue *q, struct ngi_mpsc_node **out)
 {
-    struct mpsc_node *head = q->head;
-    struct mpsc_node *next = atomic_load_explicit(&head->next, memory_order_acquire);
+    struct ngi_mpsc_node *head = q->head;
+    struct ngi_mpsc_node *next = atomic_load_explicit(&head->next, memory_order_acquire);
     if (head == &q->stub) {
         if (next == NULL)
-            return atomic_load_explicit(&q->tail, memory_order_acquire) == head ? MPSC_EMPTY
-                                                                                : MPSC_RETRY;
+            return atomic_load_explicit(&q->tail, memory_order_acquire) == head ? NGI_MPSC_EMPTY
+                                                                                : NGI_MPSC_RETRY;
         q->head = next;
         head = next;
         next = atomic_load_explicit(&head->next, memory_order_acquire);
@@ -77,30 +77,30 @@ static inline int mpsc_pop(struct mpsc_queue *q, struct mpsc_node **out)
     if (next != NULL) {
         q->head = next;
         *out = head;
-        return MPSC_OK;
+        return NGI_MPSC_OK;
     }
     if (atomic_load_explicit(&q->tail, memory_order_acquire) != head)
-        return MPSC_RETRY;
+        return NGI_MPSC_RETRY;
     /* head is the last node: put the stub behind it so head can be returned. */
-    mpsc_push(q, &q->stub);
+    ngi_mpsc_push(q, &q->stub);
     next = atomic_load_explicit(&head->next, memory_order_acquire);
     if (next != NULL) {
         q->head = next;
         *out = head;
-        return MPSC_OK;
+        return NGI_MPSC_OK;
     }
-    return MPSC_RETRY;
+    return NGI_MPSC_RETRY;
 }
 
 /* Pop, spinning through the short RETRY window. */
-static inline struct mpsc_node *mpsc_pop_wait(struct mpsc_queue *q)
+static inline struct ngi_mpsc_node *ngi_mpsc_pop_wait(struct ngi_mpsc_queue *q)
 {
-    struct mpsc_node *n;
+    struct ngi_mpsc_node *n;
     for (;;) {
-        int r = mpsc_pop(q, &n);
-        if (r == MPSC_OK)
+        int r = ngi_mpsc_pop(q, &n);
+        if (r == NGI_MPSC_OK)
             return n;
-        if (r == MPSC_EMPTY)
+        if (r == NGI_MPSC_EMPTY)
             return NULL;
         /* RETRY: a producer has exchanged the tail; its link store follows. */
 #if defined(__x86_64__) || defined(__i386__)

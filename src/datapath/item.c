@@ -3,12 +3,12 @@
  *
  * Allocation scheme (no malloc and no lock per packet once warm):
  *   - Items (header + buffer, one cache-aligned block) are carved from slabs
- *     of NG_MAG * 4 items.  Slab allocation takes pool->grow_lock; it happens
+ *     of NGI_MAG * 4 items.  Slab allocation takes pool->grow_lock; it happens
  *     only when every pooled item is in use, and fails with NULL (counted as
  *     NG_DROP_NOBUFS) once pool->limit items exist.
- *   - Each thread keeps a private cache (struct ng_thread.cache, owner-only).
- *     When it runs empty the thread pops one full magazine (NG_MAG items linked
- *     by pnext) from pool->full; when it holds 2 * NG_MAG items it pushes one
+ *   - Each thread keeps a private cache (struct ngi_thread.cache, owner-only).
+ *     When it runs empty the thread pops one full magazine (NGI_MAG items linked
+ *     by pnext) from pool->full; when it holds 2 * NGI_MAG items it pushes one
  *     magazine back.  pool->full is a ck_stack popped with
  *     ck_stack_pop_mpmc (generation-counted double-width CAS: ABA-safe);
  *     the magazine's first item carries the stack entry.
@@ -18,7 +18,7 @@
  */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "datapath.h"
 
 /* The magazine's stack entry lives in the first item's queue-node space,
  * which is unused while the item is free. */
@@ -31,18 +31,11 @@ static inline struct ng_item *sentry_item(ck_stack_entry_t *e)
     return (struct ng_item *)(void *)((char *)e - offsetof(struct ng_item, qnode));
 }
 
-_Static_assert(sizeof(struct mpsc_node) >= sizeof(ck_stack_entry_t), "stack entry fits");
+_Static_assert(sizeof(struct ngi_mpsc_node) >= sizeof(ck_stack_entry_t), "stack entry fits");
 
 /* ThreadSanitizer cannot see ck_stack's inline-asm CAS: give it the
  * push -> pop happens-before edge for the magazine's contents. */
-#if defined(__SANITIZE_THREAD__)
-#define NG_ITEM_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define NG_ITEM_TSAN 1
-#endif
-#endif
-#ifdef NG_ITEM_TSAN
+#ifdef NGI_HAVE_TSAN
 #include <sanitizer/tsan_interface.h>
 static inline void mag_push(ck_stack_t *st, ck_stack_entry_t *e)
 {
@@ -61,13 +54,13 @@ static inline ck_stack_entry_t *mag_pop(ck_stack_t *st)
 #define mag_pop ck_stack_pop_mpmc
 #endif
 
-static size_t item_stride(const struct ng_pool *p)
+static size_t item_stride(const struct ngi_pool *p)
 {
-    size_t hdr = (sizeof(struct ng_item) + NG_CACHELINE - 1) & ~(size_t)(NG_CACHELINE - 1);
-    return (hdr + p->bufsize + NG_CACHELINE - 1) & ~(size_t)(NG_CACHELINE - 1);
+    size_t hdr = (sizeof(struct ng_item) + NGI_CACHELINE - 1) & ~(size_t)(NGI_CACHELINE - 1);
+    return (hdr + p->bufsize + NGI_CACHELINE - 1) & ~(size_t)(NGI_CACHELINE - 1);
 }
 
-int ng_pool_init(struct ng_pool *p, const struct ng_graph_config *cfg)
+int ngi_pool_init(struct ngi_pool *p, const struct ng_graph_config *cfg)
 {
     memset(p, 0, sizeof(*p));
     ck_stack_init(&p->full);
@@ -78,7 +71,7 @@ int ng_pool_init(struct ng_pool *p, const struct ng_graph_config *cfg)
     return 0;
 }
 
-void ng_pool_fini(struct ng_pool *p)
+void ngi_pool_fini(struct ngi_pool *p)
 {
     for (size_t i = 0; i < p->nslabs; i++)
         free(p->slabs[i]);
@@ -90,8 +83,8 @@ void ng_pool_fini(struct ng_pool *p)
  * or on allocation failure. */
 static bool pool_grow(struct ng_graph *g)
 {
-    struct ng_pool *p = &g->pool;
-    const size_t n = NG_MAG * 4;
+    struct ngi_pool *p = &g->pool;
+    const size_t n = NGI_MAG * 4;
     bool ok = false;
     pthread_mutex_lock(&p->grow_lock);
     if (atomic_load(&p->total) + n > p->limit)
@@ -105,18 +98,18 @@ static bool pool_grow(struct ng_graph *g)
         p->slabs_cap = cap;
     }
     size_t stride = item_stride(p);
-    char *slab = aligned_alloc(NG_CACHELINE, stride * n);
+    char *slab = aligned_alloc(NGI_CACHELINE, stride * n);
     if (!slab)
         goto out;
     p->slabs[p->nslabs++] = slab;
-    size_t hdr = (sizeof(struct ng_item) + NG_CACHELINE - 1) & ~(size_t)(NG_CACHELINE - 1);
-    for (size_t m = 0; m < n / NG_MAG; m++) {
+    size_t hdr = (sizeof(struct ng_item) + NGI_CACHELINE - 1) & ~(size_t)(NGI_CACHELINE - 1);
+    for (size_t m = 0; m < n / NGI_MAG; m++) {
         struct ng_item *head = NULL;
-        for (size_t i = 0; i < NG_MAG; i++) {
-            struct ng_item *it = (struct ng_item *)(void *)(slab + (m * NG_MAG + i) * stride);
+        for (size_t i = 0; i < NGI_MAG; i++) {
+            struct ng_item *it = (struct ng_item *)(void *)(slab + (m * NGI_MAG + i) * stride);
             memset(it, 0, sizeof(*it));
             it->g = g;
-            it->flags = NG_IF_POOLED;
+            it->flags = NGI_IF_POOLED;
             it->buf = (uint8_t *)it + hdr;
             it->cap = p->bufsize;
             it->pnext = head;
@@ -131,14 +124,14 @@ out:
     return ok;
 }
 
-static struct ng_item *cache_refill(struct ng_thread *t)
+static struct ng_item *cache_refill(struct ngi_thread *t)
 {
-    struct ng_pool *p = &t->g->pool;
+    struct ngi_pool *p = &t->g->pool;
     for (;;) {
         ck_stack_entry_t *e = mag_pop(&p->full);
         if (e) {
             t->cache = sentry_item(e);
-            t->ncache = NG_MAG;
+            t->ncache = NGI_MAG;
             return t->cache;
         }
         if (!pool_grow(t->g))
@@ -148,73 +141,73 @@ static struct ng_item *cache_refill(struct ng_thread *t)
 
 struct ng_item *ng_item_alloc(struct ng_graph *g, uint32_t len)
 {
-    if (NG_UNLIKELY(!g))
+    if (NGI_UNLIKELY(!g))
         return NULL;
-    struct ng_thread *t = ng_thread_get(g);
-    if (NG_UNLIKELY(!t))
+    struct ngi_thread *t = ngi_thread_get(g);
+    if (NGI_UNLIKELY(!t))
         return NULL;
-    if (NG_UNLIKELY(len > g->pool.bufsize - g->pool.headroom)) {
-        ng_counter_add(&t->drops[NG_DROP_NOBUFS], 1);
+    if (NGI_UNLIKELY(len > g->pool.bufsize - g->pool.headroom)) {
+        ngi_counter_add(&t->drops[NG_DROP_NOBUFS], 1);
         return NULL;
     }
     struct ng_item *it = t->cache;
-    if (NG_UNLIKELY(!it)) {
+    if (NGI_UNLIKELY(!it)) {
         it = cache_refill(t);
         if (!it) {
-            ng_counter_add(&t->drops[NG_DROP_NOBUFS], 1);
+            ngi_counter_add(&t->drops[NG_DROP_NOBUFS], 1);
             return NULL;
         }
     }
     t->cache = it->pnext;
     t->ncache--;
-    it->kind = NG_IK_DATA;
+    it->kind = NGI_IK_DATA;
     it->off = g->pool.headroom;
     it->len = len;
     it->dnode = NULL;
     it->dhook = NULL;
     memset(it->meta, 0, sizeof(it->meta));
-    ng_counter_add(&t->items_alloc, 1);
+    ngi_counter_add(&t->items_alloc, 1);
     return it;
 }
 
-static void cache_put(struct ng_thread *t, struct ng_item *it)
+static void cache_put(struct ngi_thread *t, struct ng_item *it)
 {
     it->pnext = t->cache;
     t->cache = it;
-    if (NG_UNLIKELY(++t->ncache >= 2 * NG_MAG)) {
-        /* Keep the NG_MAG most recent (cache-warm) items, return the rest. */
+    if (NGI_UNLIKELY(++t->ncache >= 2 * NGI_MAG)) {
+        /* Keep the NGI_MAG most recent (cache-warm) items, return the rest. */
         struct ng_item *last = t->cache;
-        for (unsigned i = 1; i < NG_MAG; i++)
+        for (unsigned i = 1; i < NGI_MAG; i++)
             last = last->pnext;
         struct ng_item *mag = last->pnext;
         last->pnext = NULL;
-        t->ncache -= NG_MAG;
+        t->ncache -= NGI_MAG;
         mag_push(&t->g->pool.full, item_sentry(mag));
     }
 }
 
-void ng_thread_cache_flush(struct ng_thread *t)
+void ngi_thread_cache_flush(struct ngi_thread *t)
 {
-    struct ng_pool *p = &t->g->pool;
+    struct ngi_pool *p = &t->g->pool;
     /* Whole magazines go straight back to the shared stack. */
-    while (t->ncache >= NG_MAG) {
+    while (t->ncache >= NGI_MAG) {
         struct ng_item *head = t->cache, *last = head;
-        for (unsigned i = 1; i < NG_MAG; i++)
+        for (unsigned i = 1; i < NGI_MAG; i++)
             last = last->pnext;
         t->cache = last->pnext;
         last->pnext = NULL;
-        t->ncache -= NG_MAG;
+        t->ncache -= NGI_MAG;
         mag_push(&p->full, item_sentry(head));
     }
     /* A partial magazine joins the pool's leftover list (cold path: thread
-     * exit), which is pushed as a magazine once it holds NG_MAG items. */
+     * exit), which is pushed as a magazine once it holds NGI_MAG items. */
     pthread_mutex_lock(&p->grow_lock);
     while (t->cache) {
         struct ng_item *it = t->cache;
         t->cache = it->pnext;
         it->pnext = p->leftover;
         p->leftover = it;
-        if (++p->nleftover == NG_MAG) {
+        if (++p->nleftover == NGI_MAG) {
             mag_push(&p->full, item_sentry(p->leftover));
             p->leftover = NULL;
             p->nleftover = 0;
@@ -224,7 +217,7 @@ void ng_thread_cache_flush(struct ng_thread *t)
     t->ncache = 0;
 }
 
-struct ng_item *ng_item_new_ctl(struct ng_graph *g, enum ng_item_kind kind)
+struct ng_item *ngi_item_new_ctl(struct ng_graph *g, enum ngi_item_kind kind)
 {
     struct ng_item *it = calloc(1, sizeof(*it));
     if (!it)
@@ -238,33 +231,29 @@ void ng_item_free(struct ng_item *it)
 {
     if (!it)
         return;
-    if (it->kind == NG_IK_MSG) {
-        ng_waiter_item_gone(it);
-        ng_mesg_free(it->u.m.msg);
-    } else if (it->kind == NG_IK_FN) {
-        ng_waiter_item_gone(it);
-    }
-    if (!(it->flags & NG_IF_POOLED)) {
+    if (it->kind != NGI_IK_DATA)
+        it->g->up->ctl_release(it); /* control owns the payload (message, waiter) */
+    if (!(it->flags & NGI_IF_POOLED)) {
         free(it);
         return;
     }
-    struct ng_thread *t = ng_thread_get(it->g);
-    if (NG_UNLIKELY(!t))
+    struct ngi_thread *t = ngi_thread_get(it->g);
+    if (NGI_UNLIKELY(!t))
         return; /* out of memory for thread state: item stays in its slab */
-    ng_counter_add(&t->items_free, 1);
+    ngi_counter_add(&t->items_free, 1);
     cache_put(t, it);
 }
 
 void ng_item_drop(struct ng_item *it, enum ng_drop_reason r)
 {
-    if (it->kind == NG_IK_DATA)
+    if (it->kind == NGI_IK_DATA)
         ng_count_drop(it->g, r);
     ng_item_free(it);
 }
 
 struct ng_item *ng_item_copy(const struct ng_item *src)
 {
-    if (!src || src->kind != NG_IK_DATA)
+    if (!src || src->kind != NGI_IK_DATA)
         return NULL;
     struct ng_item *it = ng_item_alloc(src->g, 0);
     if (!it)
@@ -294,7 +283,7 @@ uint32_t ng_item_tailroom(const struct ng_item *it)
 }
 uint8_t *ng_item_prepend(struct ng_item *it, uint32_t n)
 {
-    if (it->kind != NG_IK_DATA || n > it->off)
+    if (it->kind != NGI_IK_DATA || n > it->off)
         return NULL;
     it->off -= n;
     it->len += n;
@@ -302,7 +291,7 @@ uint8_t *ng_item_prepend(struct ng_item *it, uint32_t n)
 }
 uint8_t *ng_item_append(struct ng_item *it, uint32_t n)
 {
-    if (it->kind != NG_IK_DATA || n > ng_item_tailroom(it))
+    if (it->kind != NGI_IK_DATA || n > ng_item_tailroom(it))
         return NULL;
     uint8_t *p = it->buf + it->off + it->len;
     it->len += n;
@@ -310,7 +299,7 @@ uint8_t *ng_item_append(struct ng_item *it, uint32_t n)
 }
 int ng_item_adj(struct ng_item *it, uint32_t n)
 {
-    if (it->kind != NG_IK_DATA || n > it->len)
+    if (it->kind != NGI_IK_DATA || n > it->len)
         return -EINVAL;
     it->off += n;
     it->len -= n;
@@ -318,7 +307,7 @@ int ng_item_adj(struct ng_item *it, uint32_t n)
 }
 int ng_item_trim(struct ng_item *it, uint32_t len)
 {
-    if (it->kind != NG_IK_DATA || len > it->len)
+    if (it->kind != NGI_IK_DATA || len > it->len)
         return -EINVAL;
     it->len = len;
     return 0;
@@ -329,9 +318,9 @@ void *ng_item_meta(struct ng_item *it)
 }
 int ng_item_is_msg(const struct ng_item *it)
 {
-    return it->kind == NG_IK_MSG;
+    return it->kind == NGI_IK_MSG;
 }
 struct ng_mesg *ng_item_msg(struct ng_item *it)
 {
-    return it->kind == NG_IK_MSG ? it->u.m.msg : NULL;
+    return it->kind == NGI_IK_MSG ? it->u.m.msg : NULL;
 }

@@ -4,12 +4,12 @@
  * Resolution runs inside the caller's read-side section and only follows
  * release-published pointers (hash chains, hook lists, hook->peer); with the
  * rwlock baseline it holds the topology read lock.  The result is pinned
- * with references (ng_node_tryref / ng_hook_tryref), so it stays valid after
+ * with references (ngi_node_tryref / ngi_hook_tryref), so it stays valid after
  * the section ends.
  */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "control.h"
 
 static int parse_id(const char *s, size_t len, ng_id_t *id)
 {
@@ -82,7 +82,7 @@ static int path_split(const char *path, const char **nodepart, size_t *nodelen,
     return 0;
 }
 
-int ng_path_lookup(struct ng_graph *g, struct ng_node *from, const char *path,
+int ngi_path_lookup(struct ng_graph *g, struct ng_node *from, const char *path,
                    struct ng_node **np, struct ng_hook **lasthookp)
 {
     *np = NULL;
@@ -95,7 +95,7 @@ int ng_path_lookup(struct ng_graph *g, struct ng_node *from, const char *path,
         return rc;
 
     struct ng_node *n = NULL;
-    ng_topo_rlock(g);
+    ngi_topo_rlock(g);
     if (!nodepart || (nodelen == 1 && nodepart[0] == '.')) {
         if (!from) {
             rc = -EINVAL;
@@ -106,7 +106,7 @@ int ng_path_lookup(struct ng_graph *g, struct ng_node *from, const char *path,
         ng_id_t id;
         if ((rc = parse_id(nodepart, nodelen, &id)) != 0)
             goto out;
-        n = ng_node_lookup_id(g, id);
+        n = ngi_node_lookup_id(g, id);
     } else {
         char name[NG_NODESIZ];
         if (nodelen >= NG_NODESIZ) {
@@ -117,7 +117,7 @@ int ng_path_lookup(struct ng_graph *g, struct ng_node *from, const char *path,
         name[nodelen] = '\0';
         if ((rc = ng_name_check(name, NG_NODESIZ)) != 0)
             goto out;
-        n = ng_node_lookup_name(g, name);
+        n = ngi_node_lookup_name(g, name);
     }
     if (!n) {
         rc = -ENOENT;
@@ -130,7 +130,7 @@ int ng_path_lookup(struct ng_graph *g, struct ng_node *from, const char *path,
         char name[NG_HOOKSIZ];
         memcpy(name, c, hl);
         name[hl] = '\0';
-        struct ng_hook *h = ng_findhook(n, name);
+        struct ng_hook *h = ngi_findhook(n, name);
         struct ng_hook *peer = h ? atomic_load_explicit(&h->peer, memory_order_acquire) : NULL;
         if (!peer) {
             rc = -ENOENT;
@@ -140,18 +140,18 @@ int ng_path_lookup(struct ng_graph *g, struct ng_node *from, const char *path,
         n = peer->node;
         c = dot ? dot + 1 : c + hl;
     }
-    if (!ng_node_tryref(n)) {
+    if (!ngi_node_tryref(n)) {
         rc = -ENOENT;
         goto out;
     }
     if (lasthookp && last) {
-        if (ng_hook_tryref(last))
+        if (ngi_hook_tryref(last))
             *lasthookp = last;
     }
     *np = n;
     rc = 0;
 out:
-    ng_topo_runlock(g);
+    ngi_topo_runlock(g);
     return rc;
 }
 
@@ -160,10 +160,35 @@ int ng_path_resolve(struct ng_graph *g, struct ng_node *from, const char *path,
 {
     if (!g || !path || !np)
         return -EINVAL;
-    struct ng_thread *t = ng_enter(g);
+    struct ngi_thread *t = ngi_enter(g);
     if (!t)
         return -ENOMEM;
-    int rc = ng_path_lookup(g, from, path, np, lasthookp);
-    ng_exit(t);
+    int rc = ngi_path_lookup(g, from, path, np, lasthookp);
+    ngi_exit(t);
+    return rc;
+}
+
+int ng_node_find(struct ng_graph *g, const char *addr, struct ng_node **np)
+{
+    if (!g || !addr || !np)
+        return -EINVAL;
+    *np = NULL;
+    /* Accept "name", "name:", "[id]", "[id]:" only: no hook path. */
+    size_t len = strnlen(addr, NG_NODESIZ + 1);
+    if (len > 0 && addr[len - 1] == ':')
+        len--;
+    if (len == 0 || len >= NG_NODESIZ)
+        return -EINVAL;
+    char buf[NG_NODESIZ + 1];
+    memcpy(buf, addr, len);
+    buf[len] = ':';
+    buf[len + 1] = '\0';
+    if (memchr(buf, '.', len) || memchr(buf, ':', len))
+        return -EINVAL;
+    struct ngi_thread *t = ngi_enter(g);
+    if (!t)
+        return -ENOMEM;
+    int rc = ngi_path_lookup(g, NULL, buf, np, NULL);
+    ngi_exit(t);
     return rc;
 }

@@ -1,0 +1,418 @@
+/*
+ * entry.c - entering nodes: netgraph's reader/writer discipline without a
+ * mutex, and the per-node input queue.
+ *
+ * Node entry (node->qstate, the NGQ_* bits below, private to this file):
+ *   - A reader enters with one CAS (readers + 1) if no writer is inside and
+ *     nothing is pending in the queue; a writer enters with one CAS if the
+ *     node is empty and nothing is pending.  Otherwise the item is pushed on
+ *     the node's MPSC queue and PENDING is set.
+ *   - Whoever sets DRAIN (a single CAS) owns the queue: it pops items in FIFO
+ *     order and runs each one once it can enter (reader: no writer inside;
+ *     writer: nobody inside).  If the head item cannot enter, the owner parks
+ *     it in node->held and releases DRAIN; the last reader or the writer
+ *     leaving sees PENDING and takes DRAIN over.
+ *   - DRAIN is handed to a runtime worker if one runs (its
+ *     ngi_runtime_ops.schedule), otherwise the owner drains inline.  The
+ *     owner holds a node reference while it owns DRAIN.
+ *   - "Shared" nodes (NG_TYPE_CONCURRENT_DATA, no forcing flags) are entered
+ *     for data with no shared write at all: hop.c calls their rcvdata
+ *     directly and never comes here.
+ * Memory: entry CASes are acquire, leaves are release, so everything a
+ * method wrote is visible to the next method run on the node.
+ * Message and function items are run through the graph's upcalls
+ * (ngi_upcalls.run_ctl, the control layer): this file only gives them the
+ * access they ask for.
+ */
+#include "entry.h"
+
+/*
+ * The queue state word, netgraph's ng_queue flags:
+ *   bits 0..23  READERS: number of readers inside the node
+ *   bit  24     WRITER:  one writer inside (exclusive with readers)
+ *   bit  25     PENDING: the input queue may hold items (set by enqueuers
+ *                        before they try to become the drainer, cleared
+ *                        only by the drainer)
+ *   bit  26     DRAIN:   one thread owns the right to pop the queue and
+ *                        dispatch it (inline or by scheduling the node on a
+ *                        worker)
+ * Invariant: WRITER => readers == 0 (asserted at every entry).  Items are
+ * dispatched from the queue only by the DRAIN owner, in FIFO order.  New
+ * arrivals never overtake queued items: they are queued whenever PENDING is
+ * set.
+ */
+#define NGQ_READER_MASK 0x00ffffffu
+#define NGQ_WRITER 0x01000000u
+#define NGQ_PENDING 0x02000000u
+#define NGQ_DRAIN 0x04000000u
+#define NGQ_VALID(s) (!((s) & NGQ_WRITER) || ((s) & NGQ_READER_MASK) == 0)
+/* ------------------------------------------------------------------------ */
+/* qstate transitions                                                       */
+/* ------------------------------------------------------------------------ */
+
+static inline bool try_read(struct ng_node *n)
+{
+    uint32_t s = atomic_load_explicit(&n->qstate, memory_order_relaxed);
+    while (!(s & (NGQ_WRITER | NGQ_PENDING)))
+        if (atomic_compare_exchange_weak_explicit(&n->qstate, &s, s + 1, memory_order_acquire,
+                                                  memory_order_relaxed)) {
+            NGI_ASSERT((s & NGQ_READER_MASK) != NGQ_READER_MASK); /* no reader overflow */
+            return true;
+        }
+    return false;
+}
+
+static inline bool try_write(struct ng_node *n)
+{
+    uint32_t s = atomic_load_explicit(&n->qstate, memory_order_relaxed);
+    while (!(s & (NGQ_READER_MASK | NGQ_WRITER | NGQ_PENDING)))
+        if (atomic_compare_exchange_weak_explicit(&n->qstate, &s, s | NGQ_WRITER,
+                                                  memory_order_acquire, memory_order_relaxed))
+            return true;
+    return false;
+}
+
+/* Drain owner only: enter regardless of PENDING (the owner is the queue). */
+static bool owner_try_enter(struct ng_node *n, bool writer)
+{
+    uint32_t s = atomic_load_explicit(&n->qstate, memory_order_relaxed);
+    for (;;) {
+        if (writer ? (s & (NGQ_READER_MASK | NGQ_WRITER)) : (s & NGQ_WRITER))
+            return false;
+        uint32_t ns = writer ? (s | NGQ_WRITER) : s + 1;
+        if (atomic_compare_exchange_weak_explicit(&n->qstate, &s, ns, memory_order_acquire,
+                                                  memory_order_relaxed))
+            return true;
+    }
+}
+
+static void kick(struct ngi_thread *t, struct ng_node *n);
+
+static inline void leave(struct ngi_thread *t, struct ng_node *n, bool writer)
+{
+    uint32_t s;
+    if (writer) {
+        s = atomic_fetch_and_explicit(&n->qstate, ~NGQ_WRITER, memory_order_release);
+        NGI_ASSERT((s & NGQ_WRITER) && NGQ_VALID(s)); /* we were the writer, alone */
+        s &= ~NGQ_WRITER;
+    } else {
+        s = atomic_fetch_sub_explicit(&n->qstate, 1, memory_order_release);
+        NGI_ASSERT((s & NGQ_READER_MASK) != 0 && NGQ_VALID(s)); /* we were a reader */
+        s -= 1;
+    }
+    if (NGI_UNLIKELY((s & NGQ_PENDING) && !(s & (NGQ_DRAIN | NGQ_READER_MASK))))
+        kick(t, n);
+}
+
+/* Hand a node whose DRAIN right we own to the attached runtime, if any. */
+static bool schedule(struct ng_node *n)
+{
+    struct ng_runtime *rt = atomic_load_explicit(&n->g->runtime, memory_order_acquire);
+    return rt && ngi_runtime_ops_of(rt)->schedule(rt, n);
+}
+
+/* Try to become the drain owner; on success hand the node to a worker or
+ * drain inline. */
+static void kick(struct ngi_thread *t, struct ng_node *n)
+{
+    uint32_t s = atomic_load_explicit(&n->qstate, memory_order_relaxed);
+    while (!(s & NGQ_DRAIN))
+        if (atomic_compare_exchange_weak_explicit(&n->qstate, &s, s | NGQ_DRAIN,
+                                                  memory_order_acquire, memory_order_relaxed)) {
+            ng_node_ref(n); /* dropped by the owner when it releases DRAIN */
+            if (!schedule(n))
+                ngi_node_drain(t, n);
+            return;
+        }
+}
+
+bool ngi_thread_holds_writer(struct ngi_thread *t, struct ng_node *n)
+{
+    for (unsigned i = 0; i < t->wdepth; i++)
+        if (t->wstack[i] == n)
+            return true;
+    return false;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Running items                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* Run one item in node n's context; the caller holds the access it needs. */
+static int run_item(struct ngi_thread *t, struct ng_node *n, struct ng_hook *hook,
+                    struct ng_item *it)
+{
+    if (it->kind != NGI_IK_DATA)
+        return n->g->up->run_ctl(t, n, hook, it);
+    if (NGI_UNLIKELY(!n->type->rcvdata)) {
+        ng_item_drop(it, NG_DROP_DEAD);
+        return -EOPNOTSUPP;
+    }
+    return n->type->rcvdata(hook, it);
+}
+
+static int run_with_access(struct ngi_thread *t, struct ng_node *n, struct ng_hook *hook,
+                           struct ng_item *it, bool writer)
+{
+    if (writer && t->wdepth < sizeof(t->wstack) / sizeof(t->wstack[0])) {
+        t->wstack[t->wdepth++] = n;
+        int rc = run_item(t, n, hook, it);
+        t->wdepth--;
+        return rc;
+    }
+    return run_item(t, n, hook, it);
+}
+
+static int enqueue(struct ngi_thread *t, struct ng_node *n, struct ng_hook *hook,
+                   struct ng_item *it, bool writer)
+{
+    /* On the lock-less data path the receiving hook is not referenced: it
+     * may already have dropped its last reference (removed, waiting for its
+     * grace period).  Never resurrect it (a plain ref would let it be
+     * deferred a second time): drop the item as if the hook were gone. */
+    if (hook && !ngi_hook_tryref(hook)) {
+        if (it->kind == NGI_IK_DATA)
+            NGI_STAT_ADD(n->stats, drops[NG_DROP_NOTCONN]);
+        ng_item_drop(it, NG_DROP_NOTCONN);
+        return -ENOTCONN;
+    }
+    ng_node_ref(n);
+    it->dnode = n;
+    it->dhook = hook;
+    if (writer)
+        it->flags |= NGI_IF_WRITER;
+    else
+        it->flags &= (uint8_t)~NGI_IF_WRITER;
+    NGI_STAT_ADD(n->stats, queued);
+    ngi_mpsc_push(&n->queue, &it->qnode);
+    uint32_t s = atomic_fetch_or_explicit(&n->qstate, NGQ_PENDING, memory_order_acq_rel);
+    /* Start a drain unless one is running, or unless the node is busy (the
+     * leaving reader/writer will kick it then). */
+    if (!(s & NGQ_DRAIN) && !(s & (NGQ_READER_MASK | NGQ_WRITER)))
+        kick(t, n);
+    return 0;
+}
+
+/* Drop a queued item's destination references after it left the queue. */
+static inline void unpin(struct ng_node *n, struct ng_hook *h)
+{
+    if (h)
+        ng_hook_unref(h);
+    ng_node_unref(n);
+}
+
+void ngi_node_drain(struct ngi_thread *t, struct ng_node *n)
+{
+    /* We own DRAIN and a node reference. */
+    NGI_ASSERT(atomic_load_explicit(&n->qstate, memory_order_relaxed) & NGQ_DRAIN);
+    NGI_ASSERT_SECTION(n->g);
+    unsigned budget = 0;
+    for (;;) {
+        /* On a runtime worker, bound the items run per drain: a node fed
+         * continuously would otherwise keep the worker inside one read-side
+         * section for ever and stall every grace period (ng_graph_barrier
+         * hangs).  Re-schedule the node; the entry keeps DRAIN and our
+         * reference, and the worker reaches its quiescent point. */
+        if (t->worker && ++budget > 256 && schedule(n))
+            return;
+        struct ng_item *it = n->held;
+        n->held = NULL;
+        if (!it) {
+            struct ngi_mpsc_node *qn = ngi_mpsc_pop_wait(&n->queue);
+            if (qn)
+                it = (struct ng_item *)(void *)((char *)qn - offsetof(struct ng_item, qnode));
+        }
+        if (!it) {
+            /* Queue empty: clear PENDING, then re-check, then let go. */
+            atomic_fetch_and_explicit(&n->qstate, ~NGQ_PENDING, memory_order_acq_rel);
+            struct ngi_mpsc_node *qn = ngi_mpsc_pop_wait(&n->queue);
+            if (qn) {
+                atomic_fetch_or_explicit(&n->qstate, NGQ_PENDING, memory_order_acq_rel);
+                n->held = (struct ng_item *)(void *)((char *)qn - offsetof(struct ng_item, qnode));
+                continue;
+            }
+            uint32_t s = atomic_fetch_and_explicit(&n->qstate, ~NGQ_DRAIN, memory_order_acq_rel);
+            /* An enqueuer that saw DRAIN set relied on us: take over again. */
+            if ((s & NGQ_PENDING) && !(s & (NGQ_READER_MASK | NGQ_WRITER))) {
+                uint32_t e = s & ~NGQ_DRAIN;
+                if (atomic_compare_exchange_strong(&n->qstate, &e, e | NGQ_DRAIN))
+                    continue;
+            }
+            break;
+        }
+        struct ng_hook *h = it->dhook;
+        bool writer = (it->flags & NGI_IF_WRITER) != 0;
+        /* Items for a dead node, or data for a removed hook, are dropped. */
+        if (!ng_node_is_valid(n) ||
+            (it->kind == NGI_IK_DATA && h &&
+             (atomic_load_explicit(&h->flags, memory_order_acquire) & HKF_INVALID))) {
+            it->dnode = NULL;
+            it->dhook = NULL;
+            NGI_STAT_ADD(n->stats, dequeued);
+            if (it->kind == NGI_IK_DATA)
+                NGI_STAT_ADD(n->stats, drops[ng_node_is_valid(n) ? NG_DROP_NOTCONN : NG_DROP_DEAD]);
+            ng_item_drop(it, ng_node_is_valid(n) ? NG_DROP_NOTCONN : NG_DROP_DEAD);
+            unpin(n, h);
+            continue;
+        }
+        if (!owner_try_enter(n, writer)) {
+            /* Blocked by the current occupant: park the item and let the
+             * occupant's leave() restart the drain. */
+            n->held = it;
+            uint32_t s = atomic_fetch_and_explicit(&n->qstate, ~NGQ_DRAIN, memory_order_acq_rel);
+            uint32_t e = s & ~NGQ_DRAIN;
+            bool busy = writer ? (e & (NGQ_READER_MASK | NGQ_WRITER)) : (e & NGQ_WRITER);
+            if (!busy && atomic_compare_exchange_strong(&n->qstate, &e, e | NGQ_DRAIN))
+                continue; /* the occupant left meanwhile */
+            ng_node_unref(n); /* the next owner takes its own reference */
+            return;
+        }
+        it->dnode = NULL;
+        it->dhook = NULL;
+        NGI_STAT_ADD(n->stats, dequeued);
+        bool hold = ngi_locked_backend(n->g) && it->kind != NGI_IK_DATA;
+        if (hold) {
+            bool held = ngi_node_finish_hold(n);
+            if (!held || !ng_node_is_valid(n)) {
+                leave(t, n, writer);
+                ng_item_drop(it, NG_DROP_DEAD);
+                if (held)
+                    n->g->up->node_finish_step(n);
+                unpin(n, h);
+                continue;
+            }
+        }
+        run_with_access(t, n, h, it, writer);
+        /* leave() will not kick: we hold DRAIN. */
+        leave(t, n, writer);
+        if (hold)
+            n->g->up->node_finish_step(n);
+        unpin(n, h);
+    }
+    ng_node_unref(n);
+}
+
+void ngi_node_flush_queue(struct ng_node *n)
+{
+    /* The node is invalid: whoever owns DRAIN drops everything queued; if
+     * nobody does, become the owner now.  Items racing in after this are
+     * dropped by the drain their enqueuer starts. */
+    struct ngi_thread *t = ngi_thread_get(n->g);
+    if (t && (atomic_load(&n->qstate) & NGQ_PENDING))
+        kick(t, n);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entry points                                                             */
+/* ------------------------------------------------------------------------ */
+
+int ngi_rcvdata_unsupported(struct ng_hook *hook, struct ng_item *it)
+{
+    NGI_STAT_ADD(hook->node->stats, drops[NG_DROP_DEAD]);
+    ng_item_drop(it, NG_DROP_DEAD);
+    return -EOPNOTSUPP;
+}
+
+
+/* An item sent over a cut link: dropped at the sending side, as netgraph
+ * does when NG_SEND_DATA finds no peer. */
+int ngi_drop_notconn(struct ng_hook *sender, struct ng_item *it)
+{
+    NGI_HSTAT_ADD(sender, drops);
+    NGI_STAT_ADD(sender->node->stats, drops[NG_DROP_NOTCONN]);
+    ng_item_drop(it, NG_DROP_NOTCONN);
+    return -ENOTCONN;
+}
+
+/* Data for a hook or node that is invalid or forces writer/queue entry.
+ * `link`: the item was sent by the partner hook (else injected). */
+NGI_NOINLINE int ngi_data_slow(struct ngi_thread *t, struct ng_hook *hook, struct ng_item *it,
+                              uint32_t hf, bool link)
+{
+    /* A cut link first, and without touching hook->node: once the link
+     * is cut the receiving node may be gone (the partner hook's reference
+     * on it was dropped after its grace period); the sender's node is
+     * pinned by the sender hook. */
+    if (link && (hf & HKF_INVALID))
+        return ngi_drop_notconn(ngi_hook_partner(hook), it);
+    if (link)
+        NGI_HSTAT_ADD(ngi_hook_partner(hook), out); /* sent, even if dropped below */
+    struct ng_node *n = hook->node;
+    uint32_t f = atomic_load_explicit(&n->flags, memory_order_acquire);
+    if (!t)
+        t = ngi_thread_get(n->g); /* attached: we are in its section */
+    if ((f & NGF_INVALID) || (hf & HKF_INVALID)) {
+        /* A dying node outranks a dying hook: its hooks die with it. */
+        enum ng_drop_reason r = (f & NGF_INVALID) ? NG_DROP_DEAD : NG_DROP_NOTCONN;
+        NGI_STAT_ADD(n->stats, drops[r]);
+        NGI_HSTAT_ADD(hook, drops);
+        ng_item_drop(it, r);
+        return -ENOTCONN;
+    }
+    NGI_HSTAT_ADD(hook, in);
+    bool force_w = (f & NGF_FORCE_WRITER) || (hf & HKF_FORCE_WRITER);
+    bool force_q = (f & NGF_FORCE_QUEUE) || (hf & HKF_FORCE_QUEUE);
+    if (!force_q && try_write(n)) {
+        int rc = run_with_access(t, n, hook, it, true);
+        leave(t, n, true);
+        return rc;
+    }
+    return enqueue(t, n, hook, it, force_w);
+}
+
+/* A netgraph-mode node: enter as a reader (one CAS) or queue behind the
+ * writer.  Out of line so that the shared-node path needs no stack frame. */
+NGI_NOINLINE int ngi_data_reader(struct ngi_thread *t, struct ng_hook *hook, struct ng_item *it)
+{
+    struct ng_node *n = hook->node;
+    if (!t)
+        t = ngi_thread_get(n->g); /* attached: we are in its section */
+    if (NGI_LIKELY(try_read(n))) {
+        int rc = hook->rcvdata(hook, it);
+        leave(t, n, false);
+        return rc;
+    }
+    return enqueue(t, n, hook, it, false);
+}
+
+/* A message or function item (see datapath.h). */
+int ngi_dispatch_item(struct ngi_thread *t, struct ng_node *n, struct ng_hook *hook,
+                     struct ng_item *it, bool writer)
+{
+    uint32_t f = atomic_load_explicit(&n->flags, memory_order_acquire);
+    if (f & NGF_INVALID) {
+        ng_item_drop(it, NG_DROP_DEAD);
+        return -ESHUTDOWN;
+    }
+    /* A method of this node calling back into it: run after it returns. */
+    bool reentrant = ngi_thread_holds_writer(t, n);
+    if (!reentrant && !(f & NGF_FORCE_QUEUE) && (writer ? try_write(n) : try_read(n))) {
+        /* rwlock baseline: pin the node's shutdown method (see node.c). */
+        bool hold = ngi_locked_backend(n->g);
+        if (hold && !ngi_node_finish_hold(n)) {
+            leave(t, n, writer);
+            ng_item_drop(it, NG_DROP_DEAD);
+            return -ESHUTDOWN;
+        }
+        if (hold && !ng_node_is_valid(n)) {
+            leave(t, n, writer);
+            ng_item_drop(it, NG_DROP_DEAD);
+            n->g->up->node_finish_step(n);
+            return -ESHUTDOWN;
+        }
+        int rc = run_with_access(t, n, hook, it, writer);
+        leave(t, n, writer);
+        if (hold)
+            n->g->up->node_finish_step(n);
+        return rc;
+    }
+    return enqueue(t, n, hook, it, writer);
+}
+
+void ngi_node_qsnap(struct ng_node *n, struct ngi_qsnap *out)
+{
+    uint32_t q = atomic_load_explicit(&n->qstate, memory_order_relaxed);
+    out->readers = q & NGQ_READER_MASK;
+    out->writer = (q & NGQ_WRITER) != 0;
+    out->pending = (q & NGQ_PENDING) != 0;
+}

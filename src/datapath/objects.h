@@ -1,0 +1,494 @@
+/*
+ * objects.h - the object layout of the engine: graph, node, hook, item and
+ * per-thread state, their flags, and the hook-pair arithmetic.  The bottom
+ * header of every engine layer (datapath and above); not installed.
+ *
+ * Fields the data hop reads are marked FAST; keep them where they are (the
+ * hop's cost is counted in loads and cache lines, docs/design.md §7).
+ * Every struct says who writes each group of fields, who reads them, what
+ * protects them and when the memory is freed.
+ *
+ * Concurrency model in one paragraph (docs/design.md has the long form):
+ *   - Topology changes (connect, rmhook, mkpeer, shutdown, name, type
+ *     registration) are serialised by graph->ctl_lock, a recursive mutex
+ *     taken only by control paths (ngi_ctl_lock).  For the rwlock baseline
+ *     they additionally take the backend's topology write lock around
+ *     pointer updates.
+ *   - Data paths never take ctl_lock.  They run inside a read-side section
+ *     of the graph's backend (struct ngi_thread.depth > 0) and only follow
+ *     pointers published with release stores (hook->peer, list links), or,
+ *     with the rwlock backend, hold the topology read lock for the lookup
+ *     and pin the peer hook with a reference.
+ *   - Unlinked hooks and nodes are handed to backend->defer() and freed
+ *     after a grace period, never directly.
+ */
+#ifndef NGI_DATAPATH_OBJECTS_H
+#define NGI_DATAPATH_OBJECTS_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <ck_stack.h>
+
+#include <ngraph/ngraph.h>
+
+#include "backend/backend.h"
+#include "lib/compiler.h"
+#include "lib/counter.h"
+#include "lib/mpsc.h"
+#include "lib/objcache.h"
+
+struct ngi_thread;
+struct ngi_waiter; /* control/control.h */
+struct ng_timer;   /* <ngraph/runtime.h> */
+
+/* ------------------------------------------------------------------------ */
+/* Items                                                                    */
+/* ------------------------------------------------------------------------ */
+
+enum ngi_item_kind { NGI_IK_DATA = 0, NGI_IK_MSG = 1, NGI_IK_FN = 2 };
+
+/* Item flags (item->flags, owner of the item only). */
+#define NGI_IF_WRITER 0x1u  /* needs writer access to the node when dequeued */
+#define NGI_IF_POOLED 0x2u  /* header+buffer came from the graph pool */
+#define NGI_IF_RUNNING 0x4u /* a method is running with this item */
+
+/*
+ * An item has exactly one owner at a time (the thread holding the pointer,
+ * or the queue it sits in); every field belongs to that owner.  Data items
+ * come from the graph's pool and go back to it; message and function items
+ * are malloc'ed and their payload (u.m / u.f) belongs to the control layer,
+ * which releases it through ngi_upcalls.ctl_release when the item is freed.
+ */
+struct ng_item {
+    struct ngi_mpsc_node qnode; /* node input queue / worker queue link */
+    struct ng_graph *g;
+    uint8_t kind;               /* enum ngi_item_kind */
+    uint8_t flags;              /* NGI_IF_* */
+    uint16_t spare;
+    uint32_t off;               /* data offset into buf */
+    uint32_t len;               /* data length */
+    uint32_t cap;               /* buf size */
+    /* Destination while queued (both referenced), NULL otherwise. */
+    struct ng_node *dnode;
+    struct ng_hook *dhook;
+    union {
+        struct {
+            struct ng_mesg *msg;
+            ng_id_t retaddr;            /* node to respond to, 0 = none */
+            struct ngi_waiter *waiter;  /* synchronous sender, or NULL */
+        } m;
+        struct {
+            ng_item_fn fn;
+            void *arg1;
+            int arg2;
+            struct ngi_waiter *waiter;
+        } f;
+    } u;
+    struct ng_item *pnext;      /* pool free-list link */
+    uint64_t meta[NG_ITEM_META_SIZE / 8];
+    uint8_t *buf;
+};
+
+/* Per-thread item cache ("magazine") size; the pool moves whole magazines. */
+#define NGI_MAG 64
+
+struct ngi_mag {
+    ck_stack_entry_t entry;     /* in pool->full */
+    struct ng_item *items;      /* NGI_MAG items linked by pnext */
+};
+
+/* The graph's data-item pool (datapath/item.c).  full/empty are lock-free
+ * stacks; everything below grow_lock is protected by it.  Slabs are freed
+ * only by ng_graph_destroy(), so a popped stack entry is always memory. */
+struct ngi_pool {
+    ck_stack_t full CK_CC_CACHELINE;  /* magazines of free items (mpmc, ABA-safe pop) */
+    ck_stack_t empty CK_CC_CACHELINE; /* spare magazine headers */
+    pthread_mutex_t grow_lock;  /* serialises slab allocation (cold path) */
+    void **slabs;               /* all slabs, freed at graph destruction */
+    size_t nslabs, slabs_cap;
+    struct ng_item *leftover;   /* partial magazine from exited threads, grow_lock */
+    unsigned nleftover;
+    _Atomic uint64_t total;     /* items ever carved out of slabs */
+    uint32_t limit, bufsize, headroom;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Statistics slots                                                         */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Per-node and per-hook counters are spread over NGI_STAT_SLOTS
+ * cache-line-sized slots.  Each thread that touches a graph claims one of
+ * slots 1..NGI_STAT_SLOTS-1 for itself (process-wide, released at thread
+ * exit) and then increments it with a plain load + store: a single writer,
+ * no locked instruction and no cache line shared with another writer.
+ * Threads beyond that keep ngi_stat_slot == 0 and share slot 0 with atomic
+ * adds.  Readers sum the slots with relaxed loads (src/stats/).
+ * Data items are counted at hooks only (in at the receiving hook, out at the
+ * sending one); a node's in/out totals are the sums over its hooks plus the
+ * counts of hooks already removed (folded into ng_node.gone_in/out).
+ */
+#define NGI_STAT_SLOTS 8
+extern _Thread_local unsigned ngi_stat_slot NGI_TLS_IE;
+
+struct ngi_nstat {
+    _Atomic uint64_t queued, dequeued;
+    _Atomic uint64_t drops[NG_DROP_REASONS];
+    _Atomic uint64_t spare[6 - NG_DROP_REASONS];
+};
+/* A hook's data counters in one slot (see struct ngi_pairstat). */
+struct ngi_hcnt {
+    _Atomic uint64_t in, out, drops;
+};
+
+/* Count one event in counter c of statistics slot `slot`: a plain
+ * read-modify-write in an exclusive slot, an atomic add in shared slot 0. */
+static inline void ngi_stat_inc(_Atomic uint64_t *c, unsigned slot)
+{
+    if (NGI_LIKELY(slot != 0))
+        atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+    else
+        atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
+/* Count one event in p[slot].field; p is a node's stats array. */
+#define NGI_STAT_ADD_S(p, slot, field) ngi_stat_inc(&(p)[(slot)].field, (slot))
+#define NGI_STAT_ADD(p, field) NGI_STAT_ADD_S(p, ngi_stat_slot, field)
+
+/* ------------------------------------------------------------------------ */
+/* Threads                                                                  */
+/* ------------------------------------------------------------------------ */
+
+struct ngi_worker; /* runtime/runtime.h */
+
+/*
+ * Per-(thread, graph) state (datapath/thread.c).  Written only by its own
+ * thread, except: `next` (graph->threads_lock), the counters (single-writer,
+ * read by ng_graph_stats), and ng_graph_destroy(), which releases every
+ * state (no other thread may use the graph then).  Freed by its thread at
+ * detach or thread exit, or by graph destruction.
+ */
+struct ngi_thread {
+    struct ng_graph *g;
+    struct ngi_bthread *bt;     /* backend per-thread state */
+    unsigned depth;             /* read-side nesting depth */
+    uint64_t saved_fast;        /* ngi_fast_serial before the outermost entry */
+    unsigned nbatch;            /* outermost batches ended (ng_batch_end) */
+    bool external;              /* attached lazily by an application thread */
+    struct ngi_worker *worker;  /* non-NULL on runtime workers */
+    struct ngi_thread *next;    /* graph->threads, under graph->threads_lock */
+    /* Item cache: owner only. */
+    struct ng_item *cache;
+    unsigned ncache;
+    /* Nodes this thread currently holds as writer (for re-entrant control
+     * calls from inside a node method). */
+    struct ng_node *wstack[8];
+    unsigned wdepth;
+    /* Counters: written by the owner only, read by ng_graph_stats(). */
+    ngi_counter_t items_alloc, items_free;
+    ngi_counter_t drops[NG_DROP_REASONS];
+};
+
+/* ------------------------------------------------------------------------ */
+/* Types, nodes, hooks                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* A registered type (core/type.c): list under ctl_lock, freed at
+ * unregistration (no nodes left) or graph destruction. */
+struct ngi_typeent {
+    const struct ng_type *type;
+    struct ngi_typeent *next;   /* graph->types, under ctl_lock */
+    _Atomic uint32_t numnodes;
+};
+
+/* Node flags (node->flags): set by control paths with atomic RMWs, read
+ * anywhere with acquire loads. */
+#define NGF_INVALID 0x01u      /* shutting down: no new entries */
+#define NGF_PERSIST 0x02u
+#define NGF_FORCE_WRITER 0x04u
+#define NGF_FORCE_QUEUE 0x08u
+#define NGF_SHARED 0x10u       /* type is NG_TYPE_CONCURRENT_DATA */
+#define NGF_FINISHED 0x20u     /* type shutdown method has run */
+/* Node flags that divert arriving data off the fast path. */
+#define NGF_DATA_SLOW (NGF_INVALID | NGF_FORCE_WRITER | NGF_FORCE_QUEUE)
+
+/*
+ * A node.  Allocated by core under ctl_lock, published in the namespace
+ * with release stores; freed (through backend->defer, after a grace period)
+ * when its last reference goes.  The queue state word is private to
+ * datapath/entry.c.
+ */
+struct ng_node {
+    /* Read-mostly: data path.  priv must stay the first member: the public
+     * inline ng_node_private() reads it (include/ngraph/ngraph.h).  Accessed
+     * only with __atomic builtins (release store, acquire load). */
+    void *priv;                 /* FAST (rcvdata) */
+    const struct ng_type *type; /* constant */
+    struct ng_graph *g;         /* constant */
+    _Atomic uint32_t flags;     /* FAST: NGF_* */
+    ng_id_t id;                 /* constant once published */
+    _Atomic uint32_t qstate CK_CC_CACHELINE; /* datapath/entry.c only */
+    struct ngi_mpsc_queue queue; /* pending items (each holds a node ref) */
+    _Atomic int refs CK_CC_CACHELINE;
+    /* Control-path fields, under g->ctl_lock unless noted. */
+    struct ngi_typeent *tent;
+    char name[NG_NODESIZ];      /* written under ctl_lock with atomic bytes (core/namespace.c) */
+    /* Hook list: RCU-style singly linked list; writers hold ctl_lock and
+     * publish with release stores; readers in a section may traverse. */
+    _Atomic(struct ng_hook *) hooks;
+    int numhooks;
+    struct ng_node *id_next;    /* g->id_hash chain (RCU-style) */
+    struct ng_node *name_next;  /* g->name_hash chain (RCU-style) */
+    struct ng_node *all_next, *all_prev; /* g->nodes list, ctl_lock */
+    /* 1 until shutdown's grace period ends, +1 per hook not yet reclaimed. */
+    _Atomic int finish_wait;
+    struct ngi_defer defer;
+    /* Item held by the drain owner: popped but not yet enterable.  Drain
+     * owner only (NGQ_DRAIN, datapath/entry.c). */
+    struct ng_item *held;
+    /* Timers armed on this node: the runtime's tlock (runtime/timer.c). */
+    struct ng_timer *timers;
+    /* Link in a worker's run queue while the DRAIN owner has scheduled the
+     * node (at most once at a time: DRAIN is exclusive). */
+    struct ngi_mpsc_node rt_link;
+    /* Data counts of hooks already unlinked (stats/stats.c). */
+    _Atomic uint64_t gone_in, gone_out;
+    struct ngi_nstat stats[NGI_STAT_SLOTS]; /* NGI_STAT_ADD; stats/ reads */
+};
+
+/* Hook flags (hook->flags), like the node flags. */
+#define HKF_INVALID 0x01u
+#define HKF_FORCE_WRITER 0x02u
+#define HKF_FORCE_QUEUE 0x04u
+/* Hook flags that divert data arriving on the hook off the fast path. */
+#define HKF_DATA_SLOW (HKF_INVALID | HKF_FORCE_WRITER | HKF_FORCE_QUEUE)
+
+typedef int (*ngi_rcvdata_fn)(struct ng_hook *hook, struct ng_item *item);
+
+/*
+ * A hook.  Both hooks of a link are allocated together in one block by
+ * core/hook.c under ctl_lock and published with release stores; each is
+ * freed (through backend->defer) when its last reference goes, and the
+ * block with the second of the two.
+ */
+struct ng_hook {
+    /* First cache line: everything one data hop reads.  priv must stay the
+     * first member: the public inline ng_hook_private() reads it.  Accessed
+     * only with __atomic builtins (release store, acquire load). */
+    void *priv;                     /* FAST (rcvdata) */
+    _Atomic(struct ng_hook *) peer; /* release-published; NULL when cut */
+    struct ng_node *node;       /* FAST: owner, referenced, constant */
+    ngi_rcvdata_fn rcvdata;     /* FAST: node->type->rcvdata (or a dropper), constant */
+    uint64_t gserial;           /* FAST: node->g->serial (ngi_fast_serial gate), constant */
+    _Atomic uint32_t flags;     /* FAST: HKF_* */
+    _Atomic int refs;
+    _Atomic(struct ng_hook *) next; /* node->hooks list link */
+    char name[NG_HOOKSIZ];      /* constant */
+    struct ngi_defer defer;
+    /* Pair block: hooks of the pair not yet freed (used in the block's
+     * first hook only). */
+    _Atomic int pair_live;
+    /* Counts already folded into node->gone_in/out when the hook was
+     * unlinked (written under ctl_lock, then once more when it is freed;
+     * read by stats readers, hence atomic). */
+    _Atomic uint64_t folded_in, folded_out;
+    /* Counters: in the link's block, see ngi_hook_cnt(). */
+};
+_Static_assert(offsetof(struct ng_node, priv) == 0, "ng_node_private() reads the first word");
+_Static_assert(offsetof(struct ng_hook, priv) == 0, "ng_hook_private() reads the first word");
+_Static_assert(offsetof(struct ng_hook, flags) + sizeof(uint32_t) <= NGI_CACHELINE,
+               "the fields a hop reads stay in the hook's first cache line");
+
+/*
+ * Hook pairs.  ngi_connect_locked creates the two hooks of a link together
+ * in one block, so each hook finds its partner by flipping one address bit:
+ * the data path reaches the peer without loading hook->peer (the loaded
+ * pointer would be one more dependent load per hop).  The partner stays
+ * valid memory as long as the hook does: the block is freed when both hooks
+ * have been reclaimed (pair_live).  hook->peer is still published (==
+ * partner while connected, NULL once cut) for control paths and the rwlock
+ * baseline.
+ *
+ * Block (NGI_HOOK_BLOCK bytes, aligned to NGI_HOOK_PAIR):
+ *   [0, STRIDE)             first hook, at a cache-colour offset
+ *   [STRIDE, PAIR)          second hook, same offset
+ *   [PAIR, BLOCK)           struct ngi_pairstat[NGI_STAT_SLOTS]: per thread
+ *                           slot one cache line with both hooks' counters
+ * Everything is found from a hook's address by arithmetic (no load).  The
+ * colour offsets ((STRIDE - sizeof(struct ng_hook)) / 64 + 1 = 6 of them)
+ * plus the blocks' own varying page offsets (they are only
+ * NGI_HOOK_PAIR-aligned) spread the hook lines of a chain over the L1 sets:
+ * with a few fixed page offsets they collided once churn had reshuffled the
+ * blocks, and a 16-hop chain ran up to 20% slower.  Measured alternatives:
+ * 2048-byte slots with per-hook counters (2 KB per hook: 1.00x the floor at
+ * N=16, but 0.83-0.85 of no-churn throughput under 10k changes/s in shared
+ * mode); 256-byte slots (520 B per hook: 1.55x the floor at N=64).  512
+ * gives 776 B per hook, 1.2x at N=16, 1.0x at N=64, 0.94 under churn.
+ */
+#define NGI_HOOK_STRIDE 512u
+#define NGI_HOOK_PAIR (2 * NGI_HOOK_STRIDE)
+struct ngi_pairstat {
+    struct ngi_hcnt h[2];       /* [0]: the block's first hook, [1]: second */
+    _Atomic uint64_t spare[2];
+};
+#define NGI_HOOK_BLOCK (NGI_HOOK_PAIR + NGI_STAT_SLOTS * sizeof(struct ngi_pairstat))
+_Static_assert(sizeof(struct ng_hook) <= NGI_HOOK_STRIDE, "struct ng_hook outgrew its pair slot");
+_Static_assert(sizeof(struct ngi_pairstat) == NGI_CACHELINE, "one counter line per slot");
+_Static_assert((NGI_HOOK_STRIDE & (NGI_HOOK_STRIDE - 1)) == 0, "partner found by one address bit");
+
+static inline struct ng_hook *ngi_hook_partner(const struct ng_hook *h)
+{
+    return (struct ng_hook *)((uintptr_t)h ^ NGI_HOOK_STRIDE);
+}
+/* The block's first hook (it holds pair_live). */
+static inline struct ng_hook *ngi_hook_pair_first(const struct ng_hook *h)
+{
+    return (struct ng_hook *)((uintptr_t)h & ~(uintptr_t)NGI_HOOK_STRIDE);
+}
+static inline void *ngi_hook_pair_block(const struct ng_hook *h)
+{
+    return (void *)((uintptr_t)h & ~(uintptr_t)(NGI_HOOK_PAIR - 1));
+}
+/* h's counters in statistics slot `slot`. */
+static inline struct ngi_hcnt *ngi_hook_cnt(const struct ng_hook *h, unsigned slot)
+{
+    NGI_ASSERT(slot < NGI_STAT_SLOTS);
+    struct ngi_pairstat *ps =
+        (struct ngi_pairstat *)(void *)((char *)ngi_hook_pair_block(h) + NGI_HOOK_PAIR);
+    return &ps[slot].h[((uintptr_t)h / NGI_HOOK_STRIDE) & 1];
+}
+/* Count one event on hook h (slot: this thread's statistics slot). */
+#define NGI_HSTAT_ADD_S(h, slot, field) ngi_stat_inc(&ngi_hook_cnt((h), (slot))->field, (slot))
+#define NGI_HSTAT_ADD(h, field) NGI_HSTAT_ADD_S(h, ngi_stat_slot, field)
+
+/* ------------------------------------------------------------------------ */
+/* What the data path needs from the layers above it                        */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The data path calls nothing above it.  What it must have done by an upper
+ * layer it calls through these tables, which those layers fill in:
+ *   - struct ngi_upcalls: one constant table per graph, set by
+ *     ng_graph_create (control/graph.c) before the graph is published;
+ *   - struct ngi_runtime_ops: the first member of every struct ng_runtime
+ *     (runtime/runtime.h), reached through the release-published
+ *     graph->runtime, so a runtime brings its own operations with it.
+ */
+struct ngi_upcalls {
+    /* control: run a message or function item in node n's context; the
+     * caller holds the access the item needs.  Consumes it. */
+    int (*run_ctl)(struct ngi_thread *t, struct ng_node *n, struct ng_hook *hook,
+                   struct ng_item *it);
+    /* control: release a message or function item's payload (its message,
+     * its waiter) as the item is freed. */
+    void (*ctl_release)(struct ng_item *it);
+    /* core: the last reference to a hook / node went and a grace period
+     * passed (backend->defer callbacks). */
+    void (*hook_free)(struct ngi_defer *d);
+    void (*node_free)(struct ngi_defer *d);
+    /* core: one of the node's finish_wait holds is released (rwlock
+     * baseline entries, datapath/entry.c). */
+    void (*node_finish_step)(struct ng_node *n);
+};
+
+struct ngi_runtime_ops {
+    /* Hand node n, whose DRAIN right the caller owns (and a reference with
+     * it), to a worker; false if none takes it (drain inline). */
+    bool (*schedule)(struct ng_runtime *rt, struct ng_node *n);
+    /* Cancel every timer armed on n (n is shutting down; ctl_lock held). */
+    void (*cancel_node_timers)(struct ng_runtime *rt, struct ng_node *n);
+    /* Stop the runtime (graph destruction). */
+    void (*stop)(struct ng_runtime *rt);
+};
+/* Every struct ng_runtime begins with this. */
+struct ngi_runtime_base {
+    const struct ngi_runtime_ops *ops;
+};
+static inline const struct ngi_runtime_ops *ngi_runtime_ops_of(struct ng_runtime *rt)
+{
+    return ((struct ngi_runtime_base *)(void *)rt)->ops;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Graph                                                                    */
+/* ------------------------------------------------------------------------ */
+
+#define NGI_HASH_SIZE 256
+
+/*
+ * A graph.  Created and destroyed by control/graph.c; constant fields are
+ * set before ng_graph_create() returns it.
+ */
+struct ng_graph {
+    const struct ngi_backend_ops *bops; /* constant */
+    bool locked;                /* bops->flags & NGI_BF_TOPOLOGY_LOCK, constant */
+    struct ngi_backend_inst *backend;
+    enum ng_backend kind;
+    uint64_t serial;            /* unique per graph in the process, constant */
+    const struct ngi_upcalls *up; /* constant */
+    struct ngi_pool pool;
+
+    pthread_mutex_t ctl_lock;   /* serialises topology changes (ngi_ctl_lock) */
+#if NGI_DEBUG
+    _Atomic(pthread_t) ctl_owner; /* holder of ctl_lock, for NGI_ASSERT_CTL */
+    unsigned ctl_depth;         /* recursion depth, owner only */
+#endif
+    struct ngi_objcache hook_cache, node_cache; /* core */
+    /* Namespace: RCU-style hash chains; writers hold ctl_lock. */
+    _Atomic(struct ng_node *) id_hash[NGI_HASH_SIZE];
+    _Atomic(struct ng_node *) name_hash[NGI_HASH_SIZE];
+    struct ng_node *nodes;      /* all live nodes, ctl_lock */
+    ng_id_t next_id;            /* ctl_lock */
+    _Atomic uint64_t nnodes, nhooks;
+    struct ngi_typeent *types;  /* ctl_lock */
+    _Atomic uint32_t next_token;
+
+    pthread_mutex_t threads_lock; /* protects threads list */
+    struct ngi_thread *threads;
+    /* Attached runtime or NULL: release store by runtime start/stop under
+     * ctl_lock, acquire loads anywhere. */
+    _Atomic(struct ng_runtime *) runtime;
+    bool destroying;            /* ctl_lock */
+
+    /* Counters of threads that have detached (folded in on detach). */
+    uint64_t gone_alloc, gone_free, gone_drops[NG_DROP_REASONS];
+};
+
+/* The control lock.  Recursive: node methods called under it (disconnect,
+ * rcvmsg) may change the topology themselves, as netgraph allows.  In debug
+ * builds it records its holder, so "ctl_lock held" is asserted, not only
+ * stated (NGI_ASSERT_CTL). */
+static inline void ngi_ctl_lock(struct ng_graph *g)
+{
+    pthread_mutex_lock(&g->ctl_lock);
+#if NGI_DEBUG
+    if (g->ctl_depth++ == 0)
+        atomic_store_explicit(&g->ctl_owner, pthread_self(), memory_order_relaxed);
+#endif
+}
+static inline void ngi_ctl_unlock(struct ng_graph *g)
+{
+#if NGI_DEBUG
+    NGI_ASSERT(g->ctl_depth > 0);
+    if (--g->ctl_depth == 0)
+        atomic_store_explicit(&g->ctl_owner, (pthread_t)0, memory_order_relaxed);
+#endif
+    pthread_mutex_unlock(&g->ctl_lock);
+}
+#if NGI_DEBUG
+static inline bool ngi_ctl_held(struct ng_graph *g)
+{
+    return pthread_equal(atomic_load_explicit(&g->ctl_owner, memory_order_relaxed),
+                         pthread_self());
+}
+#define NGI_ASSERT_CTL(g) NGI_ASSERT(ngi_ctl_held(g))
+#else
+#define NGI_ASSERT_CTL(g) ((void)0)
+#endif
+
+#endif

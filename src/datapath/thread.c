@@ -1,0 +1,301 @@
+/*
+ * thread.c - per-thread state, read-side sections and batches.
+ *
+ * Per-thread state (struct ngi_thread) exists once per (thread, graph).  It
+ * is created lazily by the thread itself on its first call into the graph
+ * and found again through a small thread-local cache keyed by the graph's
+ * serial number (serials are never reused, so a stale cache slot can never
+ * match a new graph).  The state is written only by its thread, except:
+ *   - graph->threads (the list of all states) is protected by threads_lock;
+ *   - counters are single-writer and read by ng_graph_stats() with relaxed
+ *     loads;
+ *   - at graph destruction the destroying thread releases every state (the
+ *     contract says no other thread may use the graph then).
+ * At thread exit a pthread key destructor detaches the thread from every
+ * graph that is still alive (found through the process-wide registry).
+ */
+#include <stdlib.h>
+
+#include "datapath.h"
+
+/* ------------------------------------------------------------------------ */
+/* Process-wide registry of live graphs (for thread-exit cleanup).          */
+/* ------------------------------------------------------------------------ */
+
+struct ngi_reg {
+    struct ng_graph *g;
+    struct ngi_reg *next;
+};
+
+static pthread_mutex_t ng_registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ngi_reg *ng_registry;
+
+_Thread_local struct ngi_tls_slot ngi_tls[NGI_TLS_SLOTS] NGI_TLS_IE;
+_Thread_local unsigned ngi_stat_slot NGI_TLS_IE; /* 0: shared slot (atomic adds) */
+_Thread_local uint64_t ngi_fast_serial NGI_TLS_IE;
+
+/* Exclusive statistics slots 1..NGI_STAT_SLOTS-1, process-wide bitmap. */
+static _Atomic uint32_t ng_stat_used;
+
+static void stat_slot_claim(void)
+{
+    if (ngi_stat_slot != 0)
+        return;
+    uint32_t used = atomic_load(&ng_stat_used);
+    for (unsigned i = 1; i < NGI_STAT_SLOTS; i++) {
+        if (used & (1u << i))
+            continue;
+        if (atomic_compare_exchange_strong(&ng_stat_used, &used, used | (1u << i))) {
+            ngi_stat_slot = i;
+            return;
+        }
+        i = 0; /* lost a race: rescan with the fresh bitmap */
+    }
+}
+
+static void stat_slot_release(void)
+{
+    if (ngi_stat_slot == 0)
+        return;
+    atomic_fetch_and(&ng_stat_used, ~(1u << ngi_stat_slot));
+    ngi_stat_slot = 0;
+}
+
+static pthread_key_t ng_exit_key;
+static pthread_once_t ng_exit_once = PTHREAD_ONCE_INIT;
+
+static struct ng_graph *registry_find_locked(uint64_t serial)
+{
+    for (struct ngi_reg *r = ng_registry; r; r = r->next)
+        if (r->g->serial == serial)
+            return r->g;
+    return NULL;
+}
+
+/* Unlink t from its graph and free it.  `self`: called by t's own thread
+ * (backend detach) rather than by the destroying thread (backend release). */
+static void thread_state_free(struct ngi_thread *t, bool self)
+{
+    struct ng_graph *g = t->g;
+    pthread_mutex_lock(&g->threads_lock);
+    for (struct ngi_thread **pp = &g->threads; *pp; pp = &(*pp)->next) {
+        if (*pp == t) {
+            *pp = t->next;
+            break;
+        }
+    }
+    g->gone_alloc += ngi_counter_get(&t->items_alloc);
+    g->gone_free += ngi_counter_get(&t->items_free);
+    for (int i = 0; i < NG_DROP_REASONS; i++)
+        g->gone_drops[i] += ngi_counter_get(&t->drops[i]);
+    pthread_mutex_unlock(&g->threads_lock);
+    ngi_thread_cache_flush(t);
+    if (self)
+        g->bops->thread_detach(g->backend, t->bt);
+    else
+        g->bops->thread_release(g->backend, t->bt);
+    free(t);
+}
+
+static void ng_thread_exit_cb(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&ng_registry_lock);
+    for (int i = 0; i < NGI_TLS_SLOTS; i++) {
+        if (ngi_tls[i].serial == 0)
+            continue;
+        struct ng_graph *g = registry_find_locked(ngi_tls[i].serial);
+        if (g && ngi_tls[i].t->depth == 0)
+            thread_state_free(ngi_tls[i].t, true);
+        ngi_tls[i].serial = 0;
+        ngi_tls[i].t = NULL;
+    }
+    pthread_mutex_unlock(&ng_registry_lock);
+    stat_slot_release();
+}
+
+static void ng_exit_key_init(void)
+{
+    (void)pthread_key_create(&ng_exit_key, ng_thread_exit_cb);
+}
+
+struct ngi_thread *ngi_thread_get_slow(struct ng_graph *g)
+{
+    uint64_t serial = g->serial;
+    /* Known graph in another slot: move it to slot 0 (most recently used). */
+    for (int i = 1; i < NGI_TLS_SLOTS; i++) {
+        if (ngi_tls[i].serial == serial) {
+            struct ngi_tls_slot tmp = ngi_tls[0];
+            ngi_tls[0] = ngi_tls[i];
+            ngi_tls[i] = tmp;
+            return ngi_tls[0].t;
+        }
+    }
+
+    /* Slow path: first call of this thread into g. */
+    int slot = -1;
+    for (int i = 0; i < NGI_TLS_SLOTS; i++) {
+        if (ngi_tls[i].serial == 0) {
+            slot = i;
+            break;
+        }
+    }
+    if (slot < 0) {
+        /* Too many graphs used by one thread: recycle a slot whose graph is
+         * gone, else fail. */
+        pthread_mutex_lock(&ng_registry_lock);
+        for (int i = 0; i < NGI_TLS_SLOTS && slot < 0; i++)
+            if (!registry_find_locked(ngi_tls[i].serial))
+                slot = i;
+        pthread_mutex_unlock(&ng_registry_lock);
+        if (slot < 0)
+            return NULL;
+    }
+    struct ngi_thread *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->g = g;
+    t->external = true;
+    if (g->bops->thread_attach(g->backend, &t->bt) != 0) {
+        free(t);
+        return NULL;
+    }
+    pthread_mutex_lock(&g->threads_lock);
+    t->next = g->threads;
+    g->threads = t;
+    pthread_mutex_unlock(&g->threads_lock);
+    pthread_once(&ng_exit_once, ng_exit_key_init);
+    pthread_setspecific(ng_exit_key, (void *)1);
+    stat_slot_claim();
+    ngi_tls[slot].t = t;
+    ngi_tls[slot].serial = serial;
+    return t;
+}
+
+int ng_thread_register(struct ng_graph *g)
+{
+    if (!g)
+        return -EINVAL;
+    return ngi_thread_get(g) ? 0 : -ENOMEM;
+}
+
+void ng_thread_unregister(struct ng_graph *g)
+{
+    if (!g)
+        return;
+    for (int i = 0; i < NGI_TLS_SLOTS; i++) {
+        if (ngi_tls[i].serial == g->serial) {
+            struct ngi_thread *t = ngi_tls[i].t;
+            if (t->depth != 0 || t->worker)
+                return; /* inside a section or a worker: refuse silently */
+            ngi_tls[i].serial = 0;
+            ngi_tls[i].t = NULL;
+            thread_state_free(t, true);
+            return;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Graph registry and graph destruction                                     */
+/* ------------------------------------------------------------------------ */
+
+int ngi_registry_add(struct ng_graph *g)
+{
+    struct ngi_reg *r = malloc(sizeof(*r));
+    if (!r)
+        return -ENOMEM;
+    r->g = g;
+    pthread_mutex_lock(&ng_registry_lock);
+    r->next = ng_registry;
+    ng_registry = r;
+    pthread_mutex_unlock(&ng_registry_lock);
+    return 0;
+}
+
+void ngi_registry_remove(struct ng_graph *g)
+{
+    pthread_mutex_lock(&ng_registry_lock);
+    for (struct ngi_reg **pp = &ng_registry; *pp; pp = &(*pp)->next) {
+        if ((*pp)->g == g) {
+            struct ngi_reg *r = *pp;
+            *pp = r->next;
+            free(r);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&ng_registry_lock);
+}
+
+void ngi_threads_release_all(struct ng_graph *g)
+{
+    /* Our own state with detach (we are its thread), others with release. */
+    for (int i = 0; i < NGI_TLS_SLOTS; i++) {
+        if (ngi_tls[i].serial == g->serial) {
+            struct ngi_thread *self = ngi_tls[i].t;
+            ngi_tls[i].serial = 0;
+            ngi_tls[i].t = NULL;
+            thread_state_free(self, true);
+        }
+    }
+    while (g->threads)
+        thread_state_free(g->threads, false);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sections, barriers and batches                                           */
+/* ------------------------------------------------------------------------ */
+
+/* Is this thread inside a read-side section of any graph?  (qsbr's domain
+ * is process-wide, so a section of another graph blocks our grace period
+ * just the same; for ck_epoch and rwlock it is merely conservative.) */
+bool ngi_thread_in_section(void)
+{
+    for (int i = 0; i < NGI_TLS_SLOTS; i++)
+        if (ngi_tls[i].serial != 0 && ngi_tls[i].t->depth != 0)
+            return true;
+    return false;
+}
+
+int ng_graph_barrier(struct ng_graph *g)
+{
+    if (!g)
+        return -EINVAL;
+    if (ngi_thread_in_section())
+        return -EDEADLK;
+    g->bops->barrier(g->backend);
+    return 0;
+}
+
+int ng_batch_begin(struct ng_graph *g)
+{
+    if (!g)
+        return -EINVAL;
+    return ngi_enter(g) ? 0 : -ENOMEM;
+}
+
+int ng_batch_end(struct ng_graph *g)
+{
+    if (!g)
+        return -EINVAL;
+    /* Only a batch can leave this thread in a section between API calls,
+     * so depth > 0 here means an open batch of g. */
+    struct ngi_thread *t = ngi_thread_get(g);
+    if (!t || t->depth == 0)
+        return -EINVAL;
+    ngi_exit(t);
+    /* ck_epoch reclaims only when polled; every 16th batch is enough and
+     * keeps the poll's shared try-lock off the injection loop. */
+    if (t->depth == 0 && (++t->nbatch & 15) == 0)
+        g->bops->poll(g->backend);
+    return 0;
+}
+
+void ng_count_drop(struct ng_graph *g, enum ng_drop_reason r)
+{
+    if (!g || (unsigned)r >= NG_DROP_REASONS)
+        return;
+    struct ngi_thread *t = ngi_thread_get(g);
+    if (t)
+        ngi_counter_add(&t->drops[r], 1);
+}

@@ -1,0 +1,277 @@
+/*
+ * runtime.c - starting and stopping a runtime, and its queries.
+ *
+ * Start: workers are created and registered with the backend before the
+ * runtime is published in graph->runtime (release, under ctl_lock), so the
+ * data path never hands a node to a worker that cannot run it.  Stop: the
+ * timer thread first, then every worker drains what is queued (including
+ * work they hand each other), then the runtime is unpublished and joined.
+ */
+#include <sched.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "runtime.h"
+
+static void runtime_stop_op(struct ng_runtime *rt)
+{
+    ng_runtime_stop(rt);
+}
+
+/* What the data path and the layers below call on a runtime. */
+static const struct ngi_runtime_ops ngi_runtime_ops_impl = {
+    .schedule = ngi_runtime_schedule,
+    .cancel_node_timers = ngi_timers_cancel_node,
+    .stop = runtime_stop_op,
+};
+
+struct ng_runtime *ng_graph_runtime(struct ng_graph *g)
+{
+    return g ? atomic_load_explicit(&g->runtime, memory_order_acquire) : NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Worker queues                                                            */
+
+void ng_runtime_config_init(struct ng_runtime_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->pin = 1;
+    cfg->batch = 64;
+    cfg->spin = 64;
+}
+
+
+/* One look at every worker: asleep with nothing queued?  Records gen. */
+static bool workers_quiet(struct ng_runtime *rt, int pass)
+{
+    for (unsigned i = 0; i < rt->nworkers; i++) {
+        struct ngi_worker *w = &rt->w[i];
+        w->qgen[pass] = atomic_load_explicit(&w->gen, memory_order_seq_cst);
+        if (!atomic_load_explicit(&w->sleeping, memory_order_seq_cst) ||
+            atomic_load_explicit(&w->npush, memory_order_seq_cst) !=
+                atomic_load_explicit(&w->npop, memory_order_seq_cst))
+            return false;
+    }
+    return true;
+}
+
+/* Wait until every worker is asleep with nothing queued, twice in a row with
+ * no wake-up in between.  Only workers can produce work now (the timer
+ * thread is gone and the caller guarantees no application thread runs), and
+ * a worker that pushed to another was itself awake after the first look. */
+static void quiesce(struct ng_runtime *rt)
+{
+    for (;;) {
+        if (workers_quiet(rt, 0) && workers_quiet(rt, 1)) {
+            bool same = true;
+            for (unsigned i = 0; i < rt->nworkers; i++)
+                same = same && rt->w[i].qgen[0] == rt->w[i].qgen[1];
+            if (same)
+                return;
+        }
+        struct timespec ts = {0, 200000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void runtime_free(struct ng_runtime *rt)
+{
+    pthread_mutex_destroy(&rt->tlock);
+    pthread_cond_destroy(&rt->tcond);
+    ngi_heap_fini(&rt->theap);
+    free(rt->w);
+    free(rt);
+}
+
+static void runtime_join(struct ng_runtime *rt)
+{
+    atomic_store_explicit(&rt->exit, 1, memory_order_seq_cst);
+    for (unsigned i = 0; i < rt->nworkers; i++) {
+        struct ngi_worker *w = &rt->w[i];
+        if (!w->started)
+            continue;
+        ngi_worker_wake(w);
+        pthread_join(w->tid, NULL);
+    }
+}
+
+int ng_runtime_start(struct ng_graph *g, const struct ng_runtime_config *ucfg,
+                     struct ng_runtime **rtp)
+{
+    if (!g || !rtp)
+        return -EINVAL;
+    *rtp = NULL;
+    struct ng_runtime_config cfg;
+    ng_runtime_config_init(&cfg);
+    if (ucfg) {
+        cfg = *ucfg;
+        if (!cfg.batch)
+            cfg.batch = 64;
+        if (!cfg.spin)
+            cfg.spin = 64;
+    }
+    if (cfg.cpus && !cfg.ncpus)
+        cfg.cpus = NULL; /* documented: ncpus 0 = the default CPU list */
+    if (cfg.nworkers > 4096)
+        return -EINVAL;
+    if (cfg.cpus)
+        for (unsigned i = 0; i < cfg.ncpus; i++)
+            if (cfg.cpus[i] < 0 || cfg.cpus[i] >= CPU_SETSIZE)
+                return -EINVAL;
+
+    /* CPUs we may run on, in order. */
+    int avail[CPU_SETSIZE];
+    unsigned navail = 0;
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+        for (int c = 0; c < CPU_SETSIZE; c++)
+            if (CPU_ISSET(c, &set))
+                avail[navail++] = c;
+    }
+    if (navail == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        for (long c = 0; c < (n > 0 ? n : 1) && c < CPU_SETSIZE; c++)
+            avail[navail++] = (int)c;
+    }
+    unsigned nw = cfg.nworkers;
+    if (nw == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        nw = n > 0 ? (unsigned)n : 1;
+        if (nw > navail)
+            nw = navail;
+    }
+
+    struct ng_runtime *rt = calloc(1, sizeof(*rt));
+    if (!rt)
+        return -ENOMEM;
+    size_t wsz = ((sizeof(struct ngi_worker) * nw) + NGI_CACHELINE - 1) & ~(size_t)(NGI_CACHELINE - 1);
+    rt->w = aligned_alloc(NGI_CACHELINE, wsz);
+    if (!rt->w) {
+        free(rt);
+        return -ENOMEM;
+    }
+    memset(rt->w, 0, wsz);
+    rt->base.ops = &ngi_runtime_ops_impl;
+    rt->g = g;
+    rt->nworkers = nw;
+    rt->batch = cfg.batch;
+    rt->spin = cfg.spin;
+    rt->pin = cfg.pin;
+    pthread_mutex_init(&rt->tlock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&rt->tcond, &ca);
+    pthread_condattr_destroy(&ca);
+    for (unsigned i = 0; i < nw; i++) {
+        struct ngi_worker *w = &rt->w[i];
+        ngi_mpsc_init(&w->items);
+        ngi_mpsc_init(&w->nodes);
+        w->rt = rt;
+        w->idx = i;
+        w->cpu = cfg.cpus ? cfg.cpus[i % cfg.ncpus] : avail[i % navail];
+        atomic_init(&w->pinned, -ENOTSUP);
+    }
+
+    ngi_ctl_lock(g);
+    if (ng_graph_runtime(g) || g->destroying) {
+        ngi_ctl_unlock(g);
+        runtime_free(rt);
+        return -EBUSY;
+    }
+    int rc = 0;
+    for (unsigned i = 0; i < nw && rc == 0; i++) {
+        int e = pthread_create(&rt->w[i].tid, NULL, ngi_worker_main, &rt->w[i]);
+        if (e)
+            rc = -e;
+        else
+            rt->w[i].started = true;
+    }
+    /* Wait for every worker to be registered with the backend. */
+    for (unsigned i = 0; i < nw && rc == 0; i++) {
+        int s;
+        while ((s = atomic_load(&rt->w[i].state)) == 0)
+            sched_yield();
+        if (s < 0)
+            rc = s;
+    }
+    if (rc == 0) {
+        int e = pthread_create(&rt->tthread, NULL, ngi_timer_main, rt);
+        if (e)
+            rc = -e;
+        else
+            rt->tstarted = true;
+    }
+    if (rc) {
+        atomic_store(&rt->stopping, 1);
+        runtime_join(rt);
+        ngi_ctl_unlock(g);
+        runtime_free(rt);
+        return rc;
+    }
+    atomic_store_explicit(&g->runtime, rt, memory_order_release);
+    ngi_ctl_unlock(g);
+    *rtp = rt;
+    return 0;
+}
+
+void ng_runtime_stop(struct ng_runtime *rt)
+{
+    if (!rt)
+        return;
+    struct ng_graph *g = rt->g;
+    atomic_store_explicit(&rt->stopping, 1, memory_order_release);
+
+    /* 1. Timers: stop the timer thread, cancel what is still armed. */
+    pthread_mutex_lock(&rt->tlock);
+    rt->tstop = true;
+    pthread_cond_signal(&rt->tcond);
+    pthread_mutex_unlock(&rt->tlock);
+    if (rt->tstarted)
+        pthread_join(rt->tthread, NULL);
+    ngi_timers_cancel_all(rt);
+
+    /* 2. Let the workers finish everything queued (including work they hand
+     * each other), then detach and join them. */
+    quiesce(rt);
+    atomic_store_explicit(&g->runtime, NULL, memory_order_release);
+    runtime_join(rt);
+    runtime_free(rt);
+
+    /* 3. Everything the workers unlinked is reclaimed. */
+    g->bops->barrier(g->backend);
+}
+
+unsigned ng_runtime_nworkers(const struct ng_runtime *rt)
+{
+    return rt ? rt->nworkers : 0;
+}
+
+int ng_runtime_pinned(const struct ng_runtime *rt, unsigned i)
+{
+    if (!rt || i >= rt->nworkers)
+        return -EINVAL;
+    return atomic_load(&((struct ng_runtime *)rt)->w[i].pinned);
+}
+
+int ng_runtime_current_worker(const struct ng_runtime *rt)
+{
+    return (ngi_self && rt && ngi_self->rt == rt) ? (int)ngi_self->idx : -1;
+}
+
+int ng_runtime_worker_stats(const struct ng_runtime *rt, unsigned i, struct ng_worker_stats *out)
+{
+    if (!rt || !out || i >= rt->nworkers)
+        return -EINVAL;
+    struct ngi_worker *w = &rt->w[i];
+    out->items = ngi_counter_get(&w->items_run);
+    out->drains = ngi_counter_get(&w->drains);
+    out->batches = ngi_counter_get(&w->batches);
+    out->idle_ns = ngi_counter_get(&w->idle_ns);
+    out->wakeups = ngi_counter_get(&w->wakeups);
+    uint64_t pop = ngi_counter_get(&w->npop);
+    uint64_t push = atomic_load_explicit(&w->npush, memory_order_relaxed);
+    out->queue_depth = push > pop ? push - pop : 0;
+    return 0;
+}

@@ -1,0 +1,83 @@
+/*
+ * runtime.h - the worker runtime's private state: workers and the runtime
+ * object, shared by worker.c, runtime.c and timer.c.  Private to libngraph.
+ *
+ * Workers (struct ngi_worker, one pthread each):
+ *   - Two intrusive Vyukov MPSC queues (lib/mpsc.h): `items` (data items
+ *     submitted for a hook, timer calls) and `nodes` (nodes whose DRAIN
+ *     right was handed over by the data path through ngi_runtime_ops
+ *     .schedule; the link is node->rt_link, usable once at a time because
+ *     DRAIN is exclusive).  Any thread pushes with one atomic exchange; only
+ *     the owner pops.
+ *   - `npush` (incremented by producers before the push) and `npop`
+ *     (owner-written after running an entry) tell the owner and the stopper
+ *     whether work is outstanding without touching the queue internals.
+ */
+#ifndef NGI_RUNTIME_RUNTIME_H
+#define NGI_RUNTIME_RUNTIME_H
+
+#include <ngraph/runtime.h>
+
+#include "control/control.h"
+#include "lib/heap.h"
+
+struct ngi_worker {
+    struct ngi_mpsc_queue items;
+    struct ngi_mpsc_queue nodes;
+    _Atomic uint64_t npush CK_CC_CACHELINE;    /* producers */
+    _Atomic uint32_t sleeping CK_CC_CACHELINE; /* futex word: 1 = asleep */
+    _Atomic uint64_t gen;                      /* owner: exits from sleep */
+    /* Owner-written counters (single writer), read by anyone. */
+    ngi_counter_t npop, items_run, drains, batches, idle_ns, wakeups;
+    struct ng_runtime *rt;
+    unsigned idx;
+    int cpu;
+    _Atomic int pinned;
+    _Atomic int state; /* 0 starting, 1 ready, -errno failed */
+    bool started;
+    pthread_t tid;
+    uint64_t qgen[2]; /* ng_runtime_stop() only */
+    /* Owner only: a run of hook references to drop (worker_unref). */
+    struct ng_hook *unref_hook;
+    int unref_n;
+};
+
+/* A runtime.  Created by ng_runtime_start, published in graph->runtime
+ * (release) and freed by ng_runtime_stop after every worker has joined. */
+struct ng_runtime {
+    struct ngi_runtime_base base; /* first: the data path's view (objects.h) */
+    struct ng_graph *g;
+    struct ngi_worker *w;
+    unsigned nworkers, batch, spin;
+    int pin;
+    _Atomic int stopping;
+    _Atomic int exit;
+    /* Timers (tlock; timer.c). */
+    pthread_mutex_t tlock;
+    pthread_cond_t tcond;
+    pthread_t tthread;
+    bool tstarted, tstop;
+    struct ngi_heap theap;      /* armed timers by deadline */
+    uint64_t tseq;
+    _Atomic unsigned trr;
+};
+
+/* worker.c */
+extern _Thread_local struct ngi_worker *ngi_self;
+void *ngi_worker_main(void *arg);
+/* Wake w if it sleeps (Dekker with its sleep; see worker.c). */
+void ngi_worker_wake(struct ngi_worker *w);
+/* Queue n items linked first..last on w (one exchange, at most one wake). */
+void ngi_worker_push_items(struct ngi_worker *w, struct ng_item *first, struct ng_item *last,
+                           unsigned n);
+/* The data path's schedule operation (struct ngi_runtime_ops). */
+bool ngi_runtime_schedule(struct ng_runtime *rt, struct ng_node *node);
+
+/* timer.c */
+void *ngi_timer_main(void *arg);
+/* Cancel every armed timer (runtime stop). */
+void ngi_timers_cancel_all(struct ng_runtime *rt);
+/* The runtime operation: cancel node's timers (it is shutting down). */
+void ngi_timers_cancel_node(struct ng_runtime *rt, struct ng_node *node);
+
+#endif
