@@ -33,8 +33,9 @@
  * check is made at link time through weak references (see TORTURE_TIMERS),
  * so this file builds against a library whose runtime is still a stub.
  *
- * Used by tests/test_torture_short.c (ctest, ~5 s per backend, label
- * "concurrency"); the same binary takes --seconds N --seed S --workers W.
+ * Built as a library (interface in torture.h, PRNG and clock from
+ * tests/support); used by tests/torture/test_torture_short.c (ctest, ~5 s per
+ * backend, label "concurrency"), which takes --seconds N --seed S --workers W.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -49,6 +50,9 @@
 
 #include <ngraph/ngraph.h>
 #include <ngraph/runtime.h>
+
+#include "ngtest.h"
+#include "torture.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TORTURE_ASAN 1
@@ -94,17 +98,8 @@ static int timers_linked(void) { return 0; }
 #endif
 
 /* ------------------------------------------------------------------------ */
-/* Options, PRNG, global counters                                           */
+/* Limits, global counters                                                  */
 /* ------------------------------------------------------------------------ */
-
-struct torture_opts {
-    enum ng_backend backend;
-    double seconds;
-    uint64_t seed;
-    unsigned workers;   /* traffic threads */
-    int verbose;        /* print every control operation */
-    int no_runtime;     /* do not start the worker runtime (no timers) */
-};
 
 #define NSLOTS 16      /* nodes are named t0..t15 */
 #define NHOOKS 4       /* hooks are named h0..h3 */
@@ -729,7 +724,7 @@ static void shutdown_all(struct ng_graph *g)
 }
 
 /* Returns 0 on success; prints a summary line per backend. */
-static int torture_run(const struct torture_opts *o)
+int torture_run(const struct torture_opts *o)
 {
     memset(&T, 0, sizeof(T));
     struct torture *tt = calloc(1, sizeof(*tt));
