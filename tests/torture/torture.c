@@ -283,37 +283,17 @@ static const struct ng_cmdlist tort_cmds[] = {
     {0, 0, NULL, 0},
 };
 
-/* "tort": concurrent rcvdata (shared mode). */
-static const struct ng_type tort_type = {
-    .version = NG_ABI_VERSION,
-    .name = "tort",
-    .cookie = TORT_COOKIE,
-    .flags = NG_TYPE_CONCURRENT_DATA,
-    .constructor = tort_ctor,
-    .rcvmsg = tort_rcvmsg,
-    .shutdown = tort_shutdown,
-    .newhook = tort_newhook,
-    .connect = tort_connect,
-    .rcvdata = tort_rcvdata,
-    .disconnect = tort_disconnect,
-    .cmdlist = tort_cmds,
-};
-
-/* "tortw": same methods under netgraph's reader/writer discipline. */
-static const struct ng_type tortw_type = {
-    .version = NG_ABI_VERSION,
-    .name = "tortw",
-    .cookie = TORT_COOKIE + 1,
-    .flags = 0,
-    .constructor = tort_ctor,
-    .rcvmsg = tort_rcvmsg,
-    .shutdown = tort_shutdown,
-    .newhook = tort_newhook,
-    .connect = tort_connect,
-    .rcvdata = tort_rcvdata,
-    .disconnect = tort_disconnect,
-    .cmdlist = tort_cmds,
-};
+/* "tort": concurrent rcvdata (shared mode); "tortw": the same methods under
+ * netgraph's reader/writer discipline. */
+#define TORT_TYPE(tname, tcookie, tflags)                                              \
+    {                                                                                  \
+        .version = NG_ABI_VERSION, .name = tname, .cookie = tcookie, .flags = tflags,  \
+        .constructor = tort_ctor, .rcvmsg = tort_rcvmsg, .shutdown = tort_shutdown,    \
+        .newhook = tort_newhook, .connect = tort_connect, .rcvdata = tort_rcvdata,     \
+        .disconnect = tort_disconnect, .cmdlist = tort_cmds,                           \
+    }
+static const struct ng_type tort_type = TORT_TYPE("tort", TORT_COOKIE, NG_TYPE_CONCURRENT_DATA);
+static const struct ng_type tortw_type = TORT_TYPE("tortw", TORT_COOKIE + 1, 0);
 
 static const char *const tort_types[] = {"tort", "tortw"};
 
