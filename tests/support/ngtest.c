@@ -1,3 +1,7 @@
+/*
+ * ngtest.c - backend choice, graphs, items, links and fixtures shared by the
+ * cmocka tests (see ngtest.h; the test node types are in nodes.c).
+ */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -5,6 +9,7 @@
 #include <time.h>
 
 #include "ngtest.h"
+#include <ngraph/runtime.h>
 
 enum ng_backend ngtest_backend(void)
 {
@@ -15,77 +20,38 @@ enum ng_backend ngtest_backend(void)
     return b;
 }
 
-static int counter_ctor(struct ng_node *node)
+void ngtest_graph_config(struct ng_graph_config *cfg)
 {
-    struct ngtest_counter *c = calloc(1, sizeof(*c));
-    if (!c)
-        return -ENOMEM;
-    ng_node_set_private(node, c);
-    return 0;
+    ng_graph_config_init(cfg);
+    cfg->backend = ngtest_backend();
 }
 
-static void counter_shutdown(struct ng_node *node)
+struct ng_graph *ngtest_graph_create(const struct ng_graph_config *cfg)
 {
-    free(ng_node_private(node));
-}
-
-static int counter_rcvdata(struct ng_hook *hook, struct ng_item *item)
-{
-    struct ngtest_counter *c = ng_node_private(ng_hook_node(hook));
-    atomic_fetch_add_explicit(&c->items, 1, memory_order_relaxed);
-    ng_item_free(item);
-    return 0;
-}
-
-const struct ng_type ngtest_counter_type = {
-    .version = NG_ABI_VERSION,
-    .name = "counter",
-    .cookie = 0x7e570001,
-    .flags = NG_TYPE_CONCURRENT_DATA,
-    .constructor = counter_ctor,
-    .shutdown = counter_shutdown,
-    .rcvdata = counter_rcvdata,
-};
-
-uint64_t ngtest_counter_get(struct ng_node *node)
-{
-    struct ngtest_counter *c = ng_node_private(node);
-    return atomic_load(&c->items);
-}
-
-static int pass_rcvdata(struct ng_hook *hook, struct ng_item *item)
-{
-    const char *in = ng_hook_name(hook);
-    struct ng_hook *out;
-    struct ng_node *node = ng_hook_node(hook);
-    if (ng_hook_find(node, strcmp(in, "in") == 0 ? "out" : "in", &out) != 0) {
-        ng_item_free(item);
-        return -ENOTCONN;
-    }
-    int rc = ng_send_data(out, item);
-    ng_hook_unref(out);
-    return rc;
-}
-
-const struct ng_type ngtest_pass_type = {
-    .version = NG_ABI_VERSION,
-    .name = "pass",
-    .cookie = 0x7e570002,
-    .flags = NG_TYPE_CONCURRENT_DATA,
-    .rcvdata = pass_rcvdata,
-};
-
-struct ng_graph *ngtest_graph(void)
-{
-    struct ng_graph_config cfg;
-    ng_graph_config_init(&cfg);
-    cfg.backend = ngtest_backend();
     struct ng_graph *g = NULL;
-    assert_int_equal(ng_graph_create(&cfg, &g), 0);
+    assert_int_equal(ng_graph_create(cfg, &g), 0);
     assert_non_null(g);
     assert_int_equal(ng_type_register(g, &ngtest_counter_type), 0);
     assert_int_equal(ng_type_register(g, &ngtest_pass_type), 0);
     return g;
+}
+
+struct ng_graph *ngtest_graph(void)
+{
+    struct ng_graph_config cfg;
+    ngtest_graph_config(&cfg);
+    return ngtest_graph_create(&cfg);
+}
+
+struct ng_runtime *ngtest_runtime(struct ng_graph *g, unsigned nworkers)
+{
+    struct ng_runtime_config cfg;
+    ng_runtime_config_init(&cfg);
+    cfg.nworkers = nworkers;
+    struct ng_runtime *rt = NULL;
+    assert_int_equal(ng_runtime_start(g, &cfg, &rt), 0);
+    assert_non_null(rt);
+    return rt;
 }
 
 struct ng_item *ngtest_item(struct ng_graph *g, uint32_t len, uint8_t fill)
@@ -105,6 +71,36 @@ struct ng_hook *ngtest_link(struct ng_graph *g, const char *type, struct ng_node
     struct ng_hook *h = NULL;
     assert_int_equal(ng_hook_find(*srcp, "out", &h), 0);
     return h;
+}
+
+struct ng_hook *ngtest_chain(struct ng_graph *g, int npass, struct ng_node **srcp,
+                             struct ng_node **cntp)
+{
+    struct ng_node *src, *prev, *x;
+    assert_int_equal(ng_node_create(g, "hole", &src), 0);
+    prev = src;
+    for (int i = 0; i < npass; i++) {
+        assert_int_equal(ng_node_create(g, "pass", &x), 0);
+        assert_int_equal(ng_connect(prev, "out", x, "in"), 0);
+        if (prev != src)
+            ng_node_unref(prev);
+        prev = x;
+    }
+    assert_int_equal(ng_node_create(g, "counter", cntp), 0);
+    assert_int_equal(ng_connect(prev, "out", *cntp, "in"), 0);
+    if (prev != src)
+        ng_node_unref(prev);
+    struct ng_hook *h;
+    assert_int_equal(ng_hook_find(src, "out", &h), 0);
+    *srcp = src;
+    return h;
+}
+
+void ngtest_link_release(struct ng_hook *h, struct ng_node *src, struct ng_node *dst)
+{
+    ng_hook_unref(h);
+    ng_node_unref(src);
+    ng_node_unref(dst);
 }
 
 int ngtest_msg(struct ng_graph *g, const char *path, uint32_t cookie, uint32_t cmd,
@@ -136,4 +132,34 @@ double ngtest_now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Fixtures                                                                 */
+/* ------------------------------------------------------------------------ */
+
+int ngtest_setup(void **state)
+{
+    ngtest_totals_reset();
+    *state = ngtest_graph();
+    return 0;
+}
+
+int ngtest_teardown(void **state)
+{
+    struct ng_graph *g = *state;
+    if (!g)
+        return 0;
+    *state = NULL;
+    struct ng_graph_stats st;
+    assert_int_equal(ng_graph_barrier(g), 0);
+    ng_graph_stats(g, &st);
+    ng_graph_destroy(g);
+    if (st.items_live != 0)
+        fail_msg("%llu item(s) still live at the end of the test",
+                 (unsigned long long)st.items_live);
+    if (atomic_load(&ngtest_totals.counters_alive) != 0)
+        fail_msg("%lld counter node(s) not shut down by ng_graph_destroy()",
+                 (long long)atomic_load(&ngtest_totals.counters_alive));
+    return 0;
 }

@@ -33,8 +33,9 @@
  * check is made at link time through weak references (see TORTURE_TIMERS),
  * so this file builds against a library whose runtime is still a stub.
  *
- * Used by tests/test_torture_short.c (ctest, ~5 s per backend, label
- * "concurrency"); the same binary takes --seconds N --seed S --workers W.
+ * Built as a library (interface in torture.h, PRNG and clock from
+ * tests/support); used by tests/torture/test_torture_short.c (ctest, ~5 s per
+ * backend, label "concurrency"), which takes --seconds N --seed S --workers W.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -49,6 +50,9 @@
 
 #include <ngraph/ngraph.h>
 #include <ngraph/runtime.h>
+
+#include "ngtest.h"
+#include "torture.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TORTURE_ASAN 1
@@ -94,17 +98,8 @@ static int timers_linked(void) { return 0; }
 #endif
 
 /* ------------------------------------------------------------------------ */
-/* Options, PRNG, global counters                                           */
+/* Limits, global counters                                                  */
 /* ------------------------------------------------------------------------ */
-
-struct torture_opts {
-    enum ng_backend backend;
-    double seconds;
-    uint64_t seed;
-    unsigned workers;   /* traffic threads */
-    int verbose;        /* print every control operation */
-    int no_runtime;     /* do not start the worker runtime (no timers) */
-};
 
 #define NSLOTS 16      /* nodes are named t0..t15 */
 #define NHOOKS 4       /* hooks are named h0..h3 */
@@ -288,37 +283,17 @@ static const struct ng_cmdlist tort_cmds[] = {
     {0, 0, NULL, 0},
 };
 
-/* "tort": concurrent rcvdata (shared mode). */
-static const struct ng_type tort_type = {
-    .version = NG_ABI_VERSION,
-    .name = "tort",
-    .cookie = TORT_COOKIE,
-    .flags = NG_TYPE_CONCURRENT_DATA,
-    .constructor = tort_ctor,
-    .rcvmsg = tort_rcvmsg,
-    .shutdown = tort_shutdown,
-    .newhook = tort_newhook,
-    .connect = tort_connect,
-    .rcvdata = tort_rcvdata,
-    .disconnect = tort_disconnect,
-    .cmdlist = tort_cmds,
-};
-
-/* "tortw": same methods under netgraph's reader/writer discipline. */
-static const struct ng_type tortw_type = {
-    .version = NG_ABI_VERSION,
-    .name = "tortw",
-    .cookie = TORT_COOKIE + 1,
-    .flags = 0,
-    .constructor = tort_ctor,
-    .rcvmsg = tort_rcvmsg,
-    .shutdown = tort_shutdown,
-    .newhook = tort_newhook,
-    .connect = tort_connect,
-    .rcvdata = tort_rcvdata,
-    .disconnect = tort_disconnect,
-    .cmdlist = tort_cmds,
-};
+/* "tort": concurrent rcvdata (shared mode); "tortw": the same methods under
+ * netgraph's reader/writer discipline. */
+#define TORT_TYPE(tname, tcookie, tflags)                                              \
+    {                                                                                  \
+        .version = NG_ABI_VERSION, .name = tname, .cookie = tcookie, .flags = tflags,  \
+        .constructor = tort_ctor, .rcvmsg = tort_rcvmsg, .shutdown = tort_shutdown,    \
+        .newhook = tort_newhook, .connect = tort_connect, .rcvdata = tort_rcvdata,     \
+        .disconnect = tort_disconnect, .cmdlist = tort_cmds,                           \
+    }
+static const struct ng_type tort_type = TORT_TYPE("tort", TORT_COOKIE, NG_TYPE_CONCURRENT_DATA);
+static const struct ng_type tortw_type = TORT_TYPE("tortw", TORT_COOKIE + 1, 0);
 
 static const char *const tort_types[] = {"tort", "tortw"};
 
@@ -729,7 +704,7 @@ static void shutdown_all(struct ng_graph *g)
 }
 
 /* Returns 0 on success; prints a summary line per backend. */
-static int torture_run(const struct torture_opts *o)
+int torture_run(const struct torture_opts *o)
 {
     memset(&T, 0, sizeof(T));
     struct torture *tt = calloc(1, sizeof(*tt));

@@ -25,38 +25,11 @@
 #include <ngraph/message.h>
 #include <ngraph/runtime.h>
 
-/* src -> pass -> ... -> counter, n pass nodes; returns src's "out" hook. */
-static struct ng_hook *chain(struct ng_graph *g, int n, struct ng_node **srcp,
-                             struct ng_node **cntp)
-{
-    struct ng_node *src, *prev, *x;
-    assert_int_equal(ng_node_create(g, "hole", &src), 0);
-    prev = src;
-    const char *outname = "out";
-    for (int i = 0; i < n; i++) {
-        assert_int_equal(ng_node_create(g, "pass", &x), 0);
-        assert_int_equal(ng_connect(prev, outname, x, "in"), 0);
-        if (prev != src)
-            ng_node_unref(prev);
-        prev = x;
-        outname = "out";
-    }
-    assert_int_equal(ng_node_create(g, "counter", cntp), 0);
-    assert_int_equal(ng_connect(prev, outname, *cntp, "in"), 0);
-    if (prev != src)
-        ng_node_unref(prev);
-    struct ng_hook *h;
-    assert_int_equal(ng_hook_find(src, "out", &h), 0);
-    *srcp = src;
-    return h;
-}
-
 static void test_batch_basics(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
+    struct ng_graph *g = *state;
     struct ng_node *src, *cnt;
-    struct ng_hook *h = chain(g, 4, &src, &cnt);
+    struct ng_hook *h = ngtest_chain(g, 4, &src, &cnt);
 
     assert_int_equal(ng_batch_begin(NULL), -EINVAL);
     assert_int_equal(ng_batch_end(NULL), -EINVAL);
@@ -90,10 +63,7 @@ static void test_batch_basics(void **state)
     ng_graph_stats(g, &st);
     assert_int_equal(st.drops[NG_DROP_NOTCONN], 1);
     assert_int_equal(st.items_live, 0);
-    ng_hook_unref(h);
-    ng_node_unref(src);
-    ng_node_unref(cnt);
-    ng_graph_destroy(g);
+    ngtest_link_release(h, src, cnt);
 }
 
 /* A batch delays reclamation: memory unlinked while a batch is open on
@@ -131,8 +101,7 @@ static void *barrier_main(void *arg)
 
 static void test_batch_holds_grace_period(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
+    struct ng_graph *g = *state;
     struct ng_node *a, *b;
     assert_int_equal(ng_node_create(g, "hole", &a), 0);
     assert_int_equal(ng_node_create(g, "counter", &b), 0);
@@ -159,7 +128,6 @@ static void test_batch_holds_grace_period(void **state)
     assert_int_equal(st.defer_pending, 0);
     ng_node_unref(a);
     ng_node_unref(b);
-    ng_graph_destroy(g);
 }
 
 /* Sections of two graphs interleaved on one thread: the fast-path gate must
@@ -169,8 +137,8 @@ static void test_two_graphs(void **state)
     (void)state;
     struct ng_graph *g1 = ngtest_graph(), *g2 = ngtest_graph();
     struct ng_node *s1, *c1, *s2, *c2;
-    struct ng_hook *h1 = chain(g1, 3, &s1, &c1);
-    struct ng_hook *h2 = chain(g2, 2, &s2, &c2);
+    struct ng_hook *h1 = ngtest_chain(g1, 3, &s1, &c1);
+    struct ng_hook *h2 = ngtest_chain(g2, 2, &s2, &c2);
 
     assert_int_equal(ng_batch_begin(g1), 0);
     assert_int_equal(ng_send_data(h1, ngtest_item(g1, 16, 1)), 0);
@@ -193,12 +161,8 @@ static void test_two_graphs(void **state)
     assert_int_equal(st.items_live, 0);
     ng_graph_stats(g2, &st);
     assert_int_equal(st.items_live, 0);
-    ng_hook_unref(h1);
-    ng_hook_unref(h2);
-    ng_node_unref(s1);
-    ng_node_unref(c1);
-    ng_node_unref(s2);
-    ng_node_unref(c2);
+    ngtest_link_release(h1, s1, c1);
+    ngtest_link_release(h2, s2, c2);
     ng_graph_destroy(g1);
     ng_graph_destroy(g2);
 }
@@ -207,16 +171,11 @@ static void test_two_graphs(void **state)
  * what went through it. */
 static void test_node_stats_survive_rmhook(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
+    struct ng_graph *g = *state;
     struct ng_node *src, *p, *cnt;
-    assert_int_equal(ng_node_create(g, "hole", &src), 0);
-    assert_int_equal(ng_node_create(g, "pass", &p), 0);
+    struct ng_hook *h = ngtest_link(g, "pass", &src, &p);
     assert_int_equal(ng_node_create(g, "counter", &cnt), 0);
-    assert_int_equal(ng_connect(src, "out", p, "in"), 0);
     assert_int_equal(ng_connect(p, "out", cnt, "in"), 0);
-    struct ng_hook *h;
-    assert_int_equal(ng_hook_find(src, "out", &h), 0);
     for (int i = 0; i < 50; i++)
         assert_int_equal(ng_send_data(h, ngtest_item(g, 8, 0)), 0);
     struct ng_node_stats ns;
@@ -246,11 +205,8 @@ static void test_node_stats_survive_rmhook(void **state)
     struct ng_hook_stats hs;
     assert_int_equal(ng_hook_stats(h, &hs), 0);
     assert_int_equal(hs.items_out, 65);
-    ng_hook_unref(h);
-    ng_node_unref(src);
-    ng_node_unref(p);
+    ngtest_link_release(h, src, p);
     ng_node_unref(cnt);
-    ng_graph_destroy(g);
 }
 
 /* A type with no rcvdata method: data is dropped and counted, the node is
@@ -269,8 +225,7 @@ static const struct ng_type mute_rw_type = {
 
 static void test_no_rcvdata(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
+    struct ng_graph *g = *state;
     assert_int_equal(ng_type_register(g, &mute_type), 0);
     assert_int_equal(ng_type_register(g, &mute_rw_type), 0);
     const char *types[] = {"mute", "mute_rw"};
@@ -282,15 +237,12 @@ static void test_no_rcvdata(void **state)
         assert_int_equal(ng_send_data(h, ngtest_item(g, 8, 0)), -EOPNOTSUPP);
         assert_int_equal(ng_batch_end(g), 0);
         assert_int_equal(ng_inject_data(m, "in", ngtest_item(g, 8, 0)), -EOPNOTSUPP);
-        ng_hook_unref(h);
-        ng_node_unref(src);
-        ng_node_unref(m);
+        ngtest_link_release(h, src, m);
     }
     struct ng_graph_stats st;
     ng_graph_stats(g, &st);
     assert_int_equal(st.drops[NG_DROP_DEAD], 6);
     assert_int_equal(st.items_live, 0);
-    ng_graph_destroy(g);
 }
 
 /* More sending threads than exclusive statistics slots: the extra ones
@@ -320,10 +272,9 @@ static void *sender_main(void *arg)
 
 static void test_many_threads_exact_counts(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
+    struct ng_graph *g = *state;
     struct ng_node *src, *cnt;
-    struct ng_hook *h = chain(g, 3, &src, &cnt);
+    struct ng_hook *h = ngtest_chain(g, 3, &src, &cnt);
     pthread_barrier_t bar;
     pthread_barrier_init(&bar, NULL, NTHREADS);
     pthread_t th[NTHREADS];
@@ -341,10 +292,7 @@ static void test_many_threads_exact_counts(void **state)
     struct ng_node_stats ns;
     assert_int_equal(ng_node_stats(cnt, &ns), 0);
     assert_int_equal(ns.items_in, total);
-    ng_hook_unref(h);
-    ng_node_unref(src);
-    ng_node_unref(cnt);
-    ng_graph_destroy(g);
+    ngtest_link_release(h, src, cnt);
 }
 
 /* Hook private pointers may be re-pointed while rcvdata reads them. */
@@ -367,8 +315,7 @@ static void *flipper(void *arg)
 
 static void test_private_repoint(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
+    struct ng_graph *g = *state;
     struct ng_node *n;
     assert_int_equal(ng_node_create(g, "counter", &n), 0);
     struct ng_node *o;
@@ -396,19 +343,18 @@ static void test_private_repoint(void **state)
     ng_hook_unref(h);
     ng_node_unref(n);
     ng_node_unref(o);
-    ng_graph_destroy(g);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_batch_basics),
-        cmocka_unit_test(test_batch_holds_grace_period),
+        ngtest_unit_test(test_batch_basics),
+        ngtest_unit_test(test_batch_holds_grace_period),
         cmocka_unit_test(test_two_graphs),
-        cmocka_unit_test(test_node_stats_survive_rmhook),
-        cmocka_unit_test(test_no_rcvdata),
-        cmocka_unit_test(test_many_threads_exact_counts),
-        cmocka_unit_test(test_private_repoint),
+        ngtest_unit_test(test_node_stats_survive_rmhook),
+        ngtest_unit_test(test_no_rcvdata),
+        ngtest_unit_test(test_many_threads_exact_counts),
+        ngtest_unit_test(test_private_repoint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

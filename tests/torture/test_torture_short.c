@@ -1,6 +1,6 @@
 /*
  * Torture test as a ctest (label "concurrency": the TSan stage runs it).
- * The engine lives in tests/torture/torture.c; this wrapper runs it once for
+ * The engine is tests/torture/torture.c (torture.h); this runs it once for
  * the backend named by NG_BACKEND with a short default duration.
  *
  *   test_torture_short [--seconds N] [--seed S] [--workers W] [--no-runtime]
@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "ngtest.h"
-#include "torture/torture.c"
+#include "torture.h"
 
 static struct torture_opts opts;
 

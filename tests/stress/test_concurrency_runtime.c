@@ -1,12 +1,14 @@
 /* Live topology change under load: a producer thread pushes items through a
  * chain  src -> fwd1 -> fwd2 -> sink  via the runtime's workers while another
  * thread keeps changing that chain (rmhook/connect of the middle link, mkpeer
- * of a replacement node and shutdown of the old one).  At the end
+ * of a replacement node and shutdown of the old one).  fwd1 is a "pass" node
+ * (shared), fwd2 alternates between "pass_rw" (netgraph reader/writer mode,
+ * every entry accounted) and "pass", sink is a "counter".  At the end
  *     sent == delivered + dropped
  * where dropped is the engine's drop count plus items a forwarding node found
- * no outgoing hook for.  Default (Release): 10 million items and 100,000
- * topology changes; NG_STRESS_SCALE (a divisor, e.g. 20 under sanitizers)
- * scales both down. */
+ * no outgoing hook for (ngtest_totals.lost).  Default (Release): 10 million
+ * items and 100,000 topology changes; NG_STRESS_SCALE (a divisor, e.g. 20
+ * under sanitizers) scales both down. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -18,38 +20,6 @@
 
 #include "ngtest.h"
 #include <ngraph/runtime.h>
-
-static _Atomic uint64_t fwd_lost;
-
-/* Forwards "in" -> "out"; items with nowhere to go are freed and counted. */
-static int fwd_rcvdata(struct ng_hook *hook, struct ng_item *item)
-{
-    struct ng_hook *out;
-    if (ng_hook_find(ng_hook_node(hook), "out", &out) != 0) {
-        atomic_fetch_add_explicit(&fwd_lost, 1, memory_order_relaxed);
-        ng_item_free(item);
-        return -ENOTCONN;
-    }
-    int rc = ng_send_data(out, item);
-    ng_hook_unref(out);
-    return rc;
-}
-
-static const struct ng_type fwd_type = {
-    .version = NG_ABI_VERSION,
-    .name = "fwd",
-    .cookie = 0x7e572001,
-    .flags = NG_TYPE_CONCURRENT_DATA,
-    .rcvdata = fwd_rcvdata,
-};
-
-/* Same, in netgraph reader/writer mode (every entry accounted). */
-static const struct ng_type fwd_rw_type = {
-    .version = NG_ABI_VERSION,
-    .name = "fwdrw",
-    .cookie = 0x7e572002,
-    .rcvdata = fwd_rcvdata,
-};
 
 static uint64_t scale(void)
 {
@@ -100,8 +70,8 @@ static void *changer(void *arg)
     struct ng_node *mid1, *mid2;
     char name[32];
     unsigned serial = 0;
-    assert_int_equal(ng_mkpeer(c->src, "out", "fwd", "in", &mid1), 0);
-    assert_int_equal(ng_mkpeer(mid1, "out", "fwdrw", "in", &mid2), 0);
+    assert_int_equal(ng_mkpeer(c->src, "out", "pass", "in", &mid1), 0);
+    assert_int_equal(ng_mkpeer(mid1, "out", "pass_rw", "in", &mid2), 0);
     snprintf(name, sizeof(name), "s%u", serial++);
     assert_int_equal(ng_connect(mid2, "out", c->sink, name), 0);
     atomic_store(&c->done, 1); /* chain ready */
@@ -120,7 +90,7 @@ static void *changer(void *arg)
             struct ng_node *nm;
             if (ng_rmhook(mid1, "out") != 0)
                 c->failed_changes++;
-            if (ng_mkpeer(mid1, "out", (serial & 1) ? "fwd" : "fwdrw", "in", &nm) != 0) {
+            if (ng_mkpeer(mid1, "out", (serial & 1) ? "pass" : "pass_rw", "in", &nm) != 0) {
                 c->failed_changes++;
                 n += 2;
                 break;
@@ -149,21 +119,15 @@ static void run_chain(unsigned nworkers)
     uint64_t sc = scale();
     struct ctx c;
     memset(&c, 0, sizeof(c));
-    atomic_store(&fwd_lost, 0);
+    ngtest_totals_reset();
     c.items = 10000000 / sc;
     c.changes = 100000 / sc;
     struct ng_graph_config gc;
-    ng_graph_config_init(&gc);
-    gc.backend = ngtest_backend();
+    ngtest_graph_config(&gc);
     gc.item_bufsize = 256;
-    assert_int_equal(ng_graph_create(&gc, &c.g), 0);
-    assert_int_equal(ng_type_register(c.g, &ngtest_counter_type), 0);
-    assert_int_equal(ng_type_register(c.g, &fwd_type), 0);
-    assert_int_equal(ng_type_register(c.g, &fwd_rw_type), 0);
-    struct ng_runtime_config rc;
-    ng_runtime_config_init(&rc);
-    rc.nworkers = nworkers;
-    assert_int_equal(ng_runtime_start(c.g, &rc, &c.rt), 0);
+    c.g = ngtest_graph_create(&gc);
+    ngtest_register_rw(c.g);
+    c.rt = ngtest_runtime(c.g, nworkers);
     assert_int_equal(ng_node_create(c.g, "hole", &c.src), 0);
     assert_int_equal(ng_node_create(c.g, "counter", &c.sink), 0);
 
@@ -182,7 +146,7 @@ static void run_chain(unsigned nworkers)
     struct ng_graph_stats st;
     ng_graph_stats(c.g, &st);
     uint64_t delivered = ngtest_counter_get(c.sink);
-    uint64_t dropped = ngtest_drops(&st) + atomic_load(&fwd_lost);
+    uint64_t dropped = ngtest_drops(&st) + atomic_load(&ngtest_totals.lost);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     print_message("  %s, %u workers: sent %llu delivered %llu dropped %llu "
                   "(notconn %llu dead %llu lost %llu), %llu changes (%llu failed), %.2f s\n",
@@ -190,7 +154,7 @@ static void run_chain(unsigned nworkers)
                   (unsigned long long)delivered, (unsigned long long)dropped,
                   (unsigned long long)st.drops[NG_DROP_NOTCONN],
                   (unsigned long long)st.drops[NG_DROP_DEAD],
-                  (unsigned long long)atomic_load(&fwd_lost), (unsigned long long)c.changed,
+                  (unsigned long long)atomic_load(&ngtest_totals.lost), (unsigned long long)c.changed,
                   (unsigned long long)c.failed_changes, secs);
     assert_int_equal(c.sent, c.items);
     assert_true(c.changed >= c.changes);

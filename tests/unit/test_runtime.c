@@ -13,17 +13,6 @@
 #include "ngtest.h"
 #include <ngraph/runtime.h>
 
-static struct ng_runtime *start_rt(struct ng_graph *g, unsigned n)
-{
-    struct ng_runtime_config cfg;
-    ng_runtime_config_init(&cfg);
-    cfg.nworkers = n;
-    struct ng_runtime *rt = NULL;
-    assert_int_equal(ng_runtime_start(g, &cfg, &rt), 0);
-    assert_non_null(rt);
-    return rt;
-}
-
 static void sleep_ms(unsigned ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -85,9 +74,8 @@ static void test_start_stop(void **state)
 
 static void test_submit(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
-    struct ng_runtime *rt = start_rt(g, 2);
+    struct ng_graph *g = *state;
+    struct ng_runtime *rt = ngtest_runtime(g, 2);
     struct ng_node *src, *cnt;
     struct ng_hook *h = ngtest_link(g, "counter", &src, &cnt);
     const int N = 20000;
@@ -133,19 +121,15 @@ static void test_submit(void **state)
     ng_graph_stats(g, &st);
     assert_int_equal(st.drops[NG_DROP_NOTCONN], 1000);
     assert_int_equal(st.items_live, 0);
-    ng_hook_unref(h);
-    ng_node_unref(src);
-    ng_node_unref(cnt);
-    ng_graph_destroy(g);
+    ngtest_link_release(h, src, cnt);
 }
 
 /* Bursts: n items, one reference update, delivered in order; references
  * balance (the hook is reclaimed once removed); bad bursts free everything. */
 static void test_submit_burst(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
-    struct ng_runtime *rt = start_rt(g, 2);
+    struct ng_graph *g = *state;
+    struct ng_runtime *rt = ngtest_runtime(g, 2);
     struct ng_node *src, *cnt;
     struct ng_hook *h = ngtest_link(g, "counter", &src, &cnt);
     enum { B = 32, ROUNDS = 500 };
@@ -183,7 +167,6 @@ static void test_submit_burst(void **state)
     assert_int_equal(st.items_live, 0);
     ng_node_unref(src);
     ng_node_unref(cnt);
-    ng_graph_destroy(g);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -260,16 +243,11 @@ static const struct ng_type rw_type = {
 
 static void test_reader_writer_exclusion(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
+    struct ng_graph *g = *state;
     assert_int_equal(ng_type_register(g, &rw_type), 0);
-    struct ng_runtime *rt = start_rt(g, 2);
+    struct ng_runtime *rt = ngtest_runtime(g, 2);
     struct ng_node *src, *rw;
-    assert_int_equal(ng_node_create(g, "hole", &src), 0);
-    assert_int_equal(ng_node_create(g, "rwcheck", &rw), 0);
-    assert_int_equal(ng_connect(src, "out", rw, "in"), 0);
-    struct ng_hook *h;
-    assert_int_equal(ng_hook_find(src, "out", &h), 0);
+    struct ng_hook *h = ngtest_link(g, "rwcheck", &src, &rw);
     struct rw_priv *p = ng_node_private(rw);
     const int N = 40000, W = 2000;
     int w = 0;
@@ -287,10 +265,7 @@ static void test_reader_writer_exclusion(void **state)
     assert_int_equal(atomic_load(&p->writes), w + 1);
     assert_int_equal(atomic_load(&p->violations), 0);
     ng_runtime_stop(rt);
-    ng_hook_unref(h);
-    ng_node_unref(src);
-    ng_node_unref(rw);
-    ng_graph_destroy(g);
+    ngtest_link_release(h, src, rw);
 }
 
 static int seq_rcvdata(struct ng_hook *hook, struct ng_item *item)
@@ -317,18 +292,13 @@ static const struct ng_type seq_type = {
 
 static void test_in_order_drain(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
+    struct ng_graph *g = *state;
     assert_int_equal(ng_type_register(g, &seq_type), 0);
-    struct ng_runtime *rt = start_rt(g, 2);
+    struct ng_runtime *rt = ngtest_runtime(g, 2);
     struct ng_node *src, *sq;
-    assert_int_equal(ng_node_create(g, "hole", &src), 0);
-    assert_int_equal(ng_node_create(g, "seqcheck", &sq), 0);
-    assert_int_equal(ng_connect(src, "out", sq, "in"), 0);
+    struct ng_hook *h = ngtest_link(g, "seqcheck", &src, &sq);
     ng_node_force_writer(sq, 1);
     ng_node_force_queue(sq, 1); /* every item goes through the node queue */
-    struct ng_hook *h;
-    assert_int_equal(ng_hook_find(src, "out", &h), 0);
     struct rw_priv *p = ng_node_private(sq);
     const uint64_t N = 50000;
     for (uint64_t i = 0; i < N; i++) {
@@ -348,10 +318,7 @@ static void test_in_order_drain(void **state)
     assert_int_equal(ns.queue_depth, 0);
     uint64_t drains = 0;
     (void)drains;
-    ng_hook_unref(h);
-    ng_node_unref(src);
-    ng_node_unref(sq);
-    ng_graph_destroy(g);
+    ngtest_link_release(h, src, sq);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -377,8 +344,7 @@ static void tm_fn(struct ng_node *node, struct ng_hook *hook, void *arg1, int ar
 
 static void test_timers(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
+    struct ng_graph *g = *state;
     struct ng_node *n;
     assert_int_equal(ng_node_create(g, "hole", &n), 0);
     struct ng_timer t1, t2, t3;
@@ -387,7 +353,7 @@ static void test_timers(void **state)
     ng_timer_init(&t3);
     struct tm_state s = {0};
     assert_int_equal(ng_timer_arm(n, &t1, 1000, tm_fn, &s, 7), -ENXIO);
-    s.rt = start_rt(g, 2);
+    s.rt = ngtest_runtime(g, 2);
     assert_int_equal(ng_timer_arm(n, &t1, 1000000, tm_fn, &s, 7), 0); /* 1 ms */
     assert_int_equal(ng_timer_arm(n, &t2, 5000000000ull, tm_fn, &s, 7), 0);
     assert_int_equal(ng_timer_arm(n, &t3, 10000000000ull, tm_fn, &s, 7), 0);
@@ -421,7 +387,6 @@ static void test_timers(void **state)
     sleep_ms(5);
     assert_int_equal(atomic_load(&s.fired), 2 + M - cancelled);
     ng_node_unref(n);
-    ng_graph_destroy(g);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -472,18 +437,13 @@ static uint64_t dead_drops(struct ng_graph *g)
 
 static void test_shutdown_with_queue_and_timer(void **state)
 {
-    (void)state;
+    struct ng_graph *g = *state;
     memset(&gate, 0, sizeof(gate));
-    struct ng_graph *g = ngtest_graph();
     assert_int_equal(ng_type_register(g, &gate_type), 0);
-    struct ng_runtime *rt = start_rt(g, 2);
+    struct ng_runtime *rt = ngtest_runtime(g, 2);
     struct ng_node *src, *gn;
-    assert_int_equal(ng_node_create(g, "hole", &src), 0);
-    assert_int_equal(ng_node_create(g, "gate", &gn), 0);
-    assert_int_equal(ng_connect(src, "out", gn, "in"), 0);
+    struct ng_hook *h = ngtest_link(g, "gate", &src, &gn);
     ng_node_force_writer(gn, 1); /* one at a time: the rest must queue */
-    struct ng_hook *h;
-    assert_int_equal(ng_hook_find(src, "out", &h), 0);
     /* The first item blocks inside the node on a worker. */
     assert_int_equal(ng_runtime_submit(rt, 0, h, ngtest_item(g, 8, 0)), 0);
     WAIT_FOR(atomic_load(&gate.entered) == 1);
@@ -514,10 +474,7 @@ static void test_shutdown_with_queue_and_timer(void **state)
     ng_runtime_stop(rt);
     ng_graph_stats(g, &after);
     assert_int_equal(after.items_live, 0);
-    ng_hook_unref(h);
-    ng_node_unref(src);
-    ng_node_unref(gn);
-    ng_graph_destroy(g);
+    ngtest_link_release(h, src, gn);
 }
 
 /* A node dies with a timer call already handed to a worker and items queued
@@ -526,23 +483,17 @@ static void test_destroy_in_flight(void **state)
 {
     (void)state;
     struct ng_graph *g = ngtest_graph();
-    struct ng_runtime *rt = start_rt(g, 2);
+    struct ng_runtime *rt = ngtest_runtime(g, 2);
     struct ng_node *src, *cnt;
-    assert_int_equal(ng_node_create(g, "hole", &src), 0);
-    assert_int_equal(ng_node_create(g, "counter", &cnt), 0);
-    assert_int_equal(ng_connect(src, "out", cnt, "in"), 0);
+    struct ng_hook *h = ngtest_link(g, "counter", &src, &cnt);
     ng_node_force_queue(cnt, 1);
-    struct ng_hook *h;
-    assert_int_equal(ng_hook_find(src, "out", &h), 0);
     struct ng_timer tm;
     ng_timer_init(&tm);
     struct tm_state s = {.rt = rt};
     assert_int_equal(ng_timer_arm(cnt, &tm, 0, tm_fn, &s, 7), 0);
     for (int i = 0; i < 5000; i++)
         ng_runtime_submit(rt, -1, h, ngtest_item(g, 8, 0));
-    ng_hook_unref(h);
-    ng_node_unref(src);
-    ng_node_unref(cnt);
+    ngtest_link_release(h, src, cnt);
     ng_graph_destroy(g); /* stops the runtime; ASan checks for leaks */
 }
 
@@ -550,12 +501,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_start_stop),
-        cmocka_unit_test(test_submit),
-        cmocka_unit_test(test_submit_burst),
-        cmocka_unit_test(test_reader_writer_exclusion),
-        cmocka_unit_test(test_in_order_drain),
-        cmocka_unit_test(test_timers),
-        cmocka_unit_test(test_shutdown_with_queue_and_timer),
+        ngtest_unit_test(test_submit),
+        ngtest_unit_test(test_submit_burst),
+        ngtest_unit_test(test_reader_writer_exclusion),
+        ngtest_unit_test(test_in_order_drain),
+        ngtest_unit_test(test_timers),
+        ngtest_unit_test(test_shutdown_with_queue_and_timer),
         cmocka_unit_test(test_destroy_in_flight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,8 +8,7 @@
 
 static void test_graph_lifecycle(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
+    struct ng_graph *g = *state;
     assert_int_equal(ng_graph_backend(g), ngtest_backend());
     struct ng_graph *g2 = ngtest_graph(); /* independent graphs coexist */
     struct ng_node *a, *b;
@@ -20,13 +19,11 @@ static void test_graph_lifecycle(void **state)
     ng_node_unref(a);
     ng_node_unref(b);
     ng_graph_destroy(g2);
-    ng_graph_destroy(g);
 }
 
 static void test_names_and_ids(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
+    struct ng_graph *g = *state;
     struct ng_node *a, *b, *f;
     assert_int_equal(ng_node_create(g, "hole", &a), 0);
     assert_int_equal(ng_node_create(g, "hole", &b), 0);
@@ -54,13 +51,11 @@ static void test_names_and_ids(void **state)
     assert_int_equal(ng_node_name(b, "alpha"), 0);
     ng_node_unref(a);
     ng_node_unref(b);
-    ng_graph_destroy(g);
 }
 
 static void test_connect_and_data(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
+    struct ng_graph *g = *state;
     struct ng_node *src, *cnt;
     assert_int_equal(ng_node_create(g, "hole", &src), 0);
     assert_int_equal(ng_node_create(g, "counter", &cnt), 0);
@@ -83,16 +78,12 @@ static void test_connect_and_data(void **state)
     assert_int_equal(st.drops[NG_DROP_NOTCONN], 1);
     assert_int_equal(st.items_alloc, 1001);
     assert_int_equal(st.items_live, 0);
-    ng_hook_unref(h);
-    ng_node_unref(src);
-    ng_node_unref(cnt);
-    ng_graph_destroy(g);
+    ngtest_link_release(h, src, cnt);
 }
 
 static void test_tee_echo(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
+    struct ng_graph *g = *state;
     struct ng_node *src, *tee, *left, *copy;
     assert_int_equal(ng_node_create(g, "hole", &src), 0);
     assert_int_equal(ng_mkpeer(src, "out", "tee", "right", &tee), 0);
@@ -144,13 +135,11 @@ static void test_tee_echo(void **state)
     ng_node_unref(tee);
     ng_node_unref(left);
     ng_node_unref(copy);
-    ng_graph_destroy(g);
 }
 
 static void test_generic_messages(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
+    struct ng_graph *g = *state;
     struct ng_node *a;
     assert_int_equal(ng_node_create(g, "hole", &a), 0);
     assert_int_equal(ng_node_name(a, "a"), 0);
@@ -222,15 +211,13 @@ static void test_generic_messages(void **state)
     assert_int_equal(ng_node_shutdown(a), -ESHUTDOWN);
     ng_node_unref(a);
     ng_node_unref(b);
-    ng_graph_destroy(g);
 }
 
 /* Listings are built by the engine and may exceed the 64 KiB cap that applies
  * to arguments received from senders. */
 static void test_large_listing(void **state)
 {
-    (void)state;
-    struct ng_graph *g = ngtest_graph();
+    struct ng_graph *g = *state;
     enum { N = 3000 }; /* 3000 * sizeof(struct nodeinfo) > NG_MAX_MSG_ARGLEN */
     char name[NG_NODESIZ];
     for (int i = 0; i < N; i++) {
@@ -249,18 +236,17 @@ static void test_large_listing(void **state)
     assert_int_equal(ngtest_msg(g, "n0:", NGM_GENERIC_COOKIE, NGM_LISTNAMES, &resp), 0);
     assert_int_equal(((const struct namelist *)(const void *)resp->data)->numnames, N);
     ng_mesg_free(resp);
-    ng_graph_destroy(g);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_graph_lifecycle),
-        cmocka_unit_test(test_names_and_ids),
-        cmocka_unit_test(test_connect_and_data),
-        cmocka_unit_test(test_tee_echo),
-        cmocka_unit_test(test_generic_messages),
-        cmocka_unit_test(test_large_listing),
+        ngtest_unit_test(test_graph_lifecycle),
+        ngtest_unit_test(test_names_and_ids),
+        ngtest_unit_test(test_connect_and_data),
+        ngtest_unit_test(test_tee_echo),
+        ngtest_unit_test(test_generic_messages),
+        ngtest_unit_test(test_large_listing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

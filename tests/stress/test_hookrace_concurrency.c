@@ -8,8 +8,13 @@
  *     items_live == 0 once the senders have stopped.
  *
  * Topology (re-created by the control thread at random):
- *     src (hole) out <-> in  relay  out <-> in  dst (sink)
- *     src (hole) direct <-> direct dst (sink)
+ *     src (hole) out <-> in  relay (pass_rw)  out <-> in  dst (counter)
+ *     src (hole) direct <-> direct dst (counter)
+ * The relay forwards under the reader/writer discipline (not
+ * NG_TYPE_CONCURRENT_DATA), so the node queue is exercised as well; what it
+ * has to discard itself is counted in ngtest_totals.lost, what dst consumes
+ * in ngtest_totals.counted (dst is re-created, so per-node counts would not
+ * do).
  * Senders hold references to src's "out" or "direct" hook and re-find them
  * (ng_hook_find) after a send fails with -ENOTCONN.
  * Duration: NG_HOOKRACE_SECONDS (default 2).
@@ -25,59 +30,6 @@
 #include "ngtest.h"
 
 #define NSENDERS 3
-
-static _Atomic uint64_t delivered;   /* items consumed by sink nodes */
-static _Atomic uint64_t relay_lost;  /* items a relay had to discard itself */
-static _Atomic uint64_t sinks_alive; /* sink nodes constructed - shut down */
-
-static int sink_ctor(struct ng_node *node)
-{
-    (void)node;
-    atomic_fetch_add(&sinks_alive, 1);
-    return 0;
-}
-static void sink_shutdown(struct ng_node *node)
-{
-    (void)node;
-    atomic_fetch_sub(&sinks_alive, 1);
-}
-static int sink_rcvdata(struct ng_hook *hook, struct ng_item *item)
-{
-    (void)hook;
-    atomic_fetch_add_explicit(&delivered, 1, memory_order_relaxed);
-    ng_item_free(item);
-    return 0;
-}
-static const struct ng_type sink_type = {
-    .version = NG_ABI_VERSION,
-    .name = "sink",
-    .cookie = 0x7e57ace1,
-    .flags = NG_TYPE_CONCURRENT_DATA,
-    .constructor = sink_ctor,
-    .shutdown = sink_shutdown,
-    .rcvdata = sink_rcvdata,
-};
-
-/* Forwards "in" -> "out"; rcvdata runs under the reader/writer discipline
- * (not NG_TYPE_CONCURRENT_DATA), so the node queue is exercised as well. */
-static int relay_rcvdata(struct ng_hook *hook, struct ng_item *item)
-{
-    struct ng_hook *out;
-    if (ng_hook_find(ng_hook_node(hook), "out", &out) != 0) {
-        atomic_fetch_add_explicit(&relay_lost, 1, memory_order_relaxed);
-        ng_item_free(item);
-        return -ENOTCONN;
-    }
-    int rc = ng_send_data(out, item);
-    ng_hook_unref(out);
-    return rc;
-}
-static const struct ng_type relay_type = {
-    .version = NG_ABI_VERSION,
-    .name = "relay",
-    .cookie = 0x7e57ace2,
-    .rcvdata = relay_rcvdata,
-};
 
 struct race {
     struct ng_graph *g;
@@ -149,13 +101,13 @@ static void test_hook_removed_under_traffic(void **state)
 
     struct race r;
     memset(&r, 0, sizeof(r));
+    ngtest_totals_reset();
     r.g = ngtest_graph();
-    assert_int_equal(ng_type_register(r.g, &sink_type), 0);
-    assert_int_equal(ng_type_register(r.g, &relay_type), 0);
+    ngtest_register_rw(r.g);
     struct ng_node *dst;
     assert_int_equal(ng_node_create(r.g, "hole", &r.src), 0);
-    assert_int_equal(ng_node_create(r.g, "relay", &r.relay), 0);
-    assert_int_equal(ng_node_create(r.g, "sink", &dst), 0);
+    assert_int_equal(ng_node_create(r.g, "pass_rw", &r.relay), 0);
+    assert_int_equal(ng_node_create(r.g, "counter", &dst), 0);
     assert_int_equal(ng_node_name(dst, "dst"), 0);
     assert_int_equal(ng_connect(r.src, "out", r.relay, "in"), 0);
     assert_int_equal(ng_connect(r.relay, "out", dst, "in"), 0);
@@ -181,7 +133,7 @@ static void test_hook_removed_under_traffic(void **state)
         case 2: /* shut the downstream node down and re-create it */
             assert_int_equal(ng_node_shutdown(dst), 0);
             ng_node_unref(dst);
-            assert_int_equal(ng_node_create(r.g, "sink", &dst), 0);
+            assert_int_equal(ng_node_create(r.g, "counter", &dst), 0);
             assert_int_equal(ng_node_name(dst, "dst"), 0);
             assert_int_equal(ng_connect(r.relay, "out", dst, "in"), 0);
             assert_int_equal(ng_connect(r.src, "direct", dst, "direct"), 0);
@@ -193,7 +145,7 @@ static void test_hook_removed_under_traffic(void **state)
         }
         ops[op]++;
         /* Continuous check: nothing is accounted twice. */
-        uint64_t done = atomic_load(&delivered) + atomic_load(&relay_lost);
+        uint64_t done = atomic_load(&ngtest_totals.counted) + atomic_load(&ngtest_totals.lost);
         struct ng_graph_stats st;
         ng_graph_stats(r.g, &st);
         done += ngtest_drops(&st) - st.drops[NG_DROP_NOBUFS];
@@ -212,8 +164,8 @@ static void test_hook_removed_under_traffic(void **state)
     struct ng_graph_stats st;
     ng_graph_stats(r.g, &st);
     uint64_t drops = ngtest_drops(&st) - st.drops[NG_DROP_NOBUFS];
-    uint64_t sent = atomic_load(&r.sent), del = atomic_load(&delivered),
-             lost = atomic_load(&relay_lost);
+    uint64_t sent = atomic_load(&r.sent), del = atomic_load(&ngtest_totals.counted),
+             lost = atomic_load(&ngtest_totals.lost);
     printf("hookrace: ops rmhook/connect %llu, relay-out %llu, dst restart %llu, far-side %llu\n",
            (unsigned long long)ops[0], (unsigned long long)ops[1], (unsigned long long)ops[2],
            (unsigned long long)ops[3]);
@@ -232,7 +184,7 @@ static void test_hook_removed_under_traffic(void **state)
     ng_node_unref(r.relay);
     ng_node_unref(r.src);
     ng_graph_destroy(r.g);
-    assert_int_equal(atomic_load(&sinks_alive), 0);
+    assert_int_equal(atomic_load(&ngtest_totals.counters_alive), 0);
 }
 
 int main(void)

@@ -29,7 +29,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../src/backend/backend.h"
+#include "backend/backend.h"
 
 #define OBJ_MAGIC 0x6e677261u /* "ngra" */
 #define OBJ_DEAD 0xdeadbeefu
