@@ -8,7 +8,7 @@
  * Test-side concurrency conventions: shared objects are published through
  * C11 atomic pointers; threads other than the cmocka main thread never call
  * cmocka assertions, they record results in atomics that the main thread
- * checks after joining.  For NG_BF_TOPOLOGY_LOCK backends, a "section" is
+ * checks after joining.  For NGI_BF_TOPOLOGY_LOCK backends, a "section" is
  * emulated the way the engine does it: topo_rlock around the lookup, and
  * writers unlink under topo_wlock before defer().
  */
@@ -34,13 +34,13 @@
 #define OBJ_MAGIC 0x6e677261u /* "ngra" */
 #define OBJ_DEAD 0xdeadbeefu
 
-static const struct ng_backend_ops *ops;
+static const struct ngi_backend_ops *ops;
 
 struct obj {
     _Atomic unsigned magic; /* atomics: the poison store races with nothing
                                only if the backend is correct */
     unsigned long seq;
-    struct ng_defer defer;
+    struct ngi_defer defer;
 };
 
 static atomic_ulong n_freed;
@@ -49,7 +49,7 @@ static atomic_int n_bad; /* readers that saw a poisoned object */
 static bool
 topo(void)
 {
-    return (ops->flags & NG_BF_TOPOLOGY_LOCK) != 0;
+    return (ops->flags & NGI_BF_TOPOLOGY_LOCK) != 0;
 }
 
 static void
@@ -74,7 +74,7 @@ obj_new(unsigned long seq)
 }
 
 static void
-obj_free_cb(struct ng_defer *d)
+obj_free_cb(struct ngi_defer *d)
 {
     struct obj *o = (struct obj *)(void *)((char *)d - offsetof(struct obj, defer));
 
@@ -92,7 +92,7 @@ obj_check(struct obj *o)
 
 /* Reader: enter a section and load the published pointer. */
 static struct obj *
-reader_get(struct ng_backend_inst *b, struct ng_bthread *t, _Atomic(struct obj *) *slot)
+reader_get(struct ngi_backend_inst *b, struct ngi_bthread *t, _Atomic(struct obj *) *slot)
 {
     struct obj *o;
 
@@ -104,7 +104,7 @@ reader_get(struct ng_backend_inst *b, struct ng_bthread *t, _Atomic(struct obj *
 }
 
 static void
-reader_put(struct ng_backend_inst *b, struct ng_bthread *t)
+reader_put(struct ngi_backend_inst *b, struct ngi_bthread *t)
 {
     if (topo())
         ops->topo_runlock(b);
@@ -113,7 +113,7 @@ reader_put(struct ng_backend_inst *b, struct ng_bthread *t)
 
 /* Writer: unlink (replace) the published object and defer freeing it. */
 static void
-writer_replace(struct ng_backend_inst *b, _Atomic(struct obj *) *slot, struct obj *nw)
+writer_replace(struct ngi_backend_inst *b, _Atomic(struct obj *) *slot, struct obj *nw)
 {
     struct obj *old;
 
@@ -138,7 +138,7 @@ reset_counters(void)
 static void
 test_create_destroy(void **state)
 {
-    struct ng_backend_inst *b = NULL;
+    struct ngi_backend_inst *b = NULL;
 
     (void)state;
     for (int i = 0; i < 16; i++) {
@@ -164,8 +164,8 @@ test_create_destroy(void **state)
 static void
 test_attach_detach(void **state)
 {
-    struct ng_backend_inst *b;
-    struct ng_bthread *t;
+    struct ngi_backend_inst *b;
+    struct ngi_bthread *t;
 
     (void)state;
     reset_counters();
@@ -191,7 +191,7 @@ test_attach_detach(void **state)
 
 /* Two graph instances used by one thread, sections nested. */
 struct nested_ctx {
-    struct ng_backend_inst *b;
+    struct ngi_backend_inst *b;
     struct obj *o;
 };
 
@@ -209,7 +209,7 @@ nested_deferrer(void *arg)
  * period machinery keeps re-checking readers (liburcu wakes a waiting
  * grace period when a thread goes offline). */
 struct churn_ctx {
-    struct ng_backend_inst *b;
+    struct ngi_backend_inst *b;
     atomic_int stop;
 };
 
@@ -217,7 +217,7 @@ static void *
 churn_reader(void *arg)
 {
     struct churn_ctx *c = arg;
-    struct ng_bthread *t;
+    struct ngi_bthread *t;
 
     if (ops->thread_attach(c->b, &t) != 0)
         return NULL;
@@ -233,8 +233,8 @@ churn_reader(void *arg)
 static void
 test_nested_graphs(void **state)
 {
-    struct ng_backend_inst *b1, *b2;
-    struct ng_bthread *t1, *t2;
+    struct ngi_backend_inst *b1, *b2;
+    struct ngi_bthread *t1, *t2;
     _Atomic(struct obj *) slot1, slot2;
     struct obj *o1, *o2;
 
@@ -307,7 +307,7 @@ test_nested_graphs(void **state)
 
 /* A reader holds a section open; the callback must wait for it. */
 struct grace_ctx {
-    struct ng_backend_inst *b;
+    struct ngi_backend_inst *b;
     _Atomic(struct obj *) slot;
     atomic_int inside;
     atomic_int release;
@@ -318,7 +318,7 @@ static void *
 grace_reader(void *arg)
 {
     struct grace_ctx *c = arg;
-    struct ng_bthread *t;
+    struct ngi_bthread *t;
     struct obj *o;
 
     if (ops->thread_attach(c->b, &t) != 0)
@@ -389,7 +389,7 @@ test_defer_waits_for_reader(void **state)
 
 /* quiescent() inside a long section lets grace periods complete. */
 struct qs_ctx {
-    struct ng_backend_inst *b;
+    struct ngi_backend_inst *b;
     atomic_int inside;
     atomic_int stop;
 };
@@ -398,7 +398,7 @@ static void *
 qs_reader(void *arg)
 {
     struct qs_ctx *c = arg;
-    struct ng_bthread *t;
+    struct ngi_bthread *t;
 
     if (ops->thread_attach(c->b, &t) != 0)
         return NULL;
@@ -440,7 +440,7 @@ test_quiescent(void **state)
 
 /* defer() from a thread that never attached. */
 struct unattached_ctx {
-    struct ng_backend_inst *b;
+    struct ngi_backend_inst *b;
     int n;
 };
 
@@ -481,13 +481,13 @@ test_defer_unattached(void **state)
 
 /* Callbacks that defer more objects are drained by barrier(). */
 struct chain_obj {
-    struct ng_defer defer;
-    struct ng_backend_inst *b;
+    struct ngi_defer defer;
+    struct ngi_backend_inst *b;
     int left;
 };
 
 static void
-chain_cb(struct ng_defer *d)
+chain_cb(struct ngi_defer *d)
 {
     struct chain_obj *c = (struct chain_obj *)(void *)d;
 
@@ -507,7 +507,7 @@ chain_cb(struct ng_defer *d)
 static void
 test_chained_defer(void **state)
 {
-    struct ng_backend_inst *b;
+    struct ngi_backend_inst *b;
     struct chain_obj *c;
 
     (void)state;
@@ -528,7 +528,7 @@ test_chained_defer(void **state)
 #define STRESS_SWAPS 100000
 
 struct stress_ctx {
-    struct ng_backend_inst *b;
+    struct ngi_backend_inst *b;
     _Atomic(struct obj *) slot;
     atomic_int stop;
     atomic_int attached;
@@ -539,7 +539,7 @@ static void *
 stress_reader(void *arg)
 {
     struct stress_ctx *c = arg;
-    struct ng_bthread *t;
+    struct ngi_bthread *t;
     unsigned long reads = 0;
 
     if (ops->thread_attach(c->b, &t) != 0)
@@ -577,7 +577,7 @@ static void
 test_stress(void **state)
 {
     struct stress_ctx c;
-    struct ng_bthread *wt;
+    struct ngi_bthread *wt;
     pthread_t rd[2];
 
     (void)state;
@@ -613,8 +613,8 @@ test_stress(void **state)
 /* A thread exits without detaching; the graph keeps working and releases
  * the state at destruction. */
 struct exit_ctx {
-    struct ng_backend_inst *b;
-    struct ng_bthread *t;
+    struct ngi_backend_inst *b;
+    struct ngi_bthread *t;
     int rc;
 };
 
@@ -637,7 +637,7 @@ test_thread_exit_without_detach(void **state)
 {
     struct exit_ctx c[4];
     pthread_t th[4];
-    struct ng_bthread *t;
+    struct ngi_bthread *t;
 
     (void)state;
     reset_counters();
@@ -668,14 +668,14 @@ static void
 test_lookup(void **state)
 {
     (void)state;
-    assert_ptr_equal(ng_backend_lookup(0), &ng_backend_ck_epoch_ops);
-    assert_ptr_equal(ng_backend_lookup(1), &ng_backend_qsbr_ops);
-    assert_ptr_equal(ng_backend_lookup(2), &ng_backend_rwlock_ops);
-    assert_null(ng_backend_lookup(3));
-    assert_null(ng_backend_lookup(-1));
-    assert_string_equal(ng_backend_lookup(0)->name, "ck_epoch");
-    assert_string_equal(ng_backend_lookup(1)->name, "qsbr");
-    assert_string_equal(ng_backend_lookup(2)->name, "rwlock");
+    assert_ptr_equal(ngi_backend_lookup(0), &ngi_backend_ck_epoch_ops);
+    assert_ptr_equal(ngi_backend_lookup(1), &ngi_backend_qsbr_ops);
+    assert_ptr_equal(ngi_backend_lookup(2), &ngi_backend_rwlock_ops);
+    assert_null(ngi_backend_lookup(3));
+    assert_null(ngi_backend_lookup(-1));
+    assert_string_equal(ngi_backend_lookup(0)->name, "ck_epoch");
+    assert_string_equal(ngi_backend_lookup(1)->name, "qsbr");
+    assert_string_equal(ngi_backend_lookup(2)->name, "rwlock");
 }
 
 int
@@ -698,7 +698,7 @@ main(void)
     if (name == NULL || *name == '\0')
         name = "ck_epoch";
     for (int k = 0; k < 3; k++) {
-        const struct ng_backend_ops *o = ng_backend_lookup(k);
+        const struct ngi_backend_ops *o = ngi_backend_lookup(k);
 
         if (o != NULL && strcmp(o->name, name) == 0)
             ops = o;
