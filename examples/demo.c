@@ -1,7 +1,7 @@
 /*
  * demo.c - a small libngraph application using only the public API.
  *
- *     ngdemo [backend] [count]      backend: ck_epoch (default), qsbr, rwlock
+ *     demo [backend] [count]      backend: ck_epoch (default), qsbr, rwlock (any of ng_backend_name())
  *
  * Builds this graph (netgraph's built-in node types):
  *
@@ -85,24 +85,29 @@ static void print_stats(struct ng_graph *g)
     printf("\n");
 }
 
+static int usage(const char *argv0)
+{
+    fprintf(stderr, "usage: %s [backend] [count]\n  backends:", argv0);
+    for (int b = 0; b < NG_BACKEND_COUNT; b++)
+        fprintf(stderr, " %s", ng_backend_name((enum ng_backend)b));
+    fprintf(stderr, "\n");
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
-    const char *bname = argc > 1 ? argv[1] : "ck_epoch";
+    const char *bname = argc > 1 ? argv[1] : ng_backend_name(NG_BACKEND_CK_EPOCH);
     long count = argc > 2 ? strtol(argv[2], NULL, 10) : 8;
     struct ng_graph_config cfg;
     struct ng_graph *g = NULL;
     struct ng_node *echo = NULL, *tee = NULL, *sink = NULL, *tap = NULL;
     int rc, status = 1;
 
-    if (count < 0 || count > 100000000) {
-        fprintf(stderr, "usage: %s [ck_epoch|qsbr|rwlock] [count]\n", argv[0]);
-        return 2;
-    }
+    if (count < 0 || count > 100000000)
+        return usage(argv[0]);
     ng_graph_config_init(&cfg);
-    if ((rc = ng_backend_parse(bname, &cfg.backend)) < 0) {
-        fprintf(stderr, "usage: %s [ck_epoch|qsbr|rwlock] [count]\n", argv[0]);
-        return 2;
-    }
+    if ((rc = ng_backend_parse(bname, &cfg.backend)) < 0)
+        return usage(argv[0]);
     if ((rc = ng_graph_create(&cfg, &g)) < 0)
         return fail("ng_graph_create", rc);
     printf("libngraph %d.%d.%d, backend %s\n", NG_VERSION_MAJOR, NG_VERSION_MINOR,

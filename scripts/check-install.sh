@@ -32,8 +32,11 @@ cmake -S "$ROOT/examples" -B "$TMP/examples" -DCMAKE_BUILD_TYPE=Release \
       -DCMAKE_PREFIX_PATH="$PREFIX" >/dev/null
 cmake --build "$TMP/examples" --parallel "$(nproc 2>/dev/null || echo 2)"
 
+# The backends: the build's one list (NG_BACKENDS in CMakeLists.txt).
+backends=$(sed -n 's/^NG_BACKENDS:[A-Z]*=//p' "$BUILD/CMakeCache.txt" | tr ';' ' ')
+[[ -n $backends ]] || { echo "check-install.sh: no NG_BACKENDS in $BUILD/CMakeCache.txt" >&2; exit 1; }
 for exe in demo_cmake demo_cmake_static demo_pkgconfig; do
-    for backend in ck_epoch qsbr rwlock; do
+    for backend in $backends; do
         echo "--- $exe $backend"
         "$TMP/examples/$exe" "$backend" 16
     done

@@ -22,11 +22,11 @@
  * thread, outside any section.  thread_release() may be called by any thread
  * at graph destruction for states whose thread never detached.
  *
- * Adding a backend: write one file implementing this table and add one line to
- * ngi_backend_lookup() in backend.c.  Nothing else in the engine changes.
+ * Adding a backend: write one file implementing this table and add it to
+ * the table in backend.c (see there).  Nothing else in the engine changes.
  */
-#ifndef NG_SRC_BACKEND_H
-#define NG_SRC_BACKEND_H
+#ifndef NGI_BACKEND_BACKEND_H
+#define NGI_BACKEND_BACKEND_H
 
 #include <stdbool.h>
 #include <stddef.h>

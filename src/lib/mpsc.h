@@ -11,16 +11,18 @@
  *
  * Invariants:
  *   - Any number of threads may call ngi_mpsc_push() concurrently.
- *   - At most one thread at a time calls ngi_mpsc_pop() / ngi_mpsc_empty(); the user
+ *   - At most one thread at a time calls ngi_mpsc_pop() / ngi_mpsc_pop_wait(); the user
  *     of the queue guarantees it (node queues: the drain owner bit; worker
  *     queues: the owning worker).
  *   - A node is owned by the queue from push until pop returns it.
  */
-#ifndef NG_SRC_MPSC_H
-#define NG_SRC_MPSC_H
+#ifndef NGI_LIB_MPSC_H
+#define NGI_LIB_MPSC_H
 
 #include <stdatomic.h>
 #include <stddef.h>
+
+#include "compiler.h"
 
 struct ngi_mpsc_node {
     _Atomic(struct ngi_mpsc_node *) next;
@@ -103,9 +105,7 @@ static inline struct ngi_mpsc_node *ngi_mpsc_pop_wait(struct ngi_mpsc_queue *q)
         if (r == NGI_MPSC_EMPTY)
             return NULL;
         /* RETRY: a producer has exchanged the tail; its link store follows. */
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
+        ngi_cpu_relax();
     }
 }
 

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Check the layering rules that the compiler cannot (docs/design.md, "Layers"):
+#   1. src/datapath/ includes no header of a layer above it (core, control,
+#      stats, runtime, nodes): the data path calls nothing above it.
+#   2. src/lib/ includes nothing of the engine; src/backend/ nothing above it.
+#   3. src/nodes/*.c include public headers (<ngraph/*.h>) and system headers
+#      only: node types are written against the public API.
+#   4. No source file in src/ or bench/ is longer than 800 lines.
+# Prints every violation and exits 1 if there is one.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+fail=0
+violation() { echo "check-layout: $*" >&2; fail=1; }
+
+# Quoted includes of a file, resolved to the folder they name ("lib/x.h" or a
+# sibling "x.h").
+includes() { sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$1"; }
+
+check_below() { # folder, allowed folders...
+    local dir=$1; shift
+    local f inc top ok a
+    for f in src/"$dir"/*.[ch]; do
+        while read -r inc; do
+            [[ -n $inc ]] || continue
+            if [[ $inc == */* ]]; then top=${inc%%/*}; else top=$dir; fi
+            ok=0
+            for a in "$dir" "$@"; do [[ $top == "$a" ]] && ok=1; done
+            [[ $ok == 1 ]] || violation "$f includes \"$inc\" (src/$dir may use: $dir $*)"
+        done < <(includes "$f")
+    done
+}
+check_below lib
+check_below backend lib
+check_below datapath lib backend
+
+for f in src/nodes/*.c; do
+    if grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f"; then
+        violation "$f includes a private header (node types use <ngraph/*.h> only)"
+    fi
+done
+
+while read -r f; do
+    n=$(wc -l < "$f")
+    (( n <= 800 )) || violation "$f has $n lines (at most 800)"
+done < <(find src bench -name '*.[ch]' | sort)
+
+[[ $fail == 0 ]] && echo "check-layout: OK (datapath below core, nodes on the public API, files <= 800 lines)"
+exit $fail
