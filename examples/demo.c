@@ -28,8 +28,7 @@ static int fail(const char *what, int rc)
     return 1;
 }
 
-static int make_node(struct ng_graph *g, const char *type, const char *name,
-                     struct ng_node **np)
+static int make_node(struct ng_graph *g, const char *type, const char *name, struct ng_node **np)
 {
     int rc = ng_node_create(g, type, np);
     if (rc < 0)
@@ -63,8 +62,8 @@ static int list_nodes(struct ng_graph *g, const char *path)
         const struct nodeinfo *ni = &nl->nodeinfo[i];
         if (sizeof(struct namelist) + (i + 1) * sizeof(*ni) > resp->header.arglen)
             break;
-        printf("  %-12s %-8s [%08" PRIx32 "] %" PRIu32 "\n",
-               ni->name[0] ? ni->name : "<unnamed>", ni->type, ni->id, ni->hooks);
+        printf("  %-12s %-8s [%08" PRIx32 "] %" PRIu32 "\n", ni->name[0] ? ni->name : "<unnamed>",
+               ni->type, ni->id, ni->hooks);
     }
     ng_mesg_free(resp);
     return 0;
@@ -75,10 +74,9 @@ static void print_stats(struct ng_graph *g)
     static const char *const why[NG_DROP_REASONS] = {"notconn", "dead", "nobufs", "queue"};
     struct ng_graph_stats st;
     ng_graph_stats(g, &st);
-    printf("stats: items alloc %" PRIu64 " free %" PRIu64 " live %" PRIu64
-           "; nodes %" PRIu64 " hooks %" PRIu64 "; defer pending %" PRIu64 "\n",
-           st.items_alloc, st.items_free, st.items_live, st.nodes, st.hooks,
-           st.defer_pending);
+    printf("stats: items alloc %" PRIu64 " free %" PRIu64 " live %" PRIu64 "; nodes %" PRIu64
+           " hooks %" PRIu64 "; defer pending %" PRIu64 "\n",
+           st.items_alloc, st.items_free, st.items_live, st.nodes, st.hooks, st.defer_pending);
     printf("drops:");
     for (int i = 0; i < NG_DROP_REASONS; i++)
         printf(" %s %" PRIu64, why[i], st.drops[i]);
@@ -110,8 +108,8 @@ int main(int argc, char **argv)
         return usage(argv[0]);
     if ((rc = ng_graph_create(&cfg, &g)) < 0)
         return fail("ng_graph_create", rc);
-    printf("libngraph %d.%d.%d, backend %s\n", NG_VERSION_MAJOR, NG_VERSION_MINOR,
-           NG_VERSION_PATCH, ng_backend_name(ng_graph_backend(g)));
+    printf("libngraph %d.%d.%d, backend %s\n", NG_VERSION_MAJOR, NG_VERSION_MINOR, NG_VERSION_PATCH,
+           ng_backend_name(ng_graph_backend(g)));
 
     if ((rc = make_node(g, "echo", "echo", &echo)) < 0) {
         fail("create echo", rc);

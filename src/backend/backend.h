@@ -31,8 +31,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct ngi_backend_inst;  /* per-graph instance, private to each backend file */
-struct ngi_bthread;  /* per-(thread, graph) state, private to each backend */
+struct ngi_backend_inst; /* per-graph instance, private to each backend file */
+struct ngi_bthread;      /* per-(thread, graph) state, private to each backend */
 
 /*
  * Storage for one deferred callback, embedded in the object to be freed.

@@ -111,7 +111,7 @@ struct ngi_backend_inst {
     ck_epoch_record_t defer_rec;        /* shared; pending stacks under lock */
     ck_epoch_t epoch;                   /* global epoch + record list */
     ck_spinlock_t lock;                 /* serialises defer_rec dispatch */
-    _Atomic(struct ngi_defer *) staged;  /* MPSC LIFO of deferred entries */
+    _Atomic(struct ngi_defer *) staged; /* MPSC LIFO of deferred entries */
     atomic_size_t pending;              /* deferred, callback not yet run */
     atomic_size_t chained;              /* defers by our callbacks (lock) */
     char tsan_gp;                       /* TSan sync address only */
@@ -120,22 +120,16 @@ struct ngi_backend_inst {
 /* Instance whose callbacks this thread is running (NULL if none). */
 static _Thread_local struct ngi_backend_inst *ck_dispatching;
 
-static size_t
-round_up(size_t n, size_t a)
-{
-    return (n + a - 1) / a * a;
-}
+static size_t round_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
 
-static union ck_defer_space *
-dspace(struct ngi_defer *d)
+static union ck_defer_space *dspace(struct ngi_defer *d)
 {
     return (union ck_defer_space *)(void *)d->space;
 }
 
 /* Runs a deferred callback: from ck_epoch_poll/ck_epoch_barrier_wait, on the
  * thread holding b->lock. */
-static void
-ck_trampoline(ck_epoch_entry_t *e)
+static void ck_trampoline(ck_epoch_entry_t *e)
 {
     struct ngi_defer *d = (struct ngi_defer *)(void *)e;
     struct ngi_backend_inst *b = d->owner;
@@ -147,8 +141,7 @@ ck_trampoline(ck_epoch_entry_t *e)
 }
 
 /* Move the staging list into the defer record.  Caller holds b->lock. */
-static void
-ck_flush_staged(struct ngi_backend_inst *b)
+static void ck_flush_staged(struct ngi_backend_inst *b)
 {
     struct ngi_defer *d = atomic_exchange_explicit(&b->staged, NULL, memory_order_acquire);
 
@@ -165,16 +158,14 @@ ck_flush_staged(struct ngi_backend_inst *b)
     }
 }
 
-static void
-ck_lock(struct ngi_backend_inst *b)
+static void ck_lock(struct ngi_backend_inst *b)
 {
     while (!ck_spinlock_trylock(&b->lock))
         sched_yield();
     tsan_acquire(&b->lock);
 }
 
-static bool
-ck_trylock(struct ngi_backend_inst *b)
+static bool ck_trylock(struct ngi_backend_inst *b)
 {
     if (!ck_spinlock_trylock(&b->lock))
         return false;
@@ -182,16 +173,14 @@ ck_trylock(struct ngi_backend_inst *b)
     return true;
 }
 
-static void
-ck_unlock(struct ngi_backend_inst *b)
+static void ck_unlock(struct ngi_backend_inst *b)
 {
     tsan_release(&b->lock);
     ck_spinlock_unlock(&b->lock);
 }
 
 /* ck_epoch_synchronize_wait() hook: a reader is still in an old section. */
-static void
-ck_wait_cb(ck_epoch_t *ep, ck_epoch_record_t *rec, void *ct)
+static void ck_wait_cb(ck_epoch_t *ep, ck_epoch_record_t *rec, void *ct)
 {
     (void)ep;
     (void)rec;
@@ -199,8 +188,7 @@ ck_wait_cb(ck_epoch_t *ep, ck_epoch_record_t *rec, void *ct)
     sched_yield();
 }
 
-static int
-ck_create(struct ngi_backend_inst **bp)
+static int ck_create(struct ngi_backend_inst **bp)
 {
     size_t sz = round_up(sizeof(struct ngi_backend_inst), CK_MD_CACHELINE);
     struct ngi_backend_inst *b = aligned_alloc(CK_MD_CACHELINE, sz);
@@ -219,8 +207,7 @@ ck_create(struct ngi_backend_inst **bp)
     return 0;
 }
 
-static void
-ck_destroy(struct ngi_backend_inst *b)
+static void ck_destroy(struct ngi_backend_inst *b)
 {
     ck_stack_entry_t *cur, *next;
 
@@ -229,8 +216,8 @@ ck_destroy(struct ngi_backend_inst *b)
     /* No thread attached or in a section; barrier() ran.  Free every
      * per-thread record (registered or recyclable). */
     for (cur = CK_STACK_FIRST(&b->epoch.records); cur != NULL; cur = next) {
-        ck_epoch_record_t *r = (ck_epoch_record_t *)(void *)((char *)cur -
-                                   offsetof(ck_epoch_record_t, record_next));
+        ck_epoch_record_t *r =
+            (ck_epoch_record_t *)(void *)((char *)cur - offsetof(ck_epoch_record_t, record_next));
 
         next = CK_STACK_NEXT(cur);
         if (r != &b->defer_rec)
@@ -239,8 +226,7 @@ ck_destroy(struct ngi_backend_inst *b)
     free(b);
 }
 
-static int
-ck_thread_attach(struct ngi_backend_inst *b, struct ngi_bthread **tp)
+static int ck_thread_attach(struct ngi_backend_inst *b, struct ngi_bthread **tp)
 {
     ck_epoch_record_t *r = ck_epoch_recycle(&b->epoch, NULL);
     struct ngi_bthread *t;
@@ -262,37 +248,30 @@ ck_thread_attach(struct ngi_backend_inst *b, struct ngi_bthread **tp)
     return 0;
 }
 
-static void
-ck_thread_detach(struct ngi_backend_inst *b, struct ngi_bthread *t)
+static void ck_thread_detach(struct ngi_backend_inst *b, struct ngi_bthread *t)
 {
     (void)b;
     tsan_release(t);
     ck_epoch_unregister(&t->rec); /* memory stays in the list until destroy */
 }
 
-static void
-ck_read_enter(struct ngi_bthread *t)
-{
-    ck_epoch_begin(&t->rec, &t->section);
-}
+static void ck_read_enter(struct ngi_bthread *t) { ck_epoch_begin(&t->rec, &t->section); }
 
-static void
-ck_read_exit(struct ngi_bthread *t)
+static void ck_read_exit(struct ngi_bthread *t)
 {
     tsan_release(&t->b->tsan_gp);
     ck_epoch_end(&t->rec, &t->section);
 }
 
-static void
-ck_quiescent(struct ngi_bthread *t)
+static void ck_quiescent(struct ngi_bthread *t)
 {
     tsan_release(&t->b->tsan_gp);
     ck_epoch_end(&t->rec, &t->section);
     ck_epoch_begin(&t->rec, &t->section);
 }
 
-static void
-ck_defer(struct ngi_backend_inst *b, struct ngi_defer *d, void (*fn)(struct ngi_defer *d))
+static void ck_defer(struct ngi_backend_inst *b, struct ngi_defer *d,
+                     void (*fn)(struct ngi_defer *d))
 {
     struct ngi_defer *head;
 
@@ -304,13 +283,11 @@ ck_defer(struct ngi_backend_inst *b, struct ngi_defer *d, void (*fn)(struct ngi_
     head = atomic_load_explicit(&b->staged, memory_order_relaxed);
     do {
         dspace(d)->stage_next = head;
-    } while (!atomic_compare_exchange_weak_explicit(&b->staged, &head, d,
-                                                    memory_order_release,
+    } while (!atomic_compare_exchange_weak_explicit(&b->staged, &head, d, memory_order_release,
                                                     memory_order_relaxed));
 }
 
-static void
-ck_poll(struct ngi_backend_inst *b)
+static void ck_poll(struct ngi_backend_inst *b)
 {
     struct ngi_backend_inst *prev;
 
@@ -324,15 +301,13 @@ ck_poll(struct ngi_backend_inst *b)
     ck_unlock(b);
 }
 
-static void
-ck_synchronize(struct ngi_backend_inst *b)
+static void ck_synchronize(struct ngi_backend_inst *b)
 {
     ck_epoch_synchronize_wait(&b->epoch, ck_wait_cb, NULL);
     tsan_acquire(&b->tsan_gp);
 }
 
-static void
-ck_barrier(struct ngi_backend_inst *b)
+static void ck_barrier(struct ngi_backend_inst *b)
 {
     struct ngi_backend_inst *prev;
 
@@ -350,8 +325,7 @@ ck_barrier(struct ngi_backend_inst *b)
     ck_unlock(b);
 }
 
-static size_t
-ck_pending(struct ngi_backend_inst *b)
+static size_t ck_pending(struct ngi_backend_inst *b)
 {
     return atomic_load_explicit(&b->pending, memory_order_relaxed);
 }

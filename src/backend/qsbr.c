@@ -94,17 +94,16 @@ struct ngi_bthread {
 };
 
 /* Per-thread urcu state, shared by all qsbr instances (see header). */
-static _Thread_local unsigned qs_reg;   /* attachments of this thread */
-static _Thread_local bool qs_lazy;      /* registered by defer() */
-static _Thread_local unsigned qs_depth; /* open sections, all instances */
+static _Thread_local unsigned qs_reg;                         /* attachments of this thread */
+static _Thread_local bool qs_lazy;                            /* registered by defer() */
+static _Thread_local unsigned qs_depth;                       /* open sections, all instances */
 static _Thread_local struct ngi_backend_inst *qs_dispatching; /* in trampoline */
 
 static pthread_once_t qs_key_once = PTHREAD_ONCE_INIT;
 static pthread_key_t qs_key;
 static int qs_key_err; /* written once under pthread_once */
 
-static void
-qs_thread_exit(void *arg)
+static void qs_thread_exit(void *arg)
 {
     (void)arg;
     if (qs_reg > 0 || qs_lazy) {
@@ -115,16 +114,11 @@ qs_thread_exit(void *arg)
     }
 }
 
-static void
-qs_key_init(void)
-{
-    qs_key_err = pthread_key_create(&qs_key, qs_thread_exit);
-}
+static void qs_key_init(void) { qs_key_err = pthread_key_create(&qs_key, qs_thread_exit); }
 
 /* Register the calling thread with urcu and arm the exit destructor.  The
  * thread is ONLINE on success (urcu's register does that). */
-static int
-qs_register_self(void)
+static int qs_register_self(void)
 {
     int rc;
 
@@ -138,16 +132,14 @@ qs_register_self(void)
     return 0;
 }
 
-static void
-qs_unregister_self(void)
+static void qs_unregister_self(void)
 {
     urcu_qsbr_unregister_thread();
     qs_lazy = false;
     (void)pthread_setspecific(qs_key, NULL);
 }
 
-static void
-qs_trampoline(struct rcu_head *h)
+static void qs_trampoline(struct rcu_head *h)
 {
     struct ngi_defer *d = (struct ngi_defer *)(void *)h;
     struct ngi_backend_inst *b, *prev;
@@ -166,8 +158,7 @@ qs_trampoline(struct rcu_head *h)
     tsan_release(&b->tsan_cb);
 }
 
-static int
-qs_create(struct ngi_backend_inst **bp)
+static int qs_create(struct ngi_backend_inst **bp)
 {
     struct ngi_backend_inst *b = calloc(1, sizeof(*b));
 
@@ -180,14 +171,9 @@ qs_create(struct ngi_backend_inst **bp)
     return 0;
 }
 
-static void
-qs_destroy(struct ngi_backend_inst *b)
-{
-    free(b);
-}
+static void qs_destroy(struct ngi_backend_inst *b) { free(b); }
 
-static int
-qs_thread_attach(struct ngi_backend_inst *b, struct ngi_bthread **tp)
+static int qs_thread_attach(struct ngi_backend_inst *b, struct ngi_bthread **tp)
 {
     struct ngi_bthread *t = malloc(sizeof(*t));
 
@@ -208,8 +194,7 @@ qs_thread_attach(struct ngi_backend_inst *b, struct ngi_bthread **tp)
     return 0;
 }
 
-static void
-qs_thread_detach(struct ngi_backend_inst *b, struct ngi_bthread *t)
+static void qs_thread_detach(struct ngi_backend_inst *b, struct ngi_bthread *t)
 {
     (void)b;
     free(t);
@@ -223,31 +208,27 @@ qs_thread_detach(struct ngi_backend_inst *b, struct ngi_bthread *t)
     }
 }
 
-static void
-qs_thread_release(struct ngi_backend_inst *b, struct ngi_bthread *t)
+static void qs_thread_release(struct ngi_backend_inst *b, struct ngi_bthread *t)
 {
     (void)b;
     free(t); /* the owner thread's registration ends at its exit */
 }
 
-static void
-qs_read_enter(struct ngi_bthread *t)
+static void qs_read_enter(struct ngi_bthread *t)
 {
     (void)t;
     if (qs_depth++ == 0)
         urcu_qsbr_thread_online();
 }
 
-static void
-qs_read_exit(struct ngi_bthread *t)
+static void qs_read_exit(struct ngi_bthread *t)
 {
     tsan_release(&t->b->tsan_gp);
     if (--qs_depth == 0)
         urcu_qsbr_thread_offline();
 }
 
-static void
-qs_quiescent(struct ngi_bthread *t)
+static void qs_quiescent(struct ngi_bthread *t)
 {
     if (qs_depth == 1) {
         tsan_release(&t->b->tsan_gp);
@@ -255,8 +236,8 @@ qs_quiescent(struct ngi_bthread *t)
     }
 }
 
-static void
-qs_defer(struct ngi_backend_inst *b, struct ngi_defer *d, void (*fn)(struct ngi_defer *d))
+static void qs_defer(struct ngi_backend_inst *b, struct ngi_defer *d,
+                     void (*fn)(struct ngi_defer *d))
 {
     struct rcu_head *h = (struct rcu_head *)(void *)d->space;
 
@@ -290,14 +271,12 @@ qs_defer(struct ngi_backend_inst *b, struct ngi_defer *d, void (*fn)(struct ngi_
     urcu_qsbr_thread_offline();
 }
 
-static void
-qs_poll(struct ngi_backend_inst *b)
+static void qs_poll(struct ngi_backend_inst *b)
 {
     (void)b; /* liburcu's call_rcu thread reclaims asynchronously */
 }
 
-static void
-qs_synchronize(struct ngi_backend_inst *b)
+static void qs_synchronize(struct ngi_backend_inst *b)
 {
     /* Process-wide domain: liburcu would take an online caller offline for
      * the wait, silently ending its sections of other graphs. */
@@ -306,8 +285,7 @@ qs_synchronize(struct ngi_backend_inst *b)
     tsan_acquire(&b->tsan_gp);
 }
 
-static void
-qs_barrier(struct ngi_backend_inst *b)
+static void qs_barrier(struct ngi_backend_inst *b)
 {
     size_t before;
 
@@ -319,8 +297,7 @@ qs_barrier(struct ngi_backend_inst *b)
     tsan_acquire(&b->tsan_cb);
 }
 
-static size_t
-qs_pending(struct ngi_backend_inst *b)
+static size_t qs_pending(struct ngi_backend_inst *b)
 {
     return atomic_load_explicit(&b->pending, memory_order_relaxed);
 }

@@ -40,14 +40,13 @@
 #include <stdlib.h>
 
 struct ngi_backend_inst {
-    pthread_rwlock_t lock;           /* the topology lock */
-    struct ngi_backend_inst *epoch;   /* ck_epoch instance: sections + reclamation */
+    pthread_rwlock_t lock;          /* the topology lock */
+    struct ngi_backend_inst *epoch; /* ck_epoch instance: sections + reclamation */
 };
 
 #define EPOCH (&ngi_backend_ck_epoch_ops)
 
-static int
-rw_create(struct ngi_backend_inst **bp)
+static int rw_create(struct ngi_backend_inst **bp)
 {
     pthread_rwlockattr_t attr;
     struct ngi_backend_inst *b;
@@ -77,8 +76,7 @@ rw_create(struct ngi_backend_inst **bp)
     return 0;
 }
 
-static void
-rw_destroy(struct ngi_backend_inst *b)
+static void rw_destroy(struct ngi_backend_inst *b)
 {
     if (b == NULL)
         return;
@@ -87,99 +85,68 @@ rw_destroy(struct ngi_backend_inst *b)
     free(b);
 }
 
-static int
-rw_thread_attach(struct ngi_backend_inst *b, struct ngi_bthread **tp)
+static int rw_thread_attach(struct ngi_backend_inst *b, struct ngi_bthread **tp)
 {
     return EPOCH->thread_attach(b->epoch, tp);
 }
 
-static void
-rw_thread_detach(struct ngi_backend_inst *b, struct ngi_bthread *t)
+static void rw_thread_detach(struct ngi_backend_inst *b, struct ngi_bthread *t)
 {
     EPOCH->thread_detach(b->epoch, t);
 }
 
-static void
-rw_thread_release(struct ngi_backend_inst *b, struct ngi_bthread *t)
+static void rw_thread_release(struct ngi_backend_inst *b, struct ngi_bthread *t)
 {
     EPOCH->thread_release(b->epoch, t);
 }
 
-static void
-rw_defer(struct ngi_backend_inst *b, struct ngi_defer *d, void (*fn)(struct ngi_defer *d))
+static void rw_defer(struct ngi_backend_inst *b, struct ngi_defer *d,
+                     void (*fn)(struct ngi_defer *d))
 {
     EPOCH->defer(b->epoch, d, fn);
 }
 
-static void
-rw_poll(struct ngi_backend_inst *b)
-{
-    EPOCH->poll(b->epoch);
-}
+static void rw_poll(struct ngi_backend_inst *b) { EPOCH->poll(b->epoch); }
 
-static void
-rw_topo_rlock(struct ngi_backend_inst *b)
+static void rw_topo_rlock(struct ngi_backend_inst *b)
 {
     int rc = pthread_rwlock_rdlock(&b->lock);
 
     (void)rc; /* EAGAIN/EDEADLK are engine bugs; nothing to recover */
 }
 
-static void
-rw_topo_wlock(struct ngi_backend_inst *b)
+static void rw_topo_wlock(struct ngi_backend_inst *b)
 {
     int rc = pthread_rwlock_wrlock(&b->lock);
 
     (void)rc;
 }
 
-static void
-rw_topo_unlock(struct ngi_backend_inst *b)
-{
-    pthread_rwlock_unlock(&b->lock);
-}
+static void rw_topo_unlock(struct ngi_backend_inst *b) { pthread_rwlock_unlock(&b->lock); }
 
-static void
-rw_synchronize(struct ngi_backend_inst *b)
+static void rw_synchronize(struct ngi_backend_inst *b)
 {
     rw_topo_wlock(b);
     rw_topo_unlock(b);
     EPOCH->synchronize(b->epoch);
 }
 
-static void
-rw_barrier(struct ngi_backend_inst *b)
+static void rw_barrier(struct ngi_backend_inst *b)
 {
     rw_topo_wlock(b);
     rw_topo_unlock(b);
     EPOCH->barrier(b->epoch);
 }
 
-static size_t
-rw_pending(struct ngi_backend_inst *b)
-{
-    return EPOCH->pending(b->epoch);
-}
+static size_t rw_pending(struct ngi_backend_inst *b) { return EPOCH->pending(b->epoch); }
 
 /* Sections are the embedded epoch's; the ops are called directly (the
  * per-thread state is the epoch's own). */
-static void
-rw_read_enter(struct ngi_bthread *t)
-{
-    EPOCH->read_enter(t);
-}
+static void rw_read_enter(struct ngi_bthread *t) { EPOCH->read_enter(t); }
 
-static void
-rw_read_exit(struct ngi_bthread *t)
-{
-    EPOCH->read_exit(t);
-}
+static void rw_read_exit(struct ngi_bthread *t) { EPOCH->read_exit(t); }
 
-static void
-rw_quiescent(struct ngi_bthread *t)
-{
-    EPOCH->quiescent(t);
-}
+static void rw_quiescent(struct ngi_bthread *t) { EPOCH->quiescent(t); }
 
 const struct ngi_backend_ops ngi_backend_rwlock_ops = {
     .name = "rwlock",

@@ -16,8 +16,8 @@ struct ngi_waiter {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool ran, gone, responded;
-    int error;       /* method's return value, or the drop error */
-    int resp_error;  /* error passed to ng_respond() */
+    int error;      /* method's return value, or the drop error */
+    int resp_error; /* error passed to ng_respond() */
     struct ng_mesg *resp;
 };
 void ngi_waiter_init(struct ngi_waiter *w);
@@ -39,8 +39,8 @@ int ngi_msg_deliver(struct ngi_thread *t, struct ng_node *node, struct ng_hook *
 int ngi_generic_msg(struct ng_node *node, struct ng_item *item, struct ng_hook *lasthook);
 
 /* path.c: resolve inside a read-side section; results referenced. */
-int ngi_path_lookup(struct ng_graph *g, struct ng_node *from, const char *path,
-                    struct ng_node **np, struct ng_hook **lasthookp);
+int ngi_path_lookup(struct ng_graph *g, struct ng_node *from, const char *path, struct ng_node **np,
+                    struct ng_hook **lasthookp);
 
 /* item.c: the data path's upcalls for message and function items. */
 int ngi_run_ctl_item(struct ngi_thread *t, struct ng_node *node, struct ng_hook *hook,

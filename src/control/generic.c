@@ -72,8 +72,8 @@ static int stats_msg(struct ng_node *n, struct ng_item *it)
     for (struct ng_hook *h = atomic_load(&n->hooks); h; h = atomic_load(&h->next))
         nh++;
     size_t len = sizeof(struct ng_node_stats) + (size_t)nh * sizeof(struct ng_hook_stats);
-    struct ng_mesg *r = len <= NG_MAX_MSG_ARGLEN ? ng_mesg_response(ng_item_msg(it), (uint32_t)len)
-                                                 : NULL;
+    struct ng_mesg *r =
+        len <= NG_MAX_MSG_ARGLEN ? ng_mesg_response(ng_item_msg(it), (uint32_t)len) : NULL;
     if (!r) {
         ng_item_free(it);
         return -ENOMEM;
@@ -151,8 +151,8 @@ int ngi_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lasth
         return ng_respond(it, 0, r);
     }
     case NGM_LISTHOOKS: {
-        struct ng_mesg *r = resp_alloc(it, sizeof(struct hooklist) +
-                                               (size_t)n->numhooks * sizeof(struct linkinfo));
+        struct ng_mesg *r =
+            resp_alloc(it, sizeof(struct hooklist) + (size_t)n->numhooks * sizeof(struct linkinfo));
         if (!r) {
             rc = -ENOMEM;
             break;

@@ -102,10 +102,7 @@ fail_pool:
     return rc;
 }
 
-enum ng_backend ng_graph_backend(const struct ng_graph *g)
-{
-    return g->kind;
-}
+enum ng_backend ng_graph_backend(const struct ng_graph *g) { return g->kind; }
 
 void ng_graph_destroy(struct ng_graph *g)
 {
@@ -138,8 +135,9 @@ void ng_graph_destroy(struct ng_graph *g)
             break;
     }
     if (atomic_load(&g->nnodes) || atomic_load(&g->nhooks))
-        fprintf(stderr, "libngraph: graph destroyed with %llu node(s) and %llu hook(s) still "
-                        "referenced by the application\n",
+        fprintf(stderr,
+                "libngraph: graph destroyed with %llu node(s) and %llu hook(s) still "
+                "referenced by the application\n",
                 (unsigned long long)atomic_load(&g->nnodes),
                 (unsigned long long)atomic_load(&g->nhooks));
 

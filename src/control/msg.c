@@ -61,10 +61,7 @@ struct ng_mesg *ngi_mesg_response_large(const struct ng_mesg *msg, size_t arglen
     return response_alloc(msg, arglen, NG_MAX_RESP_ARGLEN);
 }
 
-void ng_mesg_free(struct ng_mesg *msg)
-{
-    free(msg);
-}
+void ng_mesg_free(struct ng_mesg *msg) { free(msg); }
 
 int ng_mesg_check(const struct ng_mesg *msg, size_t len)
 {
@@ -72,8 +69,7 @@ int ng_mesg_check(const struct ng_mesg *msg, size_t len)
         return -EINVAL;
     if (msg->header.version != NG_VERSION || (msg->header.flags & ~NGF_RESP))
         return -EINVAL;
-    if (msg->header.arglen > NG_MAX_MSG_ARGLEN ||
-        msg->header.arglen > len - sizeof(msg->header))
+    if (msg->header.arglen > NG_MAX_MSG_ARGLEN || msg->header.arglen > len - sizeof(msg->header))
         return -EMSGSIZE;
     if (strnlen(msg->header.cmdstr, NG_CMDSTRSIZ) == NG_CMDSTRSIZ)
         return -EINVAL;
@@ -96,7 +92,7 @@ static int check_cmdlist(const struct ng_type *type, const struct ng_mesg *m)
 }
 
 int ngi_msg_deliver(struct ngi_thread *t, struct ng_node *n, struct ng_hook *lasthook,
-                   struct ng_item *it)
+                    struct ng_item *it)
 {
     (void)t;
     struct ngi_waiter *w = it->u.m.waiter;

@@ -82,8 +82,8 @@ static int path_split(const char *path, const char **nodepart, size_t *nodelen,
     return 0;
 }
 
-int ngi_path_lookup(struct ng_graph *g, struct ng_node *from, const char *path,
-                   struct ng_node **np, struct ng_hook **lasthookp)
+int ngi_path_lookup(struct ng_graph *g, struct ng_node *from, const char *path, struct ng_node **np,
+                    struct ng_hook **lasthookp)
 {
     *np = NULL;
     if (lasthookp)
@@ -155,8 +155,8 @@ out:
     return rc;
 }
 
-int ng_path_resolve(struct ng_graph *g, struct ng_node *from, const char *path,
-                    struct ng_node **np, struct ng_hook **lasthookp)
+int ng_path_resolve(struct ng_graph *g, struct ng_node *from, const char *path, struct ng_node **np,
+                    struct ng_hook **lasthookp)
 {
     if (!g || !path || !np)
         return -EINVAL;

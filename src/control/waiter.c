@@ -29,10 +29,7 @@ static void waiter_update(struct ngi_waiter *w, bool ran, int error, bool gone)
     pthread_mutex_unlock(&w->lock);
 }
 
-void ngi_waiter_ran(struct ngi_waiter *w, int error)
-{
-    waiter_update(w, true, error, false);
-}
+void ngi_waiter_ran(struct ngi_waiter *w, int error) { waiter_update(w, true, error, false); }
 
 void ngi_waiter_item_gone(struct ng_item *it)
 {

@@ -92,17 +92,14 @@ bool ngi_thread_in_section(void);
 
 /* Live-graph registry (for thread-exit cleanup): control/graph.c adds a
  * graph once created and removes it before destroying it. */
-int ngi_registry_add(struct ng_graph *g);     /* 0 or -ENOMEM */
+int ngi_registry_add(struct ng_graph *g); /* 0 or -ENOMEM */
 void ngi_registry_remove(struct ng_graph *g);
 /* Release every per-thread state of g (graph destruction: no other thread
  * uses g any more). */
 void ngi_threads_release_all(struct ng_graph *g);
 
 /* Rwlock-baseline topology lock; no-ops for lock-less backends. */
-static inline bool ngi_locked_backend(const struct ng_graph *g)
-{
-    return g->locked;
-}
+static inline bool ngi_locked_backend(const struct ng_graph *g) { return g->locked; }
 static inline void ngi_topo_wlock(struct ng_graph *g)
 {
     if (ngi_locked_backend(g))

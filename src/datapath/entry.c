@@ -45,7 +45,7 @@
 #define NGQ_WRITER 0x01000000u
 #define NGQ_PENDING 0x02000000u
 #define NGQ_DRAIN 0x04000000u
-#define NGQ_VALID(s) (!((s) & NGQ_WRITER) || ((s) & NGQ_READER_MASK) == 0)
+#define NGQ_VALID(s) (!((s)&NGQ_WRITER) || ((s)&NGQ_READER_MASK) == 0)
 /* ------------------------------------------------------------------------ */
 /* qstate transitions                                                       */
 /* ------------------------------------------------------------------------ */
@@ -263,7 +263,7 @@ void ngi_node_drain(struct ngi_thread *t, struct ng_node *n)
             uint32_t e = s & ~NGQ_DRAIN;
             bool busy = writer ? (e & (NGQ_READER_MASK | NGQ_WRITER)) : (e & NGQ_WRITER);
             if (!busy && atomic_compare_exchange_strong(&n->qstate, &e, e | NGQ_DRAIN))
-                continue; /* the occupant left meanwhile */
+                continue;     /* the occupant left meanwhile */
             ng_node_unref(n); /* the next owner takes its own reference */
             return;
         }
@@ -313,7 +313,6 @@ int ngi_rcvdata_unsupported(struct ng_hook *hook, struct ng_item *it)
     return -EOPNOTSUPP;
 }
 
-
 /* An item sent over a cut link: dropped at the sending side, as netgraph
  * does when NG_SEND_DATA finds no peer. */
 int ngi_drop_notconn(struct ng_hook *sender, struct ng_item *it)
@@ -327,7 +326,7 @@ int ngi_drop_notconn(struct ng_hook *sender, struct ng_item *it)
 /* Data for a hook or node that is invalid or forces writer/queue entry.
  * `link`: the item was sent by the partner hook (else injected). */
 NGI_NOINLINE int ngi_data_slow(struct ngi_thread *t, struct ng_hook *hook, struct ng_item *it,
-                              uint32_t hf, bool link)
+                               uint32_t hf, bool link)
 {
     /* A cut link first, and without touching hook->node: once the link
      * is cut the receiving node may be gone (the partner hook's reference
@@ -377,7 +376,7 @@ NGI_NOINLINE int ngi_data_reader(struct ngi_thread *t, struct ng_hook *hook, str
 
 /* A message or function item (see datapath.h). */
 int ngi_dispatch_item(struct ngi_thread *t, struct ng_node *n, struct ng_hook *hook,
-                     struct ng_item *it, bool writer)
+                      struct ng_item *it, bool writer)
 {
     uint32_t f = atomic_load_explicit(&n->flags, memory_order_acquire);
     if (f & NGF_INVALID) {

@@ -15,8 +15,7 @@
 #include "entry.h"
 
 static NGI_ALWAYS_INLINE int dispatch_data(struct ngi_thread *t, struct ng_hook *hook,
-                                           struct ng_item *it, unsigned slot, bool excl,
-                                           bool link);
+                                           struct ng_item *it, unsigned slot, bool excl, bool link);
 static NGI_NOINLINE int send_data_slow(struct ng_hook *hook, struct ng_item *it);
 
 /*
@@ -34,7 +33,7 @@ static NGI_NOINLINE int send_data_slow(struct ng_hook *hook, struct ng_item *it)
 int ng_send_data(struct ng_hook *hook, struct ng_item *it)
 {
     if (NGI_LIKELY(hook != NULL && it != NULL && ngi_fast_serial == hook->gserial &&
-                  it->kind == NGI_IK_DATA))
+                   it->kind == NGI_IK_DATA))
         /* t = NULL: ngi_tls[0] may belong to another graph here; the
          * out-of-line paths look the state up when they need it. */
         return dispatch_data(NULL, ngi_hook_partner(hook), it, ngi_stat_slot, true, true);
@@ -54,8 +53,7 @@ int ng_send_data(struct ng_hook *hook, struct ng_item *it)
  * entered as a reader with one CAS (out of line).
  */
 static NGI_ALWAYS_INLINE int dispatch_data(struct ngi_thread *t, struct ng_hook *hook,
-                                           struct ng_item *it, unsigned slot, bool excl,
-                                           bool link)
+                                           struct ng_item *it, unsigned slot, bool excl, bool link)
 {
     /* Hook flags before the node: with `link`, a hook not yet seen
      * invalid guarantees its node is alive for this section (RCU: the cut

@@ -265,22 +265,10 @@ struct ng_item *ng_item_copy(const struct ng_item *src)
     return it;
 }
 
-uint8_t *ng_item_data(struct ng_item *it)
-{
-    return it->buf + it->off;
-}
-uint32_t ng_item_len(const struct ng_item *it)
-{
-    return it->len;
-}
-uint32_t ng_item_headroom(const struct ng_item *it)
-{
-    return it->off;
-}
-uint32_t ng_item_tailroom(const struct ng_item *it)
-{
-    return it->cap - it->off - it->len;
-}
+uint8_t *ng_item_data(struct ng_item *it) { return it->buf + it->off; }
+uint32_t ng_item_len(const struct ng_item *it) { return it->len; }
+uint32_t ng_item_headroom(const struct ng_item *it) { return it->off; }
+uint32_t ng_item_tailroom(const struct ng_item *it) { return it->cap - it->off - it->len; }
 uint8_t *ng_item_prepend(struct ng_item *it, uint32_t n)
 {
     if (it->kind != NGI_IK_DATA || n > it->off)
@@ -312,14 +300,8 @@ int ng_item_trim(struct ng_item *it, uint32_t len)
     it->len = len;
     return 0;
 }
-void *ng_item_meta(struct ng_item *it)
-{
-    return it->meta;
-}
-int ng_item_is_msg(const struct ng_item *it)
-{
-    return it->kind == NGI_IK_MSG;
-}
+void *ng_item_meta(struct ng_item *it) { return it->meta; }
+int ng_item_is_msg(const struct ng_item *it) { return it->kind == NGI_IK_MSG; }
 struct ng_mesg *ng_item_msg(struct ng_item *it)
 {
     return it->kind == NGI_IK_MSG ? it->u.m.msg : NULL;

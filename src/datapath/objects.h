@@ -67,20 +67,20 @@ enum ngi_item_kind { NGI_IK_DATA = 0, NGI_IK_MSG = 1, NGI_IK_FN = 2 };
 struct ng_item {
     struct ngi_mpsc_node qnode; /* node input queue / worker queue link */
     struct ng_graph *g;
-    uint8_t kind;               /* enum ngi_item_kind */
-    uint8_t flags;              /* NGI_IF_* */
+    uint8_t kind;  /* enum ngi_item_kind */
+    uint8_t flags; /* NGI_IF_* */
     uint16_t spare;
-    uint32_t off;               /* data offset into buf */
-    uint32_t len;               /* data length */
-    uint32_t cap;               /* buf size */
+    uint32_t off; /* data offset into buf */
+    uint32_t len; /* data length */
+    uint32_t cap; /* buf size */
     /* Destination while queued (both referenced), NULL otherwise. */
     struct ng_node *dnode;
     struct ng_hook *dhook;
     union {
         struct {
             struct ng_mesg *msg;
-            ng_id_t retaddr;            /* node to respond to, 0 = none */
-            struct ngi_waiter *waiter;  /* synchronous sender, or NULL */
+            ng_id_t retaddr;           /* node to respond to, 0 = none */
+            struct ngi_waiter *waiter; /* synchronous sender, or NULL */
         } m;
         struct {
             ng_item_fn fn;
@@ -89,7 +89,7 @@ struct ng_item {
             struct ngi_waiter *waiter;
         } f;
     } u;
-    struct ng_item *pnext;      /* pool free-list link */
+    struct ng_item *pnext; /* pool free-list link */
     uint64_t meta[NG_ITEM_META_SIZE / 8];
     uint8_t *buf;
 };
@@ -98,8 +98,8 @@ struct ng_item {
 #define NGI_MAG 64
 
 struct ngi_mag {
-    ck_stack_entry_t entry;     /* in pool->full */
-    struct ng_item *items;      /* NGI_MAG items linked by pnext */
+    ck_stack_entry_t entry; /* in pool->full */
+    struct ng_item *items;  /* NGI_MAG items linked by pnext */
 };
 
 /* The graph's data-item pool (datapath/item.c).  full/empty are lock-free
@@ -108,12 +108,12 @@ struct ngi_mag {
 struct ngi_pool {
     ck_stack_t full CK_CC_CACHELINE;  /* magazines of free items (mpmc, ABA-safe pop) */
     ck_stack_t empty CK_CC_CACHELINE; /* spare magazine headers */
-    pthread_mutex_t grow_lock;  /* serialises slab allocation (cold path) */
-    void **slabs;               /* all slabs, freed at graph destruction */
+    pthread_mutex_t grow_lock;        /* serialises slab allocation (cold path) */
+    void **slabs;                     /* all slabs, freed at graph destruction */
     size_t nslabs, slabs_cap;
-    struct ng_item *leftover;   /* partial magazine from exited threads, grow_lock */
+    struct ng_item *leftover; /* partial magazine from exited threads, grow_lock */
     unsigned nleftover;
-    _Atomic uint64_t total;     /* items ever carved out of slabs */
+    _Atomic uint64_t total; /* items ever carved out of slabs */
     uint32_t limit, bufsize, headroom;
 };
 
@@ -175,13 +175,13 @@ struct ngi_worker; /* runtime/runtime.h */
  */
 struct ngi_thread {
     struct ng_graph *g;
-    struct ngi_bthread *bt;     /* backend per-thread state */
-    unsigned depth;             /* read-side nesting depth */
-    uint64_t saved_fast;        /* ngi_fast_serial before the outermost entry */
-    unsigned nbatch;            /* outermost batches ended (ng_batch_end) */
-    bool external;              /* attached lazily by an application thread */
-    struct ngi_worker *worker;  /* non-NULL on runtime workers */
-    struct ngi_thread *next;    /* graph->threads, under graph->threads_lock */
+    struct ngi_bthread *bt;    /* backend per-thread state */
+    unsigned depth;            /* read-side nesting depth */
+    uint64_t saved_fast;       /* ngi_fast_serial before the outermost entry */
+    unsigned nbatch;           /* outermost batches ended (ng_batch_end) */
+    bool external;             /* attached lazily by an application thread */
+    struct ngi_worker *worker; /* non-NULL on runtime workers */
+    struct ngi_thread *next;   /* graph->threads, under graph->threads_lock */
     /* Item cache: owner only. */
     struct ng_item *cache;
     unsigned ncache;
@@ -202,18 +202,18 @@ struct ngi_thread {
  * unregistration (no nodes left) or graph destruction. */
 struct ngi_typeent {
     const struct ng_type *type;
-    struct ngi_typeent *next;   /* graph->types, under ctl_lock */
+    struct ngi_typeent *next; /* graph->types, under ctl_lock */
     _Atomic uint32_t numnodes;
 };
 
 /* Node flags (node->flags): set by control paths with atomic RMWs, read
  * anywhere with acquire loads. */
-#define NGF_INVALID 0x01u      /* shutting down: no new entries */
+#define NGF_INVALID 0x01u /* shutting down: no new entries */
 #define NGF_PERSIST 0x02u
 #define NGF_FORCE_WRITER 0x04u
 #define NGF_FORCE_QUEUE 0x08u
-#define NGF_SHARED 0x10u       /* type is NG_TYPE_CONCURRENT_DATA */
-#define NGF_FINISHED 0x20u     /* type shutdown method has run */
+#define NGF_SHARED 0x10u   /* type is NG_TYPE_CONCURRENT_DATA */
+#define NGF_FINISHED 0x20u /* type shutdown method has run */
 /* Node flags that divert arriving data off the fast path. */
 #define NGF_DATA_SLOW (NGF_INVALID | NGF_FORCE_WRITER | NGF_FORCE_QUEUE)
 
@@ -227,23 +227,23 @@ struct ng_node {
     /* Read-mostly: data path.  priv must stay the first member: the public
      * inline ng_node_private() reads it (include/ngraph/ngraph.h).  Accessed
      * only with __atomic builtins (release store, acquire load). */
-    void *priv;                 /* FAST (rcvdata) */
-    const struct ng_type *type; /* constant */
-    struct ng_graph *g;         /* constant */
-    _Atomic uint32_t flags;     /* FAST: NGF_* */
-    ng_id_t id;                 /* constant once published */
+    void *priv;                              /* FAST (rcvdata) */
+    const struct ng_type *type;              /* constant */
+    struct ng_graph *g;                      /* constant */
+    _Atomic uint32_t flags;                  /* FAST: NGF_* */
+    ng_id_t id;                              /* constant once published */
     _Atomic uint32_t qstate CK_CC_CACHELINE; /* datapath/entry.c only */
-    struct ngi_mpsc_queue queue; /* pending items (each holds a node ref) */
+    struct ngi_mpsc_queue queue;             /* pending items (each holds a node ref) */
     _Atomic int refs CK_CC_CACHELINE;
     /* Control-path fields, under g->ctl_lock unless noted. */
     struct ngi_typeent *tent;
-    char name[NG_NODESIZ];      /* written under ctl_lock with atomic bytes (core/namespace.c) */
+    char name[NG_NODESIZ]; /* written under ctl_lock with atomic bytes (core/namespace.c) */
     /* Hook list: RCU-style singly linked list; writers hold ctl_lock and
      * publish with release stores; readers in a section may traverse. */
     _Atomic(struct ng_hook *) hooks;
     int numhooks;
-    struct ng_node *id_next;    /* g->id_hash chain (RCU-style) */
-    struct ng_node *name_next;  /* g->name_hash chain (RCU-style) */
+    struct ng_node *id_next;             /* g->id_hash chain (RCU-style) */
+    struct ng_node *name_next;           /* g->name_hash chain (RCU-style) */
     struct ng_node *all_next, *all_prev; /* g->nodes list, ctl_lock */
     /* 1 until shutdown's grace period ends, +1 per hook not yet reclaimed. */
     _Atomic int finish_wait;
@@ -282,13 +282,13 @@ struct ng_hook {
      * only with __atomic builtins (release store, acquire load). */
     void *priv;                     /* FAST (rcvdata) */
     _Atomic(struct ng_hook *) peer; /* release-published; NULL when cut */
-    struct ng_node *node;       /* FAST: owner, referenced, constant */
-    ngi_rcvdata_fn rcvdata;     /* FAST: node->type->rcvdata (or a dropper), constant */
-    uint64_t gserial;           /* FAST: node->g->serial (ngi_fast_serial gate), constant */
-    _Atomic uint32_t flags;     /* FAST: HKF_* */
+    struct ng_node *node;           /* FAST: owner, referenced, constant */
+    ngi_rcvdata_fn rcvdata;         /* FAST: node->type->rcvdata (or a dropper), constant */
+    uint64_t gserial;               /* FAST: node->g->serial (ngi_fast_serial gate), constant */
+    _Atomic uint32_t flags;         /* FAST: HKF_* */
     _Atomic int refs;
     _Atomic(struct ng_hook *) next; /* node->hooks list link */
-    char name[NG_HOOKSIZ];      /* constant */
+    char name[NG_HOOKSIZ];          /* constant */
     struct ngi_defer defer;
     /* Pair block: hooks of the pair not yet freed (used in the block's
      * first hook only). */
@@ -333,7 +333,7 @@ _Static_assert(offsetof(struct ng_hook, flags) + sizeof(uint32_t) <= NGI_CACHELI
 #define NGI_HOOK_STRIDE 512u
 #define NGI_HOOK_PAIR (2 * NGI_HOOK_STRIDE)
 struct ngi_pairstat {
-    struct ngi_hcnt h[2];       /* [0]: the block's first hook, [1]: second */
+    struct ngi_hcnt h[2]; /* [0]: the block's first hook, [1]: second */
     _Atomic uint64_t spare[2];
 };
 #define NGI_HOOK_BLOCK (NGI_HOOK_PAIR + NGI_STAT_SLOTS * sizeof(struct ngi_pairstat))
@@ -426,26 +426,26 @@ static inline const struct ngi_runtime_ops *ngi_runtime_ops_of(struct ng_runtime
  */
 struct ng_graph {
     const struct ngi_backend_ops *bops; /* constant */
-    bool locked;                /* bops->flags & NGI_BF_TOPOLOGY_LOCK, constant */
+    bool locked;                        /* bops->flags & NGI_BF_TOPOLOGY_LOCK, constant */
     struct ngi_backend_inst *backend;
     enum ng_backend kind;
-    uint64_t serial;            /* unique per graph in the process, constant */
+    uint64_t serial;              /* unique per graph in the process, constant */
     const struct ngi_upcalls *up; /* constant */
     struct ngi_pool pool;
 
-    pthread_mutex_t ctl_lock;   /* serialises topology changes (ngi_ctl_lock) */
+    pthread_mutex_t ctl_lock; /* serialises topology changes (ngi_ctl_lock) */
 #if NGI_DEBUG
     _Atomic(pthread_t) ctl_owner; /* holder of ctl_lock, for NGI_ASSERT_CTL */
-    unsigned ctl_depth;         /* recursion depth, owner only */
+    unsigned ctl_depth;           /* recursion depth, owner only */
 #endif
     struct ngi_objcache hook_cache, node_cache; /* core */
     /* Namespace: RCU-style hash chains; writers hold ctl_lock. */
     _Atomic(struct ng_node *) id_hash[NGI_HASH_SIZE];
     _Atomic(struct ng_node *) name_hash[NGI_HASH_SIZE];
-    struct ng_node *nodes;      /* all live nodes, ctl_lock */
-    ng_id_t next_id;            /* ctl_lock */
+    struct ng_node *nodes; /* all live nodes, ctl_lock */
+    ng_id_t next_id;       /* ctl_lock */
     _Atomic uint64_t nnodes, nhooks;
-    struct ngi_typeent *types;  /* ctl_lock */
+    struct ngi_typeent *types; /* ctl_lock */
     _Atomic uint32_t next_token;
 
     pthread_mutex_t threads_lock; /* protects threads list */
@@ -453,7 +453,7 @@ struct ng_graph {
     /* Attached runtime or NULL: release store by runtime start/stop under
      * ctl_lock, acquire loads anywhere. */
     _Atomic(struct ng_runtime *) runtime;
-    bool destroying;            /* ctl_lock */
+    bool destroying; /* ctl_lock */
 
     /* Counters of threads that have detached (folded in on detach). */
     uint64_t gone_alloc, gone_free, gone_drops[NG_DROP_REASONS];
@@ -483,8 +483,7 @@ static inline void ngi_ctl_unlock(struct ng_graph *g)
 #if NGI_DEBUG
 static inline bool ngi_ctl_held(struct ng_graph *g)
 {
-    return pthread_equal(atomic_load_explicit(&g->ctl_owner, memory_order_relaxed),
-                         pthread_self());
+    return pthread_equal(atomic_load_explicit(&g->ctl_owner, memory_order_relaxed), pthread_self());
 }
 #define NGI_ASSERT_CTL(g) NGI_ASSERT(ngi_ctl_held(g))
 #else

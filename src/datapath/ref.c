@@ -40,10 +40,7 @@ void ng_node_unref(struct ng_node *n)
     }
 }
 
-void ng_hook_ref(struct ng_hook *h)
-{
-    ngi_hook_ref_n(h, 1);
-}
+void ng_hook_ref(struct ng_hook *h) { ngi_hook_ref_n(h, 1); }
 
 void ngi_hook_ref_n(struct ng_hook *h, int n)
 {
@@ -60,10 +57,7 @@ bool ngi_hook_tryref(struct ng_hook *h)
     return false;
 }
 
-void ng_hook_unref(struct ng_hook *h)
-{
-    ngi_hook_unref_n(h, 1);
-}
+void ng_hook_unref(struct ng_hook *h) { ngi_hook_unref_n(h, 1); }
 
 void ngi_hook_unref_n(struct ng_hook *h, int n)
 {
@@ -97,8 +91,8 @@ bool ngi_node_finish_hold(struct ng_node *n)
 {
     int v = atomic_load_explicit(&n->finish_wait, memory_order_relaxed);
     while (v > 0)
-        if (atomic_compare_exchange_weak_explicit(&n->finish_wait, &v, v + 1,
-                                                  memory_order_acq_rel, memory_order_relaxed))
+        if (atomic_compare_exchange_weak_explicit(&n->finish_wait, &v, v + 1, memory_order_acq_rel,
+                                                  memory_order_relaxed))
             return true;
     return false;
 }

@@ -114,10 +114,7 @@ static void ng_thread_exit_cb(void *arg)
     stat_slot_release();
 }
 
-static void ng_exit_key_init(void)
-{
-    (void)pthread_key_create(&ng_exit_key, ng_thread_exit_cb);
-}
+static void ng_exit_key_init(void) { (void)pthread_key_create(&ng_exit_key, ng_thread_exit_cb); }
 
 struct ngi_thread *ngi_thread_get_slow(struct ng_graph *g)
 {

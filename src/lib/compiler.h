@@ -23,14 +23,14 @@
 #define NGI_TLS_IE __attribute__((tls_model("initial-exec")))
 
 /* Round n up to a multiple of a (a power of two). */
-#define NGI_ALIGN_UP(n, a) (((n) + (a) - 1) & ~(size_t)((a) - 1))
+#define NGI_ALIGN_UP(n, a) (((n) + (a)-1) & ~(size_t)((a)-1))
 
 /*
  * The struct of type `type` whose member `member` is at ptr.  Typed: the
  * result has type `type *`, and ptr must point to the member's type (checked
  * at compile time), so a wrong member is a compile error, not a bad pointer.
  */
-#define ngi_container_of(ptr, type, member)                                                       \
+#define ngi_container_of(ptr, type, member)                                                        \
     ((type *)(void *)((char *)(1 ? (ptr) : &((type *)0)->member) - offsetof(type, member)))
 
 #ifdef NDEBUG
@@ -40,7 +40,7 @@
 #define NGI_DEBUG 1
 /* Print the failed invariant and abort (lib/compiler.c). */
 _Noreturn void ngi_assert_fail(const char *expr, const char *file, int line, const char *func);
-#define NGI_ASSERT(cond)                                                                          \
+#define NGI_ASSERT(cond)                                                                           \
     (NGI_LIKELY(cond) ? (void)0 : ngi_assert_fail(#cond, __FILE__, __LINE__, __func__))
 #endif
 

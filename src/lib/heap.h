@@ -111,9 +111,6 @@ static inline void ngi_heap_remove(struct ngi_heap *h, const struct ngi_heap_ops
 }
 
 /* The least element, or NULL if empty. */
-static inline void *ngi_heap_top(const struct ngi_heap *h)
-{
-    return h->n ? h->v[0] : NULL;
-}
+static inline void *ngi_heap_top(const struct ngi_heap *h) { return h->n ? h->v[0] : NULL; }
 
 #endif

@@ -31,7 +31,7 @@ struct ngi_mpsc_node {
 struct ngi_mpsc_queue {
     _Atomic(struct ngi_mpsc_node *) tail; /* producers: exchange */
     char pad[64 - sizeof(void *)];
-    struct ngi_mpsc_node *head;           /* consumer only */
+    struct ngi_mpsc_node *head; /* consumer only */
     struct ngi_mpsc_node stub;
 };
 
@@ -50,7 +50,7 @@ static inline void ngi_mpsc_init(struct ngi_mpsc_queue *q)
  * store of prev->next publishes the nodes' contents and their links (all
  * written before it) to the consumer. */
 static inline void ngi_mpsc_push_chain(struct ngi_mpsc_queue *q, struct ngi_mpsc_node *first,
-                                   struct ngi_mpsc_node *last)
+                                       struct ngi_mpsc_node *last)
 {
     atomic_store_explicit(&last->next, NULL, memory_order_relaxed);
     struct ngi_mpsc_node *prev = atomic_exchange_explicit(&q->tail, last, memory_order_acq_rel);

@@ -13,10 +13,7 @@
 
 #include "runtime.h"
 
-static void runtime_stop_op(struct ng_runtime *rt)
-{
-    ng_runtime_stop(rt);
-}
+static void runtime_stop_op(struct ng_runtime *rt) { ng_runtime_stop(rt); }
 
 /* What the data path and the layers below call on a runtime. */
 static const struct ngi_runtime_ops ngi_runtime_ops_impl = {
@@ -40,7 +37,6 @@ void ng_runtime_config_init(struct ng_runtime_config *cfg)
     cfg->batch = 64;
     cfg->spin = 64;
 }
-
 
 /* One look at every worker: asleep with nothing queued?  Records gen. */
 static bool workers_quiet(struct ng_runtime *rt, int pass)
@@ -145,7 +141,8 @@ int ng_runtime_start(struct ng_graph *g, const struct ng_runtime_config *ucfg,
     struct ng_runtime *rt = calloc(1, sizeof(*rt));
     if (!rt)
         return -ENOMEM;
-    size_t wsz = ((sizeof(struct ngi_worker) * nw) + NGI_CACHELINE - 1) & ~(size_t)(NGI_CACHELINE - 1);
+    size_t wsz =
+        ((sizeof(struct ngi_worker) * nw) + NGI_CACHELINE - 1) & ~(size_t)(NGI_CACHELINE - 1);
     rt->w = aligned_alloc(NGI_CACHELINE, wsz);
     if (!rt->w) {
         free(rt);
@@ -243,10 +240,7 @@ void ng_runtime_stop(struct ng_runtime *rt)
     g->bops->barrier(g->backend);
 }
 
-unsigned ng_runtime_nworkers(const struct ng_runtime *rt)
-{
-    return rt ? rt->nworkers : 0;
-}
+unsigned ng_runtime_nworkers(const struct ng_runtime *rt) { return rt ? rt->nworkers : 0; }
 
 int ng_runtime_pinned(const struct ng_runtime *rt, unsigned i)
 {

@@ -57,7 +57,7 @@ struct ng_runtime {
     pthread_cond_t tcond;
     pthread_t tthread;
     bool tstarted, tstop;
-    struct ngi_heap theap;      /* armed timers by deadline */
+    struct ngi_heap theap; /* armed timers by deadline */
     uint64_t tseq;
     _Atomic unsigned trr;
 };

@@ -19,10 +19,7 @@ static bool tm_less(const void *pa, const void *pb)
     return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
 }
 
-static void tm_moved(void *e, size_t idx)
-{
-    ((struct ng_timer *)e)->heap_idx = idx;
-}
+static void tm_moved(void *e, size_t idx) { ((struct ng_timer *)e)->heap_idx = idx; }
 
 static const struct ngi_heap_ops tm_heap_ops = {.less = tm_less, .moved = tm_moved};
 

@@ -166,7 +166,8 @@ static bool worker_run_one(struct ngi_worker *w, struct ngi_thread *t, bool node
         ngi_node_drain(t, n); /* drops kick()'s node reference */
         ngi_counter_add(&w->drains, 1);
     } else {
-        struct ng_item *it = (struct ng_item *)(void *)((char *)qn - offsetof(struct ng_item, qnode));
+        struct ng_item *it =
+            (struct ng_item *)(void *)((char *)qn - offsetof(struct ng_item, qnode));
         struct ng_node *n = it->dnode;
         struct ng_hook *h = it->dhook;
         it->dnode = NULL;

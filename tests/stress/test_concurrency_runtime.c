@@ -154,8 +154,8 @@ static void run_chain(unsigned nworkers)
                   (unsigned long long)delivered, (unsigned long long)dropped,
                   (unsigned long long)st.drops[NG_DROP_NOTCONN],
                   (unsigned long long)st.drops[NG_DROP_DEAD],
-                  (unsigned long long)atomic_load(&ngtest_totals.lost), (unsigned long long)c.changed,
-                  (unsigned long long)c.failed_changes, secs);
+                  (unsigned long long)atomic_load(&ngtest_totals.lost),
+                  (unsigned long long)c.changed, (unsigned long long)c.failed_changes, secs);
     assert_int_equal(c.sent, c.items);
     assert_true(c.changed >= c.changes);
     assert_int_equal(c.failed_changes, 0);

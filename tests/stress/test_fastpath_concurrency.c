@@ -348,12 +348,9 @@ static void test_private_repoint(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        ngtest_unit_test(test_batch_basics),
-        ngtest_unit_test(test_batch_holds_grace_period),
-        cmocka_unit_test(test_two_graphs),
-        ngtest_unit_test(test_node_stats_survive_rmhook),
-        ngtest_unit_test(test_no_rcvdata),
-        ngtest_unit_test(test_many_threads_exact_counts),
+        ngtest_unit_test(test_batch_basics),    ngtest_unit_test(test_batch_holds_grace_period),
+        cmocka_unit_test(test_two_graphs),      ngtest_unit_test(test_node_stats_survive_rmhook),
+        ngtest_unit_test(test_no_rcvdata),      ngtest_unit_test(test_many_threads_exact_counts),
         ngtest_unit_test(test_private_repoint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

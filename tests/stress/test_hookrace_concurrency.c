@@ -153,8 +153,8 @@ static void test_hook_removed_under_traffic(void **state)
         for (int i = 0; i < NSENDERS; i++)
             sent_now += atomic_load(&r.live_sent[i].n);
         if (done > sent_now)
-            fail_msg("accounted %llu items but only %llu were sent",
-                     (unsigned long long)done, (unsigned long long)sent_now);
+            fail_msg("accounted %llu items but only %llu were sent", (unsigned long long)done,
+                     (unsigned long long)sent_now);
     }
     atomic_store(&r.stop, 1);
     for (int i = 0; i < NSENDERS; i++)
@@ -172,9 +172,10 @@ static void test_hook_removed_under_traffic(void **state)
     printf("hookrace: sent %llu = delivered %llu + dropped %llu (notconn %llu dead %llu queue "
            "%llu) + relay-discarded %llu; -ENOTCONN seen %llu, re-finds %llu\n",
            (unsigned long long)sent, (unsigned long long)del, (unsigned long long)drops,
-           (unsigned long long)st.drops[NG_DROP_NOTCONN], (unsigned long long)st.drops[NG_DROP_DEAD],
-           (unsigned long long)st.drops[NG_DROP_QUEUE], (unsigned long long)lost,
-           (unsigned long long)atomic_load(&r.enotconn), (unsigned long long)atomic_load(&r.reattach));
+           (unsigned long long)st.drops[NG_DROP_NOTCONN],
+           (unsigned long long)st.drops[NG_DROP_DEAD], (unsigned long long)st.drops[NG_DROP_QUEUE],
+           (unsigned long long)lost, (unsigned long long)atomic_load(&r.enotconn),
+           (unsigned long long)atomic_load(&r.reattach));
     assert_int_equal(st.items_alloc, sent);
     assert_int_equal(sent, del + drops + lost);
     assert_int_equal(st.items_live, 0);

@@ -52,11 +52,10 @@ static int counter_rcvdata(struct ng_hook *hook, struct ng_item *item)
     return 0;
 }
 
-#define COUNTER_TYPE(tname, tcookie, tflags)                                           \
-    {                                                                                  \
-        .version = NG_ABI_VERSION, .name = tname, .cookie = tcookie, .flags = tflags,  \
-        .constructor = counter_ctor, .shutdown = counter_shutdown,                     \
-        .rcvdata = counter_rcvdata,                                                    \
+#define COUNTER_TYPE(tname, tcookie, tflags)                                                       \
+    {                                                                                              \
+        .version = NG_ABI_VERSION, .name = tname, .cookie = tcookie, .flags = tflags,              \
+        .constructor = counter_ctor, .shutdown = counter_shutdown, .rcvdata = counter_rcvdata,     \
     }
 
 const struct ng_type ngtest_counter_type =
@@ -88,10 +87,10 @@ static int pass_rcvdata(struct ng_hook *hook, struct ng_item *item)
     return rc;
 }
 
-#define PASS_TYPE(tname, tcookie, tflags)                                              \
-    {                                                                                  \
-        .version = NG_ABI_VERSION, .name = tname, .cookie = tcookie, .flags = tflags,  \
-        .rcvdata = pass_rcvdata,                                                       \
+#define PASS_TYPE(tname, tcookie, tflags)                                                          \
+    {                                                                                              \
+        .version = NG_ABI_VERSION, .name = tname, .cookie = tcookie, .flags = tflags,              \
+        .rcvdata = pass_rcvdata,                                                                   \
     }
 
 const struct ng_type ngtest_pass_type = PASS_TYPE("pass", 0x7e570002, NG_TYPE_CONCURRENT_DATA);

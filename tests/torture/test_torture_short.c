@@ -29,7 +29,8 @@ static void test_torture(void **state)
 
 static void usage(const char *argv0)
 {
-    fprintf(stderr, "usage: %s [--seconds N] [--seed S] [--workers W] [--no-runtime] [--verbose]\n", argv0);
+    fprintf(stderr, "usage: %s [--seconds N] [--seed S] [--workers W] [--no-runtime] [--verbose]\n",
+            argv0);
     exit(2);
 }
 
@@ -38,7 +39,7 @@ int main(int argc, char **argv)
     const char *e;
     opts.seconds = (e = getenv("NG_TORTURE_SECONDS")) && atof(e) > 0 ? atof(e) : 5.0;
     opts.seed = (e = getenv("NG_TORTURE_SEED")) && *e ? strtoull(e, NULL, 0)
-                                                     : (uint64_t)time(NULL) ^ (uint64_t)clock();
+                                                      : (uint64_t)time(NULL) ^ (uint64_t)clock();
     opts.workers = 2;
     opts.no_runtime = (e = getenv("NG_TORTURE_RUNTIME")) && strcmp(e, "0") == 0;
     for (int i = 1; i < argc; i++) {

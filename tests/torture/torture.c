@@ -101,9 +101,9 @@ static int timers_linked(void) { return 0; }
 /* Limits, global counters                                                  */
 /* ------------------------------------------------------------------------ */
 
-#define NSLOTS 16      /* nodes are named t0..t15 */
-#define NHOOKS 4       /* hooks are named h0..h3 */
-#define NCTL 2         /* control threads */
+#define NSLOTS 16 /* nodes are named t0..t15 */
+#define NHOOKS 4  /* hooks are named h0..h3 */
+#define NCTL 2    /* control threads */
 #define MAXWORKERS 16
 
 struct padded {
@@ -112,18 +112,18 @@ struct padded {
 };
 
 static struct {
-    struct padded sent[MAXWORKERS];   /* per worker, published before the send */
-    struct padded delivered[8];       /* striped by item */
+    struct padded sent[MAXWORKERS]; /* per worker, published before the send */
+    struct padded delivered[8];     /* striped by item */
     _Atomic uint64_t ctor, dtor, violations, fn_calls, timer_fires, msgs;
     _Atomic int timers_on;
 } T;
 
-#define VIOLATION(...)                                                           \
-    do {                                                                         \
-        atomic_fetch_add(&T.violations, 1);                                      \
-        fprintf(stderr, "torture: VIOLATION: " __VA_ARGS__);                     \
-        fputc('\n', stderr);                                                     \
-        abort();                                                                 \
+#define VIOLATION(...)                                                                             \
+    do {                                                                                           \
+        atomic_fetch_add(&T.violations, 1);                                                        \
+        fprintf(stderr, "torture: VIOLATION: " __VA_ARGS__);                                       \
+        fputc('\n', stderr);                                                                       \
+        abort();                                                                                   \
     } while (0)
 
 static void count_delivered(struct ng_item *it)
@@ -285,12 +285,12 @@ static const struct ng_cmdlist tort_cmds[] = {
 
 /* "tort": concurrent rcvdata (shared mode); "tortw": the same methods under
  * netgraph's reader/writer discipline. */
-#define TORT_TYPE(tname, tcookie, tflags)                                              \
-    {                                                                                  \
-        .version = NG_ABI_VERSION, .name = tname, .cookie = tcookie, .flags = tflags,  \
-        .constructor = tort_ctor, .rcvmsg = tort_rcvmsg, .shutdown = tort_shutdown,    \
-        .newhook = tort_newhook, .connect = tort_connect, .rcvdata = tort_rcvdata,     \
-        .disconnect = tort_disconnect, .cmdlist = tort_cmds,                           \
+#define TORT_TYPE(tname, tcookie, tflags)                                                          \
+    {                                                                                              \
+        .version = NG_ABI_VERSION, .name = tname, .cookie = tcookie, .flags = tflags,              \
+        .constructor = tort_ctor, .rcvmsg = tort_rcvmsg, .shutdown = tort_shutdown,                \
+        .newhook = tort_newhook, .connect = tort_connect, .rcvdata = tort_rcvdata,                 \
+        .disconnect = tort_disconnect, .cmdlist = tort_cmds,                                       \
     }
 static const struct ng_type tort_type = TORT_TYPE("tort", TORT_COOKIE, NG_TYPE_CONCURRENT_DATA);
 static const struct ng_type tortw_type = TORT_TYPE("tortw", TORT_COOKIE + 1, 0);
@@ -342,10 +342,7 @@ struct torture {
     uint64_t ops[NCTL][16], ok[NCTL][16], digest[NCTL], nops[NCTL];
 };
 
-static void slot_name(char *buf, size_t n, unsigned i)
-{
-    snprintf(buf, n, "t%u", i % NSLOTS);
-}
+static void slot_name(char *buf, size_t n, unsigned i) { snprintf(buf, n, "t%u", i % NSLOTS); }
 
 static void *worker_main(void *arg)
 {
@@ -394,12 +391,23 @@ static void *worker_main(void *arg)
 /* ------------------------------------------------------------------------ */
 
 enum {
-    OP_CREATE, OP_MKPEER, OP_CONNECT, OP_RMHOOK, OP_SHUTDOWN, OP_NAME, OP_MSG, OP_SENDFN,
-    OP_FORCE, OP_TIMER_ARM, OP_TIMER_CANCEL, OP_BARRIER, OP_COUNT
+    OP_CREATE,
+    OP_MKPEER,
+    OP_CONNECT,
+    OP_RMHOOK,
+    OP_SHUTDOWN,
+    OP_NAME,
+    OP_MSG,
+    OP_SENDFN,
+    OP_FORCE,
+    OP_TIMER_ARM,
+    OP_TIMER_CANCEL,
+    OP_BARRIER,
+    OP_COUNT
 };
 static const char *const op_names[OP_COUNT] = {
-    "create", "mkpeer", "connect", "rmhook", "shutdown", "name", "msg", "send_fn",
-    "force", "timer_arm", "timer_cancel", "barrier",
+    "create", "mkpeer",  "connect", "rmhook",    "shutdown",     "name",
+    "msg",    "send_fn", "force",   "timer_arm", "timer_cancel", "barrier",
 };
 static unsigned op_weight[OP_COUNT] = {6, 8, 12, 10, 4, 4, 12, 10, 4, 4, 3, 1};
 
@@ -455,11 +463,21 @@ static int do_msg(struct torture *tt, const uint64_t *a)
     struct ng_mesg *m = NULL;
     bool want_resp = true;
     switch (kind) {
-    case 0: m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_NODEINFO, 0); break;
-    case 1: m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_LISTHOOKS, 0); break;
-    case 2: m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_TEXT_STATUS, 0); break;
-    case 3: m = ng_mesg_alloc(TORT_COOKIE, TORT_PING, 0); break;
-    case 4: m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_LISTNODES, 0); break;
+    case 0:
+        m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_NODEINFO, 0);
+        break;
+    case 1:
+        m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_LISTHOOKS, 0);
+        break;
+    case 2:
+        m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_TEXT_STATUS, 0);
+        break;
+    case 3:
+        m = ng_mesg_alloc(TORT_COOKIE, TORT_PING, 0);
+        break;
+    case 4:
+        m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_LISTNODES, 0);
+        break;
     case 5: {
         m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_RMHOOK, sizeof(struct ngm_rmhook));
         if (m)
@@ -590,8 +608,12 @@ static int run_op(struct torture *tt, unsigned op, const uint64_t *a)
         if ((rc = find_slot(g, s1, &n)) != 0)
             return rc;
         switch (a[6] % 4) {
-        case 0: ng_node_force_writer(n, (int)(a[7] % 2)); break;
-        case 1: ng_node_force_queue(n, (int)(a[7] % 2)); break;
+        case 0:
+            ng_node_force_writer(n, (int)(a[7] % 2));
+            break;
+        case 1:
+            ng_node_force_queue(n, (int)(a[7] % 2));
+            break;
         default: {
             struct ng_hook *h;
             if ((rc = ng_hook_find(n, h1, &h)) == 0) {
@@ -743,10 +765,10 @@ int torture_run(const struct torture_opts *o)
             rt = NULL;
     }
 #endif
-    printf("torture: timers %s\n",
-           atomic_load(&T.timers_on) ? "on (runtime started, 2 workers)"
-                                     : o->no_runtime ? "off (--no-runtime)"
-                                     : "off (library has no ng_timer_arm/ng_runtime_start yet)");
+    printf("torture: timers %s\n", atomic_load(&T.timers_on) ? "on (runtime started, 2 workers)"
+                                   : o->no_runtime
+                                       ? "off (--no-runtime)"
+                                       : "off (library has no ng_timer_arm/ng_runtime_start yet)");
 
     /* Seed topology: a chain t0 - t1 - ... - t7. */
     for (unsigned i = 0; i < 8; i++) {
@@ -804,16 +826,19 @@ int torture_run(const struct torture_opts *o)
     uint64_t sent = sent_total(tt->o.workers), del = delivered_total(), drops = drops_counted(&st);
     int fail = 0;
     if (st.items_alloc != sent) {
-        fprintf(stderr, "torture: items_alloc %" PRIu64 " != sent %" PRIu64 "\n", st.items_alloc, sent);
+        fprintf(stderr, "torture: items_alloc %" PRIu64 " != sent %" PRIu64 "\n", st.items_alloc,
+                sent);
         fail = 1;
     }
     if (sent != del + drops) {
-        fprintf(stderr, "torture: sent %" PRIu64 " != delivered %" PRIu64 " + dropped %" PRIu64 "\n",
-                sent, del, drops);
+        fprintf(stderr,
+                "torture: sent %" PRIu64 " != delivered %" PRIu64 " + dropped %" PRIu64 "\n", sent,
+                del, drops);
         fail = 1;
     }
     if (st.items_live != 0 || st.nodes != 0 || st.hooks != 0) {
-        fprintf(stderr, "torture: leaked: items_live %" PRIu64 " nodes %" PRIu64 " hooks %" PRIu64 "\n",
+        fprintf(stderr,
+                "torture: leaked: items_live %" PRIu64 " nodes %" PRIu64 " hooks %" PRIu64 "\n",
                 st.items_live, st.nodes, st.hooks);
         fail = 1;
     }

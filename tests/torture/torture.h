@@ -16,9 +16,9 @@ struct torture_opts {
     enum ng_backend backend;
     double seconds;
     uint64_t seed;
-    unsigned workers;   /* traffic threads (0: 2; at most 16) */
-    int verbose;        /* print every control operation */
-    int no_runtime;     /* do not start the worker runtime (no timers) */
+    unsigned workers; /* traffic threads (0: 2; at most 16) */
+    int verbose;      /* print every control operation */
+    int no_runtime;   /* do not start the worker runtime (no timers) */
 };
 
 /* Run the torture once on o->backend for o->seconds.  Prints the seed at

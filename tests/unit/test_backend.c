@@ -46,14 +46,9 @@ struct obj {
 static atomic_ulong n_freed;
 static atomic_int n_bad; /* readers that saw a poisoned object */
 
-static bool
-topo(void)
-{
-    return (ops->flags & NGI_BF_TOPOLOGY_LOCK) != 0;
-}
+static bool topo(void) { return (ops->flags & NGI_BF_TOPOLOGY_LOCK) != 0; }
 
-static void
-sleep_ms(long ms)
+static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
@@ -61,8 +56,7 @@ sleep_ms(long ms)
         ;
 }
 
-static struct obj *
-obj_new(unsigned long seq)
+static struct obj *obj_new(unsigned long seq)
 {
     struct obj *o = calloc(1, sizeof(*o));
 
@@ -73,8 +67,7 @@ obj_new(unsigned long seq)
     return o;
 }
 
-static void
-obj_free_cb(struct ngi_defer *d)
+static void obj_free_cb(struct ngi_defer *d)
 {
     struct obj *o = (struct obj *)(void *)((char *)d - offsetof(struct obj, defer));
 
@@ -83,16 +76,15 @@ obj_free_cb(struct ngi_defer *d)
     atomic_fetch_add(&n_freed, 1);
 }
 
-static void
-obj_check(struct obj *o)
+static void obj_check(struct obj *o)
 {
     if (o != NULL && atomic_load_explicit(&o->magic, memory_order_relaxed) != OBJ_MAGIC)
         atomic_fetch_add(&n_bad, 1);
 }
 
 /* Reader: enter a section and load the published pointer. */
-static struct obj *
-reader_get(struct ngi_backend_inst *b, struct ngi_bthread *t, _Atomic(struct obj *) *slot)
+static struct obj *reader_get(struct ngi_backend_inst *b, struct ngi_bthread *t,
+                              _Atomic(struct obj *) *slot)
 {
     struct obj *o;
 
@@ -103,8 +95,7 @@ reader_get(struct ngi_backend_inst *b, struct ngi_bthread *t, _Atomic(struct obj
     return o;
 }
 
-static void
-reader_put(struct ngi_backend_inst *b, struct ngi_bthread *t)
+static void reader_put(struct ngi_backend_inst *b, struct ngi_bthread *t)
 {
     if (topo())
         ops->topo_runlock(b);
@@ -112,8 +103,7 @@ reader_put(struct ngi_backend_inst *b, struct ngi_bthread *t)
 }
 
 /* Writer: unlink (replace) the published object and defer freeing it. */
-static void
-writer_replace(struct ngi_backend_inst *b, _Atomic(struct obj *) *slot, struct obj *nw)
+static void writer_replace(struct ngi_backend_inst *b, _Atomic(struct obj *) *slot, struct obj *nw)
 {
     struct obj *old;
 
@@ -126,8 +116,7 @@ writer_replace(struct ngi_backend_inst *b, _Atomic(struct obj *) *slot, struct o
         ops->defer(b, &old->defer, obj_free_cb);
 }
 
-static void
-reset_counters(void)
+static void reset_counters(void)
 {
     atomic_store(&n_freed, 0);
     atomic_store(&n_bad, 0);
@@ -135,8 +124,7 @@ reset_counters(void)
 
 /* ---------------------------------------------------------------------- */
 
-static void
-test_create_destroy(void **state)
+static void test_create_destroy(void **state)
 {
     struct ngi_backend_inst *b = NULL;
 
@@ -161,8 +149,7 @@ test_create_destroy(void **state)
     }
 }
 
-static void
-test_attach_detach(void **state)
+static void test_attach_detach(void **state)
 {
     struct ngi_backend_inst *b;
     struct ngi_bthread *t;
@@ -195,8 +182,7 @@ struct nested_ctx {
     struct obj *o;
 };
 
-static void *
-nested_deferrer(void *arg)
+static void *nested_deferrer(void *arg)
 {
     struct nested_ctx *c = arg;
 
@@ -213,8 +199,7 @@ struct churn_ctx {
     atomic_int stop;
 };
 
-static void *
-churn_reader(void *arg)
+static void *churn_reader(void *arg)
 {
     struct churn_ctx *c = arg;
     struct ngi_bthread *t;
@@ -230,8 +215,7 @@ churn_reader(void *arg)
     return NULL;
 }
 
-static void
-test_nested_graphs(void **state)
+static void test_nested_graphs(void **state)
 {
     struct ngi_backend_inst *b1, *b2;
     struct ngi_bthread *t1, *t2;
@@ -314,8 +298,7 @@ struct grace_ctx {
     atomic_int reader_ok;
 };
 
-static void *
-grace_reader(void *arg)
+static void *grace_reader(void *arg)
 {
     struct grace_ctx *c = arg;
     struct ngi_bthread *t;
@@ -336,8 +319,7 @@ grace_reader(void *arg)
     return NULL;
 }
 
-static void *
-grace_writer(void *arg)
+static void *grace_writer(void *arg)
 {
     struct grace_ctx *c = arg;
 
@@ -345,8 +327,7 @@ grace_writer(void *arg)
     return NULL;
 }
 
-static void
-test_defer_waits_for_reader(void **state)
+static void test_defer_waits_for_reader(void **state)
 {
     struct grace_ctx c;
     pthread_t rd, wr;
@@ -394,8 +375,7 @@ struct qs_ctx {
     atomic_int stop;
 };
 
-static void *
-qs_reader(void *arg)
+static void *qs_reader(void *arg)
 {
     struct qs_ctx *c = arg;
     struct ngi_bthread *t;
@@ -413,8 +393,7 @@ qs_reader(void *arg)
     return NULL;
 }
 
-static void
-test_quiescent(void **state)
+static void test_quiescent(void **state)
 {
     struct qs_ctx c;
     pthread_t th;
@@ -444,8 +423,7 @@ struct unattached_ctx {
     int n;
 };
 
-static void *
-unattached_deferrer(void *arg)
+static void *unattached_deferrer(void *arg)
 {
     struct unattached_ctx *c = arg;
 
@@ -457,8 +435,7 @@ unattached_deferrer(void *arg)
     return NULL;
 }
 
-static void
-test_defer_unattached(void **state)
+static void test_defer_unattached(void **state)
 {
     struct unattached_ctx c;
     pthread_t th[3];
@@ -486,8 +463,7 @@ struct chain_obj {
     int left;
 };
 
-static void
-chain_cb(struct ngi_defer *d)
+static void chain_cb(struct ngi_defer *d)
 {
     struct chain_obj *c = (struct chain_obj *)(void *)d;
 
@@ -504,8 +480,7 @@ chain_cb(struct ngi_defer *d)
     atomic_fetch_add(&n_freed, 1);
 }
 
-static void
-test_chained_defer(void **state)
+static void test_chained_defer(void **state)
 {
     struct ngi_backend_inst *b;
     struct chain_obj *c;
@@ -535,8 +510,7 @@ struct stress_ctx {
     atomic_ulong reads;
 };
 
-static void *
-stress_reader(void *arg)
+static void *stress_reader(void *arg)
 {
     struct stress_ctx *c = arg;
     struct ngi_bthread *t;
@@ -573,8 +547,7 @@ stress_reader(void *arg)
     return NULL;
 }
 
-static void
-test_stress(void **state)
+static void test_stress(void **state)
 {
     struct stress_ctx c;
     struct ngi_bthread *wt;
@@ -618,8 +591,7 @@ struct exit_ctx {
     int rc;
 };
 
-static void *
-exiting_thread(void *arg)
+static void *exiting_thread(void *arg)
 {
     struct exit_ctx *c = arg;
 
@@ -632,8 +604,7 @@ exiting_thread(void *arg)
     return NULL; /* no thread_detach */
 }
 
-static void
-test_thread_exit_without_detach(void **state)
+static void test_thread_exit_without_detach(void **state)
 {
     struct exit_ctx c[4];
     pthread_t th[4];
@@ -664,8 +635,7 @@ test_thread_exit_without_detach(void **state)
     ops->destroy(c[0].b);
 }
 
-static void
-test_lookup(void **state)
+static void test_lookup(void **state)
 {
     (void)state;
     assert_ptr_equal(ngi_backend_lookup(0), &ngi_backend_ck_epoch_ops);
@@ -678,8 +648,7 @@ test_lookup(void **state)
     assert_string_equal(ngi_backend_lookup(2)->name, "rwlock");
 }
 
-int
-main(void)
+int main(void)
 {
     const char *name = getenv("NG_BACKEND");
     const struct CMUnitTest tests[] = {

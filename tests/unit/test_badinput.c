@@ -28,8 +28,7 @@ struct snap {
     size_t len, cap;
 };
 
-static void snap_add(struct snap *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void snap_add(struct snap *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void snap_add(struct snap *s, const char *fmt, ...)
 {
     va_list ap;
@@ -136,8 +135,8 @@ static const struct ng_type strict_type = {
 struct fx {
     struct ng_graph *g, *g2;
     struct ng_node *a, *b, *c, *s, *dead, *other;
-    struct ng_hook *aout;   /* a's hook "out", referenced */
-    struct ng_hook *stale;  /* a removed hook, referenced */
+    struct ng_hook *aout;  /* a's hook "out", referenced */
+    struct ng_hook *stale; /* a removed hook, referenced */
     ng_id_t dead_id;
 };
 
@@ -230,8 +229,8 @@ static struct ng_mesg *gmsg(uint32_t cmd, uint32_t arglen)
     return m;
 }
 
-static char longname[NG_NODESIZ + 8];  /* NG_NODESIZ printable characters */
-static char longpath[NG_PATHSIZ + 8];  /* NG_PATHSIZ characters: "a:" + hooks */
+static char longname[NG_NODESIZ + 8]; /* NG_NODESIZ printable characters */
+static char longpath[NG_PATHSIZ + 8]; /* NG_PATHSIZ characters: "a:" + hooks */
 
 static void fill_long(void)
 {
@@ -258,7 +257,12 @@ static void fn_never(struct ng_node *node, struct ng_hook *hook, void *arg1, int
 /* ------------------------------------------------------------------------ */
 
 #define F struct fx *f
-#define ROW(name, ...) static int name(F) { (void)f; __VA_ARGS__ }
+#define ROW(name, ...)                                                                             \
+    static int name(F)                                                                             \
+    {                                                                                              \
+        (void)f;                                                                                   \
+        __VA_ARGS__                                                                                \
+    }
 
 /* Paths and addresses */
 ROW(r_find_empty, return find_rc(f->g, "");)
@@ -306,8 +310,8 @@ ROW(r_create_unknown, return ng_node_create(f->g, "nosuchtype", NULL);)
 ROW(r_create_null, return ng_node_create(f->g, NULL, NULL);)
 ROW(r_type_dup, return ng_type_register(f->g, &ngtest_counter_type);)
 ROW(r_type_dupcookie, {
-    static const struct ng_type t = {.version = NG_ABI_VERSION, .name = "fresh",
-                                     .cookie = STRICT_COOKIE};
+    static const struct ng_type t = {
+        .version = NG_ABI_VERSION, .name = "fresh", .cookie = STRICT_COOKIE};
     return ng_type_register(f->g, &t);
 })
 ROW(r_type_badversion, {
@@ -537,12 +541,16 @@ struct row {
     int (*fn)(struct fx *);
 };
 
-#define R(area, input, err, fn) {area, input, -err, #err, fn}
+#define R(area, input, err, fn)                                                                    \
+    {                                                                                              \
+        area, input, -err, #err, fn                                                                \
+    }
 
 static const struct row rows[] = {
     R("path", "ng_node_find(\"\")", EINVAL, r_find_empty),
     R("path", "ng_node_find(\"a.b:\") (dot in node name)", EINVAL, r_find_dot),
-    R("path", "ng_node_find(\"a:out\") (hook path where a node address is expected)", EINVAL, r_find_hookpath),
+    R("path", "ng_node_find(\"a:out\") (hook path where a node address is expected)", EINVAL,
+      r_find_hookpath),
     R("path", "ng_node_find(<NG_NODESIZ chars>) (over-long name)", EINVAL, r_find_long),
     R("path", "ng_node_find(\"[0]:\") (id 0 is never assigned)", EINVAL, r_find_id0),
     R("path", "ng_node_find(\"[123456789]:\") (9 hex digits)", EINVAL, r_find_id9),
@@ -559,7 +567,8 @@ static const struct row rows[] = {
     R("path", "ng_path_resolve(<NG_PATHSIZ chars>) (over-long path)", EINVAL, r_path_long),
     R("path", "ng_path_resolve(\"a:o\\tut\") (control char in hook)", EINVAL, r_path_badchar),
     R("path", "ng_path_resolve(\"a:nosuch\") (unknown hook)", ENOENT, r_path_nohook),
-    R("path", "ng_path_resolve(\"a:out.nosuch\") (unknown hook after a hop)", ENOENT, r_path_unconnected),
+    R("path", "ng_path_resolve(\"a:out.nosuch\") (unknown hook after a hop)", ENOENT,
+      r_path_unconnected),
     R("path", "ng_path_resolve(\"[id]:\") of a shut-down node", ENOENT, r_path_deadid),
     R("path", "ng_path_resolve(g, NULL, NULL, NULL, NULL)", EINVAL, r_path_null),
     R("name", "ng_node_name(c, \"b\") (duplicate node name)", EEXIST, r_name_dup),
@@ -582,7 +591,8 @@ static const struct row rows[] = {
     R("type", "ng_type_unregister(\"hole\") while hole nodes exist", EBUSY, r_type_unreg_busy),
     R("type", "ng_type_unregister(\"nosuchtype\")", ENOENT, r_type_unreg_unknown),
     R("hook", "ng_connect(a, \"out\", c, \"x\") (hook name taken)", EEXIST, r_connect_taken),
-    R("hook", "ng_connect(a, \"out\", b, \"in\") (already connected pair)", EEXIST, r_connect_double),
+    R("hook", "ng_connect(a, \"out\", b, \"in\") (already connected pair)", EEXIST,
+      r_connect_double),
     R("hook", "ng_connect(c, \"x\", c, \"y\") (hook to own node)", EINVAL, r_connect_self),
     R("hook", "ng_connect(\"bad.hook\") (invalid hook name)", EINVAL, r_connect_badhook),
     R("hook", "ng_connect(<NG_NODESIZ chars> hook name)", EINVAL, r_connect_longhook),
@@ -604,7 +614,8 @@ static const struct row rows[] = {
     R("data", "ng_send_data(NULL, item) (item freed)", EINVAL, r_send_nullhook),
     R("data", "ng_send_data(hook, NULL)", EINVAL, r_send_nullitem),
     R("data", "ng_inject_data(c, \"nosuch\") (item dropped, counted)", ENOENT, r_inject_nosuch),
-    R("data", "ng_item_alloc(1 MiB) beyond the buffer size: NULL, counted", ENOBUFS, r_item_oversize),
+    R("data", "ng_item_alloc(1 MiB) beyond the buffer size: NULL, counted", ENOBUFS,
+      r_item_oversize),
     R("data", "ng_send_fn(NG_FN_WAIT) to a shut-down node (fn not run)", ESHUTDOWN, r_fn_dead),
     R("data", "ng_send_fn(fn NULL)", EINVAL, r_fn_null),
     R("data", "ng_send_fn() with a hook of another node (fn not run)", EINVAL, r_fn_foreignhook),

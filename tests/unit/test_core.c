@@ -241,12 +241,9 @@ static void test_large_listing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        ngtest_unit_test(test_graph_lifecycle),
-        ngtest_unit_test(test_names_and_ids),
-        ngtest_unit_test(test_connect_and_data),
-        ngtest_unit_test(test_tee_echo),
-        ngtest_unit_test(test_generic_messages),
-        ngtest_unit_test(test_large_listing),
+        ngtest_unit_test(test_graph_lifecycle),  ngtest_unit_test(test_names_and_ids),
+        ngtest_unit_test(test_connect_and_data), ngtest_unit_test(test_tee_echo),
+        ngtest_unit_test(test_generic_messages), ngtest_unit_test(test_large_listing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

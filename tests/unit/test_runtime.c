@@ -20,11 +20,11 @@ static void sleep_ms(unsigned ms)
 }
 
 /* Wait (bounded) until cond() holds. */
-#define WAIT_FOR(cond)                                                                 \
-    do {                                                                               \
-        for (int _i = 0; _i < 20000 && !(cond); _i++)                                  \
-            sleep_ms(1);                                                               \
-        assert_true(cond);                                                             \
+#define WAIT_FOR(cond)                                                                             \
+    do {                                                                                           \
+        for (int _i = 0; _i < 20000 && !(cond); _i++)                                              \
+            sleep_ms(1);                                                                           \
+        assert_true(cond);                                                                         \
     } while (0)
 
 /* ------------------------------------------------------------------------ */
@@ -80,8 +80,7 @@ static void test_submit(void **state)
     struct ng_hook *h = ngtest_link(g, "counter", &src, &cnt);
     const int N = 20000;
     for (int i = 0; i < N; i++)
-        assert_int_equal(ng_runtime_submit(rt, i % 3 == 0 ? -1 : i, h, ngtest_item(g, 32, 1)),
-                         0);
+        assert_int_equal(ng_runtime_submit(rt, i % 3 == 0 ? -1 : i, h, ngtest_item(g, 32, 1)), 0);
     WAIT_FOR(ngtest_counter_get(cnt) == (uint64_t)N);
     assert_int_equal(ng_runtime_submit(rt, 0, NULL, ngtest_item(g, 1, 0)), -EINVAL);
     /* Worker statistics. */
@@ -188,10 +187,7 @@ static int rw_ctor(struct ng_node *node)
     return 0;
 }
 
-static void rw_shutdown(struct ng_node *node)
-{
-    free(ng_node_private(node));
-}
+static void rw_shutdown(struct ng_node *node) { free(ng_node_private(node)); }
 
 static void spin_a_bit(void)
 {
