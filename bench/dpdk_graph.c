@@ -18,7 +18,7 @@
  *           path, which swaps the stream arrays of the two nodes (no copy);
  *           the N pass nodes are rte_node_clone()s of one registered node;
  *   sink    reads word 0 of each object (records source -> sink latency if
- *           non-zero: ngbench's sink_work) and rte_mempool_put_bulk()s them.
+ *           non-zero: ngb_sink_work) and rte_mempool_put_bulk()s them.
  *
  * burst = 1 is the item-at-a-time case ngbench's engine runs (one graph walk
  * per item); burst = 32 is how rte_graph is meant to be used (the per-node

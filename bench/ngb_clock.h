@@ -1,7 +1,7 @@
 /*
  * ngb_clock.h - the two clocks every ngbench measurement uses, shared by
- * ngbench.c and the DPDK baseline (bench/dpdk_graph.c) so both sides of a
- * comparison read time the same way.
+ * ngbench (bench/ngbench/) and the DPDK baseline (bench/dpdk_graph.c) so
+ * both sides of a comparison read time the same way.
  */
 #ifndef NGB_CLOCK_H
 #define NGB_CLOCK_H

@@ -1,0 +1,282 @@
+/* cli.c - the command line: options, suite presets, validation. */
+#include "ngbench.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: ngbench [--quick|--full|--smoke] [options]\n"
+            "  (default)        suite of about two minutes on 2 cores\n"
+            "  --quick          short suite (chains 1,16; churn 0,10k/s; 3 reps)\n"
+            "  --full           longer suite (chains up to 256, more rates, 9 reps)\n"
+            "  --smoke          tiny configuration of every scenario; exit 1 if any\n"
+            "                   run's accounting (sent == delivered + dropped) fails\n"
+            "  --backend LIST   ck_epoch,qsbr,rwlock (comma separated)\n"
+            "  --mode LIST      netgraph,shared\n"
+            "  --scenario LIST  chain,fanout,scale,churn,runtime\n"
+            "  --chain LIST     chain lengths, e.g. 1,4,16,64\n"
+            "  --rates LIST     churn rates in changes/s, e.g. 0,1000,10000\n"
+            "  --workers W      cap the scale and runtime sweeps at W workers\n"
+            "  --rt-layout LIST runtime scenario chains: private,shared (default both)\n"
+            "  --rt-window N    runtime scenario: items in flight per worker (default 128)\n"
+            "  --rt-spin N      runtime scenario: empty polls before a worker sleeps\n"
+            "                   (ng_runtime_config.spin; default: the engine's, 64)\n"
+            "  --reps N         repetitions per configuration (median, min-max)\n"
+            "  --seconds S      seconds per run (churn runs: 2.5 x S; in the default\n"
+            "                   suite runtime runs 2/3 x S and DPDK runs S / 2)\n"
+            "  --out DIR        output directory (default bench-results)\n"
+            "  --no-plot        do not run gnuplot\n"
+            "  --no-dpdk        leave out the DPDK rte_graph rows of the chain scenario\n"
+            "                   (also NGB_DPDK=0 in the environment); they are built when\n"
+            "                   pkg-config finds libdpdk, EAL runs --no-huge --no-pci\n"
+            "  -v               per-run details on stderr\n");
+}
+
+static int parse_list(const char *s, double *out, int max)
+{
+    int n = 0;
+    char *dup = strdup(s), *save = NULL;
+    for (char *t = strtok_r(dup, ",", &save); t && n < max; t = strtok_r(NULL, ",", &save)) {
+        char *end;
+        double v = strtod(t, &end);
+        if (*end == 'k' || *end == 'K')
+            v *= 1000;
+        out[n++] = v;
+    }
+    free(dup);
+    return n;
+}
+
+/* Option value in lo..hi; prints the complaint and returns -1 otherwise. */
+static int parse_uint(const char *opt, const char *v, unsigned lo, unsigned hi, unsigned *out)
+{
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (end == v || *end || x < (long)lo || x > (long)hi) {
+        fprintf(stderr, "ngbench: %s must be %u..%u\n", opt, lo, hi);
+        return -1;
+    }
+    *out = (unsigned)x;
+    return 0;
+}
+
+static void set_defaults(struct ngb_opts *o)
+{
+    static const int defchains[] = {1, 4, 16, 64};
+    static const double defrates[] = {0, 1000, 10000};
+    memset(o, 0, sizeof(*o));
+    o->reps = 5;
+    o->seconds = 0.15;
+    o->churn_factor = 2.5;
+    o->rt_factor = 1;
+    o->dpdk_factor = 1;
+    o->rt_layout[0] = o->rt_layout[1] = true;
+    o->rt_window = 128;
+    o->out = "bench-results";
+    o->plot = true;
+    o->suite = "default";
+    o->churn_n = 16;
+    o->scale_n = 16;
+    o->runtime_n = 16;
+    for (int b = 0; b < NG_BACKEND_COUNT; b++)
+        o->backends[b] = true;
+    o->modes[0] = o->modes[1] = true;
+    for (int s = 0; s < NSCEN; s++)
+        o->scen[s] = true;
+    o->nchains = 4;
+    memcpy(o->chains, defchains, sizeof(defchains));
+    o->nrates = 3;
+    memcpy(o->rates, defrates, sizeof(defrates));
+}
+
+/* What the command line set explicitly (wins over the suite presets). */
+struct explicit_opts {
+    bool reps, seconds;
+    const char *chains, *rates;
+};
+
+/* Suite presets; nrates 0 keeps the rates, n 0 the scenarios' chain length. */
+struct preset {
+    const char *suite;
+    int reps;
+    double seconds;
+    int nchains, chains[9];
+    int nrates;
+    double rates[5];
+    int n; /* churn, scale and runtime chain length */
+    bool plot;
+};
+static const struct preset presets[] = {
+    {"quick", 3, 0.08, 2, {1, 16}, 2, {0, 10000}, 0, true},
+    {"full", 9, 0.4, 9, {1, 2, 4, 8, 16, 32, 64, 128, 256}, 5, {0, 100, 1000, 10000, 50000}, 0,
+     true},
+    {"smoke", 1, 0.02, 2, {1, 4}, 0, {0}, 4, false},
+};
+
+/* Suite presets (explicit options win). */
+static void apply_suite(struct ngb_opts *o, const struct explicit_opts *x)
+{
+    for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
+        const struct preset *p = &presets[i];
+        if (strcmp(o->suite, p->suite) != 0)
+            continue;
+        if (!x->reps)
+            o->reps = p->reps;
+        if (!x->seconds)
+            o->seconds = p->seconds;
+        o->nchains = p->nchains;
+        memcpy(o->chains, p->chains, (size_t)p->nchains * sizeof(p->chains[0]));
+        if (p->nrates) {
+            o->nrates = p->nrates;
+            memcpy(o->rates, p->rates, (size_t)p->nrates * sizeof(p->rates[0]));
+        }
+        if (p->n)
+            o->churn_n = o->scale_n = o->runtime_n = p->n;
+        if (!p->plot)
+            o->plot = false;
+    }
+    /* Default suite: runtime runs of 2/3 x S (0.1 s) and DPDK runs of S / 2
+     * keep the whole suite at about two minutes on 2 cores. */
+    if (!strcmp(o->suite, "default") && !x->seconds) {
+        o->rt_factor = 2.0 / 3.0;
+        o->dpdk_factor = 0.5; /* DPDK rows: 0.075 s, single-threaded and steady */
+    }
+    if (x->chains) {
+        double tmp[16];
+        o->nchains = parse_list(x->chains, tmp, 16);
+        for (int k = 0; k < o->nchains; k++)
+            o->chains[k] = (int)tmp[k];
+    }
+    if (x->rates)
+        o->nrates = parse_list(x->rates, o->rates, 16);
+}
+
+/* 0 if the options are in range, else prints why and returns 2. */
+static int validate(const struct ngb_opts *o)
+{
+    if (o->reps < 1 || o->reps > MAXREPS || o->seconds <= 0) {
+        fprintf(stderr, "ngbench: bad --reps (1..%d) or --seconds\n", MAXREPS);
+        return 2;
+    }
+    for (int k = 0; k < o->nchains; k++)
+        if (o->chains[k] < 1 || o->chains[k] > MAXN) {
+            fprintf(stderr, "ngbench: chain length must be 1..%d\n", MAXN);
+            return 2;
+        }
+    for (int k = 0; k < o->nrates; k++)
+        if (o->rates[k] < 0 || o->rates[k] > 1e6) {
+            fprintf(stderr, "ngbench: churn rate must be 0..1e6\n");
+            return 2;
+        }
+    return 0;
+}
+
+/* Options that take a value, in the order of the switch below. */
+enum vopt {
+    V_BACKEND, V_MODE, V_SCENARIO, V_CHAIN, V_RATES, V_WORKERS, V_RT_LAYOUT, V_RT_WINDOW,
+    V_RT_SPIN, V_REPS, V_SECONDS, V_OUT, NVOPT
+};
+static const char *const vopt_names[NVOPT] = {
+    "--backend", "--mode",    "--scenario", "--chain",   "--rates",   "--workers",
+    "--rt-layout", "--rt-window", "--rt-spin", "--reps", "--seconds", "--out",
+};
+
+/* Option a with value v into *o (and *x); 0, or 2 after a complaint. */
+static int set_value(struct ngb_opts *o, struct explicit_opts *x, enum vopt k, const char *a,
+                     const char *v)
+{
+    switch (k) {
+    case V_BACKEND:
+        for (int b = 0; b < NG_BACKEND_COUNT; b++)
+            o->backends[b] = strstr(v, ng_backend_name(b)) != NULL;
+        break;
+    case V_MODE:
+        o->modes[0] = strstr(v, "netgraph") != NULL;
+        o->modes[1] = strstr(v, "shared") != NULL;
+        break;
+    case V_SCENARIO:
+        for (int s = 0; s < NSCEN; s++)
+            o->scen[s] = strstr(v, ngb_scen_names[s]) != NULL;
+        break;
+    case V_CHAIN:
+        x->chains = v;
+        break;
+    case V_RATES:
+        x->rates = v;
+        break;
+    case V_WORKERS:
+        o->maxw = atoi(v);
+        break;
+    case V_RT_LAYOUT:
+        o->rt_layout[0] = strstr(v, ngb_layout_names[0]) != NULL;
+        o->rt_layout[1] = strstr(v, ngb_layout_names[1]) != NULL;
+        break;
+    case V_RT_WINDOW:
+        return parse_uint(a, v, 2, 1u << 20, &o->rt_window) < 0 ? 2 : 0;
+    case V_RT_SPIN:
+        return parse_uint(a, v, 1, 1u << 24, &o->rt_spin) < 0 ? 2 : 0;
+    case V_REPS:
+        o->reps = atoi(v);
+        x->reps = true;
+        break;
+    case V_SECONDS:
+        o->seconds = atof(v);
+        x->seconds = true;
+        break;
+    default:
+        o->out = v;
+        break;
+    }
+    return 0;
+}
+
+static int vopt_of(const char *a)
+{
+    for (int k = 0; k < NVOPT; k++)
+        if (!strcmp(a, vopt_names[k]))
+            return k;
+    return -1;
+}
+
+int ngb_cli_parse(int argc, char **argv, struct ngb_opts *o)
+{
+    struct explicit_opts x = {false, false, NULL, NULL};
+    set_defaults(o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int k = vopt_of(a);
+        if (k >= 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "ngbench: %s needs a value\n", a);
+                return 2;
+            }
+            int rc = set_value(o, &x, (enum vopt)k, a, argv[++i]);
+            if (rc)
+                return rc;
+        } else if (!strcmp(a, "--quick")) {
+            o->suite = "quick";
+        } else if (!strcmp(a, "--full")) {
+            o->suite = "full";
+        } else if (!strcmp(a, "--smoke")) {
+            o->suite = "smoke";
+        } else if (!strcmp(a, "--no-plot")) {
+            o->plot = false;
+        } else if (!strcmp(a, "--no-dpdk")) {
+            o->no_dpdk = true;
+        } else if (!strcmp(a, "-v")) {
+            o->verbose = true;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "ngbench: unknown option %s\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+    apply_suite(o, &x);
+    int rc = validate(o);
+    return rc ? rc : -1;
+}
