@@ -114,9 +114,9 @@
 
 struct ngb_st {
     struct rte_mempool *mp;
-    uint64_t seq;        /* items allocated so far (sampling) */
-    uint64_t allocated;  /* objects taken from the mempool */
-    uint64_t freed;      /* objects returned by the sink */
+    uint64_t seq;       /* items allocated so far (sampling) */
+    uint64_t allocated; /* objects taken from the mempool */
+    uint64_t freed;     /* objects returned by the sink */
     uint64_t alloc_fail;
     uint32_t *lat;
     uint32_t nlat, caplat;
@@ -236,8 +236,7 @@ static inline void ngb_walk_nostats(struct rte_graph *graph)
     const rte_node_t mask = graph->cir_mask;
     uint32_t head = graph->head;
     while (likely(head != graph->tail)) {
-        struct rte_node *node =
-            (struct rte_node *)RTE_PTR_ADD(graph, cir_start[(int32_t)head++]);
+        struct rte_node *node = (struct rte_node *)RTE_PTR_ADD(graph, cir_start[(int32_t)head++]);
         void **objs = node->objs;
         rte_prefetch0(objs);
         node->process(graph, node, objs, node->idx);
@@ -433,8 +432,7 @@ static int do_init(void)
     if (rc < 0) {
         if (err <= 0)
             err = EIO;
-        snprintf(g_why, sizeof(g_why), "rte_eal_init: %s",
-                 line[0] ? line : rte_strerror(err));
+        snprintf(g_why, sizeof(g_why), "rte_eal_init: %s", line[0] ? line : rte_strerror(err));
         return -err;
     }
 
@@ -445,9 +443,8 @@ static int do_init(void)
         return -EEXIST;
     }
 
-    g_mp = rte_mempool_create(NGB_POOL_NAME, NGB_POOL_SIZE, NGB_OBJ_SIZE, NGB_POOL_CACHE, 0,
-                              NULL, NULL, NULL, NULL, SOCKET_ID_ANY,
-                              RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+    g_mp = rte_mempool_create(NGB_POOL_NAME, NGB_POOL_SIZE, NGB_OBJ_SIZE, NGB_POOL_CACHE, 0, NULL,
+                              NULL, NULL, NULL, SOCKET_ID_ANY, RTE_MEMPOOL_F_NO_IOVA_CONTIG);
     if (!g_mp) {
         err = rte_errno > 0 ? rte_errno : ENOMEM;
         snprintf(g_why, sizeof(g_why), "rte_mempool_create: %s", rte_strerror(err));
@@ -458,8 +455,8 @@ static int do_init(void)
              "%s rte_graph, EAL --no-huge --no-shconf (init %.0f ms), graph stats %s, "
              "mempool %u x %u B, cache %u",
              rte_version(), (double)(t1 - t0) / 1e6,
-             rte_graph_has_stats_feature() ? "compiled in" : "off", NGB_POOL_SIZE,
-             NGB_OBJ_SIZE, NGB_POOL_CACHE);
+             rte_graph_has_stats_feature() ? "compiled in" : "off", NGB_POOL_SIZE, NGB_OBJ_SIZE,
+             NGB_POOL_CACHE);
     return 0;
 }
 
@@ -480,10 +477,7 @@ int ngb_dpdk_init(char *why, size_t whylen)
     return rc;
 }
 
-int ngb_dpdk_available(void)
-{
-    return ngb_dpdk_init(NULL, 0) == 0;
-}
+int ngb_dpdk_available(void) { return ngb_dpdk_init(NULL, 0) == 0; }
 
 const char *ngb_dpdk_describe(void)
 {

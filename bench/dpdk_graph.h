@@ -46,20 +46,20 @@ struct ngb_dpdk_result {
     uint32_t *lat;
     uint32_t lat_cap;
     /* Out. */
-    uint32_t nlat;        /* samples stored in lat[] */
-    int n;                /* pass nodes (0 for the base run) */
-    int burst;            /* objects per walk */
-    int hops;             /* n + 1 (source -> first node ... -> sink); 0 for base */
-    int stats;            /* 1 if the walk kept rte_graph per-node stats */
-    unsigned lcore;       /* lcore id the run used (mempool cache), or UINT32_MAX if none */
-    uint64_t items;       /* objects freed by the sink in the timed window */
-    uint64_t walks;       /* graph walks (base: loop iterations) in the window */
-    uint64_t cpu_ns;      /* CLOCK_THREAD_CPUTIME_ID over the window */
-    uint64_t wall_ns;     /* CLOCK_MONOTONIC over the window */
-    uint64_t alloc_fail;  /* rte_mempool_get_bulk failures (whole run) */
-    uint64_t allocated;   /* objects allocated, whole run incl. warm-up */
-    uint64_t freed;       /* objects freed by the sink, whole run incl. warm-up */
-    double ns_item;       /* cpu_ns / items */
+    uint32_t nlat;       /* samples stored in lat[] */
+    int n;               /* pass nodes (0 for the base run) */
+    int burst;           /* objects per walk */
+    int hops;            /* n + 1 (source -> first node ... -> sink); 0 for base */
+    int stats;           /* 1 if the walk kept rte_graph per-node stats */
+    unsigned lcore;      /* lcore id the run used (mempool cache), or UINT32_MAX if none */
+    uint64_t items;      /* objects freed by the sink in the timed window */
+    uint64_t walks;      /* graph walks (base: loop iterations) in the window */
+    uint64_t cpu_ns;     /* CLOCK_THREAD_CPUTIME_ID over the window */
+    uint64_t wall_ns;    /* CLOCK_MONOTONIC over the window */
+    uint64_t alloc_fail; /* rte_mempool_get_bulk failures (whole run) */
+    uint64_t allocated;  /* objects allocated, whole run incl. warm-up */
+    uint64_t freed;      /* objects freed by the sink, whole run incl. warm-up */
+    double ns_item;      /* cpu_ns / items */
 };
 
 /*

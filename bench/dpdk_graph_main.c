@@ -44,8 +44,8 @@ static void *worker(void *arg)
     static const int ns[] = {1, 4, 16, 64};
     static const int bursts[] = {1, 32};
     uint32_t *lat = malloc(LATCAP * sizeof(uint32_t));
-    printf("%-6s %4s %5s %10s %10s %8s %8s %9s %s\n", "walk", "N", "burst", "ns/item",
-           "ns/hop", "Mit/s", "p50 ns", "p99 ns", "lcore");
+    printf("%-6s %4s %5s %10s %10s %8s %8s %9s %s\n", "walk", "N", "burst", "ns/item", "ns/hop",
+           "Mit/s", "p50 ns", "p99 ns", "lcore");
     for (int s = 0; s < 2; s++) {
         unsigned flags = s ? NGB_DPDK_F_NOSTATS : 0;
         for (size_t b = 0; b < sizeof(bursts) / sizeof(bursts[0]); b++) {
@@ -62,8 +62,7 @@ static void *worker(void *arg)
                 struct ngb_dpdk_result r = {.lat = lat, .lat_cap = LATCAP};
                 rc = ngb_dpdk_chain_run(ns[i], bursts[b], seconds, flags, &r);
                 if (rc < 0) {
-                    fprintf(stderr, "chain N=%d burst %d: %s\n", ns[i], bursts[b],
-                            strerror(-rc));
+                    fprintf(stderr, "chain N=%d burst %d: %s\n", ns[i], bursts[b], strerror(-rc));
                     failures++;
                     continue;
                 }
@@ -75,8 +74,7 @@ static void *worker(void *arg)
                 }
                 printf("%-6s %4d %5d %10.2f %10.3f %8.2f %8u %9u %u\n",
                        r.stats ? "stats" : "nostat", ns[i], bursts[b], r.ns_item,
-                       (r.ns_item - base.ns_item) / r.hops, 1e3 / r.ns_item, p50, p99,
-                       r.lcore);
+                       (r.ns_item - base.ns_item) / r.hops, 1e3 / r.ns_item, p50, p99, r.lcore);
             }
         }
     }
@@ -127,8 +125,7 @@ int main(int argc, char **argv)
     struct ngb_dpdk_result r = {.lat = NULL};
     rc = ngb_dpdk_chain_run(16, 32, 0.05, 0, &r);
     printf("main thread N=16 burst 32: rc %d, %.2f ns/item, allocated %llu freed %llu, lcore %u\n",
-           rc, r.ns_item, (unsigned long long)r.allocated, (unsigned long long)r.freed,
-           r.lcore);
+           rc, r.ns_item, (unsigned long long)r.allocated, (unsigned long long)r.freed, r.lcore);
     if (rc < 0)
         failures++;
     if (ngb_dpdk_chain_run(-1, 1, 0.1, 0, &r) != -22 || ngb_dpdk_chain_run(1, 0, 0.1, 0, &r) != -22)

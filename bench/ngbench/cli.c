@@ -6,32 +6,31 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: ngbench [--quick|--full|--smoke] [options]\n"
-            "  (default)        suite of about two minutes on 2 cores\n"
-            "  --quick          short suite (chains 1,16; churn 0,10k/s; 3 reps)\n"
-            "  --full           longer suite (chains up to 256, more rates, 9 reps)\n"
-            "  --smoke          tiny configuration of every scenario; exit 1 if any\n"
-            "                   run's accounting (sent == delivered + dropped) fails\n"
-            "  --backend LIST   ck_epoch,qsbr,rwlock (comma separated)\n"
-            "  --mode LIST      netgraph,shared\n"
-            "  --scenario LIST  chain,fanout,scale,churn,runtime\n"
-            "  --chain LIST     chain lengths, e.g. 1,4,16,64\n"
-            "  --rates LIST     churn rates in changes/s, e.g. 0,1000,10000\n"
-            "  --workers W      cap the scale and runtime sweeps at W workers\n"
-            "  --rt-layout LIST runtime scenario chains: private,shared (default both)\n"
-            "  --rt-window N    runtime scenario: items in flight per worker (default 128)\n"
-            "  --rt-spin N      runtime scenario: empty polls before a worker sleeps\n"
-            "                   (ng_runtime_config.spin; default: the engine's, 64)\n"
-            "  --reps N         repetitions per configuration (median, min-max)\n"
-            "  --seconds S      seconds per run (churn runs: 2.5 x S; in the default\n"
-            "                   suite runtime runs 2/3 x S and DPDK runs S / 2)\n"
-            "  --out DIR        output directory (default bench-results)\n"
-            "  --no-plot        do not run gnuplot\n"
-            "  --no-dpdk        leave out the DPDK rte_graph rows of the chain scenario\n"
-            "                   (also NGB_DPDK=0 in the environment); they are built when\n"
-            "                   pkg-config finds libdpdk, EAL runs --no-huge --no-pci\n"
-            "  -v               per-run details on stderr\n");
+    fprintf(f, "usage: ngbench [--quick|--full|--smoke] [options]\n"
+               "  (default)        suite of about two minutes on 2 cores\n"
+               "  --quick          short suite (chains 1,16; churn 0,10k/s; 3 reps)\n"
+               "  --full           longer suite (chains up to 256, more rates, 9 reps)\n"
+               "  --smoke          tiny configuration of every scenario; exit 1 if any\n"
+               "                   run's accounting (sent == delivered + dropped) fails\n"
+               "  --backend LIST   ck_epoch,qsbr,rwlock (comma separated)\n"
+               "  --mode LIST      netgraph,shared\n"
+               "  --scenario LIST  chain,fanout,scale,churn,runtime\n"
+               "  --chain LIST     chain lengths, e.g. 1,4,16,64\n"
+               "  --rates LIST     churn rates in changes/s, e.g. 0,1000,10000\n"
+               "  --workers W      cap the scale and runtime sweeps at W workers\n"
+               "  --rt-layout LIST runtime scenario chains: private,shared (default both)\n"
+               "  --rt-window N    runtime scenario: items in flight per worker (default 128)\n"
+               "  --rt-spin N      runtime scenario: empty polls before a worker sleeps\n"
+               "                   (ng_runtime_config.spin; default: the engine's, 64)\n"
+               "  --reps N         repetitions per configuration (median, min-max)\n"
+               "  --seconds S      seconds per run (churn runs: 2.5 x S; in the default\n"
+               "                   suite runtime runs 2/3 x S and DPDK runs S / 2)\n"
+               "  --out DIR        output directory (default bench-results)\n"
+               "  --no-plot        do not run gnuplot\n"
+               "  --no-dpdk        leave out the DPDK rte_graph rows of the chain scenario\n"
+               "                   (also NGB_DPDK=0 in the environment); they are built when\n"
+               "                   pkg-config finds libdpdk, EAL runs --no-huge --no-pci\n"
+               "  -v               per-run details on stderr\n");
 }
 
 static int parse_list(const char *s, double *out, int max)
@@ -110,7 +109,14 @@ struct preset {
 };
 static const struct preset presets[] = {
     {"quick", 3, 0.08, 2, {1, 16}, 2, {0, 10000}, 0, true},
-    {"full", 9, 0.4, 9, {1, 2, 4, 8, 16, 32, 64, 128, 256}, 5, {0, 100, 1000, 10000, 50000}, 0,
+    {"full",
+     9,
+     0.4,
+     9,
+     {1, 2, 4, 8, 16, 32, 64, 128, 256},
+     5,
+     {0, 100, 1000, 10000, 50000},
+     0,
      true},
     {"smoke", 1, 0.02, 2, {1, 4}, 0, {0}, 4, false},
 };
@@ -175,12 +181,23 @@ static int validate(const struct ngb_opts *o)
 
 /* Options that take a value, in the order of the switch below. */
 enum vopt {
-    V_BACKEND, V_MODE, V_SCENARIO, V_CHAIN, V_RATES, V_WORKERS, V_RT_LAYOUT, V_RT_WINDOW,
-    V_RT_SPIN, V_REPS, V_SECONDS, V_OUT, NVOPT
+    V_BACKEND,
+    V_MODE,
+    V_SCENARIO,
+    V_CHAIN,
+    V_RATES,
+    V_WORKERS,
+    V_RT_LAYOUT,
+    V_RT_WINDOW,
+    V_RT_SPIN,
+    V_REPS,
+    V_SECONDS,
+    V_OUT,
+    NVOPT
 };
 static const char *const vopt_names[NVOPT] = {
-    "--backend", "--mode",    "--scenario", "--chain",   "--rates",   "--workers",
-    "--rt-layout", "--rt-window", "--rt-spin", "--reps", "--seconds", "--out",
+    "--backend",   "--mode",      "--scenario", "--chain", "--rates",   "--workers",
+    "--rt-layout", "--rt-window", "--rt-spin",  "--reps",  "--seconds", "--out",
 };
 
 /* Option a with value v into *o (and *x); 0, or 2 after a complaint. */

@@ -90,8 +90,7 @@ void ngb_run_dpdk(const struct ngb_opts *o, struct cfg *c, int rep)
     c->thrw[rep] = r->items && ws > 0 ? (double)r->items / ws : NAN;
     c->nsitem[rep] = r->items ? r->ns_item : NAN;
     c->good[rep] = c->thr[rep];
-    ngb_percentiles(j.res.lat, j.res.lat ? r->nlat : 0, &c->p50[rep], &c->p99[rep],
-                    &c->p999[rep]);
+    ngb_percentiles(j.res.lat, j.res.lat ? r->nlat : 0, &c->p50[rep], &c->p99[rep], &c->p999[rep]);
     free(j.res.lat);
     c->drops_rep[rep] = 0;
     c->achieved[rep] = c->defer_peak[rep] = 0;
@@ -112,8 +111,9 @@ void ngb_run_dpdk(const struct ngb_opts *o, struct cfg *c, int rep)
                 j.rc ? strerror(-j.rc) : "ok", r->allocated, r->freed, r->alloc_fail);
     }
     if (o->verbose)
-        fprintf(stderr, "\n  %.2f ns/item, %" PRIu64 " items in %" PRIu64 " walks, lcore %u, "
-                "graph stats %s\n", r->ns_item, r->items, r->walks, r->lcore,
-                r->stats ? "on" : "off");
+        fprintf(stderr,
+                "\n  %.2f ns/item, %" PRIu64 " items in %" PRIu64 " walks, lcore %u, "
+                "graph stats %s\n",
+                r->ns_item, r->items, r->walks, r->lcore, r->stats ? "on" : "off");
 }
 #endif

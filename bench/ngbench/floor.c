@@ -42,7 +42,8 @@ static int floor_sink(struct fnode *n, struct ng_item *it)
     return 0;
 }
 
-static struct fnode *fnew(int (*fn)(struct fnode *, struct ng_item *), struct fnode ***all, int *nall)
+static struct fnode *fnew(int (*fn)(struct fnode *, struct ng_item *), struct fnode ***all,
+                          int *nall)
 {
     struct fnode *f = aligned_alloc(64, sizeof(struct fnode));
     if (!f) {

@@ -115,8 +115,8 @@ struct tslot {
      * locked instruction); atomic so that the runtime scenario's producer
      * may read it for its in-flight window. */
     _Atomic uint64_t delivered;
-    uint64_t nohook;    /* items dropped by a bench node (out hook gone) */
-    uint32_t *lat;      /* latency samples (ns) */
+    uint64_t nohook; /* items dropped by a bench node (out hook gone) */
+    uint32_t *lat;   /* latency samples (ns) */
     uint32_t nlat, caplat;
     clockid_t clk;      /* runtime scenario: the worker thread's CPU clock */
     _Atomic int clk_ok; /* clk is set (release) */
@@ -138,10 +138,7 @@ __attribute__((noinline, cold)) struct tslot *ngb_rt_bind_slot(void);
 __attribute__((noinline, cold)) void ngb_slotless_delivered(void);
 __attribute__((noinline, cold)) void ngb_slotless_nohook(void);
 
-static inline void ngb_slot_set(struct tslot *s)
-{
-    ngb_tl_slot = s;
-}
+static inline void ngb_slot_set(struct tslot *s) { ngb_tl_slot = s; }
 
 static inline struct tslot *ngb_my_slot(void)
 {
@@ -207,16 +204,16 @@ extern const char *const ngb_layout_names[2];
 struct cfg {
     enum scen scen;
     enum kind kind;
-    int backend;      /* enum ng_backend, engine only */
-    int mode;         /* 0 netgraph, 1 shared (engine only) */
-    int n;            /* pass nodes in the chain (fanout: 1 fan node) */
+    int backend; /* enum ng_backend, engine only */
+    int mode;    /* 0 netgraph, 1 shared (engine only) */
+    int n;       /* pass nodes in the chain (fanout: 1 fan node) */
     int workers;
-    int layout;       /* scale, runtime: 0 private chains, 1 one shared chain */
-    double rate;      /* churn: target topology changes per second */
-    int burst;        /* dpdk: objects per graph walk (1 or 32) */
-    unsigned dflags;  /* dpdk: NGB_DPDK_F_* (NOSTATS: walk without graph statistics) */
-    char dmode[16];   /* dpdk: mode label, "b1", "b32-nostats", ... */
-    int walk_stats;   /* dpdk chain: 1 if the walk kept rte_graph statistics (from the run) */
+    int layout;      /* scale, runtime: 0 private chains, 1 one shared chain */
+    double rate;     /* churn: target topology changes per second */
+    int burst;       /* dpdk: objects per graph walk (1 or 32) */
+    unsigned dflags; /* dpdk: NGB_DPDK_F_* (NOSTATS: walk without graph statistics) */
+    char dmode[16];  /* dpdk: mode label, "b1", "b32-nostats", ... */
+    int walk_stats;  /* dpdk chain: 1 if the walk kept rte_graph statistics (from the run) */
     double seconds;
     int group;
     int floor_idx, base_idx, ref_idx; /* -1 if none */
@@ -228,20 +225,20 @@ struct cfg {
     double ratio[MAXREPS];    /* ns/item vs floor of the same rep */
     double hopratio[MAXREPS]; /* (ns/item - base) vs floor's, same rep */
     double nshop[MAXREPS];
-    double refratio[MAXREPS]; /* churn: delivered vs rate 0; scale, runtime: vs 1 worker */
-    double wallref[MAXREPS];  /* scale, runtime: items per wall second vs 1 worker */
-    double injratio[MAXREPS]; /* churn: injected vs rate 0 */
-    double good[MAXREPS];     /* delivered items per CPU second (thr x delivered share) */
-    double achieved[MAXREPS]; /* churn ops/s achieved */
+    double refratio[MAXREPS];  /* churn: delivered vs rate 0; scale, runtime: vs 1 worker */
+    double wallref[MAXREPS];   /* scale, runtime: items per wall second vs 1 worker */
+    double injratio[MAXREPS];  /* churn: injected vs rate 0 */
+    double good[MAXREPS];      /* delivered items per CPU second (thr x delivered share) */
+    double achieved[MAXREPS];  /* churn ops/s achieved */
     double us_change[MAXREPS]; /* churn: control-thread wall time per change */
     double p50[MAXREPS], p99[MAXREPS], p999[MAXREPS];
     double drops_rep[MAXREPS];
     double defer_peak[MAXREPS];
-    double waitpct[MAXREPS];  /* runtime: % of timed submits that waited for window room */
-    double idle[MAXREPS];     /* runtime: fraction of the workers' wall time asleep */
+    double waitpct[MAXREPS]; /* runtime: % of timed submits that waited for window room */
+    double idle[MAXREPS];    /* runtime: fraction of the workers' wall time asleep */
     uint64_t sent, delivered, dropped, notconn, nohook, churn_ops;
     uint64_t sub_fail, bp_waits; /* runtime: failed submits, producer waits (all reps) */
-    long rss_before, rss_after; /* of the last rep */
+    long rss_before, rss_after;  /* of the last rep */
     bool acct_ok;
     int acct_fail;
 };
@@ -306,8 +303,8 @@ struct worker {
     pthread_t tid;
     int idx, cpu;
     struct run *run;
-    struct ng_hook *head;   /* engine: injection hook */
-    struct fnode *fhead;    /* floor */
+    struct ng_hook *head; /* engine: injection hook */
+    struct fnode *fhead;  /* floor */
     struct tslot slot;
     uint64_t sent, alloc_fail, timed, t_ns, cpu_ns;
 };
@@ -336,10 +333,10 @@ struct producer {
     int next;                   /* round-robin position */
     unsigned seq;
     uint64_t alloc_fail;
-    uint64_t sub_fail;   /* submits that returned an error (item consumed anyway) */
-    uint64_t sub_freed;  /* of which freed by the engine without a drop count (-EINVAL) */
-    uint64_t bp_waits;   /* timed phase: submits that found every served worker's window full */
-    uint64_t timed;      /* timed phase: items submitted */
+    uint64_t sub_fail;  /* submits that returned an error (item consumed anyway) */
+    uint64_t sub_freed; /* of which freed by the engine without a drop count (-EINVAL) */
+    uint64_t bp_waits;  /* timed phase: submits that found every served worker's window full */
+    uint64_t timed;     /* timed phase: items submitted */
     int first_err;
 };
 
@@ -419,10 +416,9 @@ void ngb_report_dpdk(const struct ngb_opts *o, const struct ngb_suite *s);
 void ngb_report_method(const struct ngb_opts *o, const struct machine *m);
 void ngb_report_results(const struct ngb_opts *o, const struct ngb_suite *s,
                         const struct machine *m, const struct memres *mem);
-int ngb_write_outputs(const struct ngb_opts *o, const struct ngb_suite *s,
-                      const struct machine *m, const struct memres *mem, double runtime);
-void ngb_write_plots(const struct ngb_opts *o, const struct ngb_suite *s,
-                     const struct machine *m);
+int ngb_write_outputs(const struct ngb_opts *o, const struct ngb_suite *s, const struct machine *m,
+                      const struct memres *mem, double runtime);
+void ngb_write_plots(const struct ngb_opts *o, const struct ngb_suite *s, const struct machine *m);
 void ngb_targets_eval(struct ngb_suite *s, long ncpu);
 void ngb_targets_print(const struct ngb_suite *s);
 const char *ngb_verdict(const struct target *t);

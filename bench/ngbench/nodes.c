@@ -237,28 +237,24 @@ static int null_newhook(struct ng_node *n, struct ng_hook *h, const char *name)
 }
 
 /* Type k (T_*) of mode m, named nm; every type but T_NULL keeps a bpriv. */
-#define BTYPE(m, k, nm, newhook_fn, connect_fn, disconnect_fn, rcvdata_fn)                    \
-    {                                                                                          \
-        .version = NG_ABI_VERSION, .name = nm, .cookie = 0x6e676200u + (uint32_t)((m) * 4 + (k)), \
-        .flags = (m) ? NG_TYPE_CONCURRENT_DATA : 0,                                           \
-        .constructor = (k) == T_NULL ? NULL : b_ctor,                                         \
-        .shutdown = (k) == T_NULL ? NULL : b_shutdown, .newhook = newhook_fn,                 \
-        .connect = connect_fn, .disconnect = disconnect_fn, .rcvdata = rcvdata_fn,            \
+#define BTYPE(m, k, nm, newhook_fn, connect_fn, disconnect_fn, rcvdata_fn)                         \
+    {                                                                                              \
+        .version = NG_ABI_VERSION, .name = nm, .cookie = 0x6e676200u + (uint32_t)((m)*4 + (k)),    \
+        .flags = (m) ? NG_TYPE_CONCURRENT_DATA : 0, .constructor = (k) == T_NULL ? NULL : b_ctor,  \
+        .shutdown = (k) == T_NULL ? NULL : b_shutdown, .newhook = newhook_fn,                      \
+        .connect = connect_fn, .disconnect = disconnect_fn, .rcvdata = rcvdata_fn,                 \
     }
-#define BTYPES(m, suffix)                                                                      \
-    {                                                                                          \
-        BTYPE(m, T_PASS, "bpass" suffix, pass_newhook, pass_connect, pass_disconnect,         \
-              pass_rcvdata),                                                                   \
-        BTYPE(m, T_FAN, "bfan" suffix, b_newhook, b_connect, b_disconnect, fan_rcvdata),       \
-        BTYPE(m, T_SINK, "bsink" suffix, b_newhook, b_connect, b_disconnect, sink_rcvdata),    \
-        BTYPE(m, T_NULL, "bnull" suffix, null_newhook, NULL, NULL, NULL),                      \
+#define BTYPES(m, suffix)                                                                          \
+    {                                                                                              \
+        BTYPE(m, T_PASS, "bpass" suffix, pass_newhook, pass_connect, pass_disconnect,              \
+              pass_rcvdata),                                                                       \
+            BTYPE(m, T_FAN, "bfan" suffix, b_newhook, b_connect, b_disconnect, fan_rcvdata),       \
+            BTYPE(m, T_SINK, "bsink" suffix, b_newhook, b_connect, b_disconnect, sink_rcvdata),    \
+            BTYPE(m, T_NULL, "bnull" suffix, null_newhook, NULL, NULL, NULL),                      \
     }
 static const struct ng_type btypes[2][4] = {BTYPES(0, ""), BTYPES(1, "_sh")};
 
-const char *ngb_type_name(int m, int k)
-{
-    return btypes[m][k].name;
-}
+const char *ngb_type_name(int m, int k) { return btypes[m][k].name; }
 
 int ngb_types_register(struct ng_graph *g)
 {

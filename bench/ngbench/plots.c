@@ -39,8 +39,7 @@ static bool write_chain_dat(const char *path, const struct ngb_opts *o, const st
     dat_engine_columns(f);
     if (s->dpdk_on)
         for (int d = 0; d < 4; d++)
-            fprintf(f, " dpdk/b%d%s(med min max)", ngb_dpdk_bursts[d / 2],
-                    d % 2 ? "-nostats" : "");
+            fprintf(f, " dpdk/b%d%s(med min max)", ngb_dpdk_bursts[d / 2], d % 2 ? "-nostats" : "");
     fprintf(f, "\n");
     for (int k = 0; k < o->nchains; k++) {
         int n = o->chains[k];
@@ -92,9 +91,12 @@ static bool write_churn_dat(const char *path, const struct ngb_opts *o, const st
 static void gp_chain(FILE *f, const struct ngb_suite *s, const struct machine *m)
 {
     fprintf(f, "set output 'throughput_vs_chain.png'\n");
-    fprintf(f, "set title \"Throughput vs chain length, 1 worker (median, min-max)\\n%s, %ld cores, %s\"\n",
+    fprintf(f,
+            "set title \"Throughput vs chain length, 1 worker (median, min-max)\\n%s, %ld cores, "
+            "%s\"\n",
             m->cpu, m->ncpu, m->date);
-    fprintf(f, "set xlabel 'pass-through nodes in chain (N)'\nset ylabel 'Mitems/s (per worker CPU-second)'\n");
+    fprintf(f, "set xlabel 'pass-through nodes in chain (N)'\nset ylabel 'Mitems/s (per worker "
+               "CPU-second)'\n");
     fprintf(f, "set logscale y\n");
     fprintf(f, "plot 'chain.dat' using 1:2:3:4 title 'floor (indirect calls)' lw 2");
     for (int col = 0; col < NG_BACKEND_COUNT * 2; col++)
@@ -104,9 +106,10 @@ static void gp_chain(FILE *f, const struct ngb_suite *s, const struct machine *m
      * in chain.dat: b1 23-25, b32 29-31), dashed. */
     if (s->dpdk_on) {
         int dcol = 5 + 3 * NG_BACKEND_COUNT * 2; /* first DPDK column */
-        fprintf(f, ", '' using 1:%d:%d:%d title 'DPDK rte_graph b1, no stats' dt 2 lw 2 "
-                   "lc rgb 'black', '' using 1:%d:%d:%d title 'DPDK rte_graph b32, no stats' dt 3 "
-                   "lw 2 lc rgb 'gray40'",
+        fprintf(f,
+                ", '' using 1:%d:%d:%d title 'DPDK rte_graph b1, no stats' dt 2 lw 2 "
+                "lc rgb 'black', '' using 1:%d:%d:%d title 'DPDK rte_graph b32, no stats' dt 3 "
+                "lw 2 lc rgb 'gray40'",
                 dcol + 3, dcol + 4, dcol + 5, dcol + 9, dcol + 10, dcol + 11);
     }
     fprintf(f, "\n");
@@ -116,10 +119,12 @@ static void gp_churn(FILE *f, const struct ngb_opts *o, const struct machine *m)
 {
     fprintf(f, "unset logscale y\nset logscale x 10\nset yrange [0:*]\n");
     fprintf(f, "set output 'throughput_vs_churn.png'\n");
-    fprintf(f, "set title \"Delivered throughput vs topology churn rate, N=%d, 1 worker (0/s plotted "
-               "at 10/s)\\n%s, %ld cores, %s\"\nset xrange [5:*]\nset offsets 0, graph 0.05, 0, 0\n",
+    fprintf(f,
+            "set title \"Delivered throughput vs topology churn rate, N=%d, 1 worker (0/s plotted "
+            "at 10/s)\\n%s, %ld cores, %s\"\nset xrange [5:*]\nset offsets 0, graph 0.05, 0, 0\n",
             o->churn_n, m->cpu, m->ncpu, m->date);
-    fprintf(f, "set xlabel 'topology changes per second (target)'\nset ylabel 'delivered Mitems/s (per worker CPU-second)'\n");
+    fprintf(f, "set xlabel 'topology changes per second (target)'\nset ylabel 'delivered Mitems/s "
+               "(per worker CPU-second)'\n");
     fprintf(f, "plot ");
     for (int col = 0; col < NG_BACKEND_COUNT * 2; col++)
         fprintf(f, "%s'churn.dat' using 1:%d:%d:%d title '%s/%s'", col ? ", " : "", 2 + 3 * col,

@@ -66,19 +66,16 @@ static void fmt_hop(char *buf, size_t len, double v)
         snprintf(buf, len, fabs(v) < 1 ? "%.3f" : "%.2f", v);
 }
 
-static const char *acct_of(const struct cfg *c)
-{
-    return c->acct_ok ? "ok" : "FAIL";
-}
+static const char *acct_of(const struct cfg *c) { return c->acct_ok ? "ok" : "FAIL"; }
 
 static void table_heading(const struct ngb_opts *o, const struct ngb_suite *s, int sc)
 {
     printf("\n== %s ==\n", sc == S_CHAIN    ? "chain of N pass-through nodes, 1 worker"
                            : sc == S_FANOUT ? "fan-out 1->4 (3 copies + original), 1 worker"
-                           : sc == S_SCALE  ? "scaling: workers on private chains / one shared chain"
-                           : sc == S_CHURN  ? "live topology churn on the chain (control thread)"
-                                            : "worker runtime: producer -> ng_runtime_submit -> "
-                                              "W workers -> chain -> sink");
+                           : sc == S_SCALE ? "scaling: workers on private chains / one shared chain"
+                           : sc == S_CHURN ? "live topology churn on the chain (control thread)"
+                                           : "worker runtime: producer -> ng_runtime_submit -> "
+                                             "W workers -> chain -> sink");
     if (sc == S_CHAIN && s->dpdk_on)
         printf("(dpdk: DPDK rte_graph chain source -> N pass nodes -> sink, walked by one thread\n"
                " pinned like the engine's worker; b1 / b32 = objects per graph walk; -nostats =\n"
@@ -92,17 +89,16 @@ static void table_heading(const struct ngb_opts *o, const struct ngb_suite *s, i
                " submits that returned an error)\n",
                o->rt_window);
         printf("%-8s %-8s %4s %2s %-7s %21s %7s %8s %14s %7s %8s %8s %8s %6s %5s %4s %5s\n",
-               "backend", "mode", "N", "W", "layout", "Mitems/s med [min-max]", "wall",
-               "ns/item", "scaling vs W=1", "wall x", "p50 ns", "p99 ns", "p99.9 ns", "wait%",
-               "idle%", "fail", "acct");
-    } else if (sc == S_CHURN) {
-        printf("%-8s %-8s %-8s %9s %21s %7s %14s %7s %8s %8s %8s %8s %8s %7s\n", "backend",
-               "mode", "target/s", "achieved", "delivered Mit/s [min-max]", "wall",
-               "vs no-churn", "inject", "p50 ns", "p99 ns", "p99.9 ns", "dropped", "defer_pk",
+               "backend", "mode", "N", "W", "layout", "Mitems/s med [min-max]", "wall", "ns/item",
+               "scaling vs W=1", "wall x", "p50 ns", "p99 ns", "p99.9 ns", "wait%", "idle%", "fail",
                "acct");
+    } else if (sc == S_CHURN) {
+        printf("%-8s %-8s %-8s %9s %21s %7s %14s %7s %8s %8s %8s %8s %8s %7s\n", "backend", "mode",
+               "target/s", "achieved", "delivered Mit/s [min-max]", "wall", "vs no-churn", "inject",
+               "p50 ns", "p99 ns", "p99.9 ns", "dropped", "defer_pk", "acct");
     } else {
-        printf("%-9s %-11s %4s %2s %-7s %21s %7s %8s %8s %14s %8s %8s %8s %7s\n", "backend",
-               "mode", "N", "W", "layout", "Mitems/s med [min-max]", "wall", "ns/item", "ns/hop",
+        printf("%-9s %-11s %4s %2s %-7s %21s %7s %8s %8s %14s %8s %8s %8s %7s\n", "backend", "mode",
+               "N", "W", "layout", "Mitems/s med [min-max]", "wall", "ns/item", "ns/hop",
                sc == S_SCALE ? "scaling vs W=1" : "x floor (item)", "x floor/hop", "p50 ns",
                "p99 ns", "acct");
     }
@@ -116,8 +112,8 @@ static void fmt_mitems(char *buf, size_t len, struct mstat s)
 
 static void churn_row(const struct cfg *c)
 {
-    struct mstat thw = ST(thrw), rr = ST(refratio), ir = ST(injratio), p50 = ST(p50),
-                 p99 = ST(p99), p999 = ST(p999), ach = ST(achieved), dp = ST(defer_peak);
+    struct mstat thw = ST(thrw), rr = ST(refratio), ir = ST(injratio), p50 = ST(p50), p99 = ST(p99),
+                 p999 = ST(p999), ach = ST(achieved), dp = ST(defer_peak);
     char thrs[48], rats[40];
     fmt_mitems(thrs, sizeof(thrs), ST(good));
     if (c->kind != K_ENGINE) {
@@ -130,8 +126,7 @@ static void churn_row(const struct cfg *c)
     char irs[16] = "1";
     if (c->rate > 0)
         snprintf(irs, sizeof(irs), "%.3f", ir.med);
-    printf("%-8s %-8s %8.0f %9.0f %21s %7.2f %14s %7s %8.0f %8.0f %8.0f %8" PRIu64
-           " %8.0f %7s\n",
+    printf("%-8s %-8s %8.0f %9.0f %21s %7.2f %14s %7s %8.0f %8.0f %8.0f %8" PRIu64 " %8.0f %7s\n",
            ngb_who_of(c), ngb_mode_of(c), c->rate, ach.med, thrs, thw.med / 1e6,
            c->rate > 0 ? rats : "1", irs, p50.med, p99.med, p999.med, c->dropped, dp.med,
            acct_of(c));
@@ -146,8 +141,8 @@ static void runtime_row(const struct cfg *c)
     printf("%-8s %-8s %4d %2d %-7s %21s %7.2f %8.1f %14s %7.2f %8.0f %8.0f %8.0f %6.1f "
            "%5.1f %4" PRIu64 " %5s\n",
            ngb_who_of(c), ngb_mode_of(c), c->n, c->workers, ngb_layout_names[c->layout], thrs,
-           ST(thrw).med / 1e6, ST(nsitem).med, rats, wr.med, ST(p50).med, ST(p99).med,
-           ST(p999).med, wp.med, 100 * id.med, c->sub_fail, acct_of(c));
+           ST(thrw).med / 1e6, ST(nsitem).med, rats, wr.med, ST(p50).med, ST(p99).med, ST(p999).med,
+           wp.med, 100 * id.med, c->sub_fail, acct_of(c));
 }
 
 /* Chain, fanout and scale rows. */
@@ -163,10 +158,10 @@ static void hop_row(const struct cfg *c)
         snprintf(rats, sizeof(rats), "-");
     fmt_hop(hrs, sizeof(hrs), ST(hopratio).med);
     fmt_hop(hops, sizeof(hops), ST(nshop).med);
-    printf("%-9s %-11s %4d %2d %-7s %21s %7.2f %8.2f %8s %14s %8s %8.0f %8.0f %7s\n",
-           ngb_who_of(c), ngb_mode_of(c), c->n, c->workers,
-           c->scen == S_SCALE ? ngb_layout_names[c->layout] : "-", thrs, ST(thrw).med / 1e6,
-           ST(nsitem).med, hops, rats, hrs, ST(p50).med, ST(p99).med, acct_of(c));
+    printf("%-9s %-11s %4d %2d %-7s %21s %7.2f %8.2f %8s %14s %8s %8.0f %8.0f %7s\n", ngb_who_of(c),
+           ngb_mode_of(c), c->n, c->workers, c->scen == S_SCALE ? ngb_layout_names[c->layout] : "-",
+           thrs, ST(thrw).med / 1e6, ST(nsitem).med, hops, rats, hrs, ST(p50).med, ST(p99).med,
+           acct_of(c));
 }
 
 static void print_table(const struct ngb_opts *o, const struct ngb_suite *s)
@@ -253,16 +248,18 @@ static void json_header(FILE *f, const struct ngb_opts *o, const struct ngb_suit
 {
     fprintf(f, "{\n  \"tool\": \"ngbench\", \"suite\": \"%s\", \"date\": \"%s\",\n", o->suite,
             m->date);
-    fprintf(f, "  \"machine\": {\"cpu\": \"%s\", \"cores\": %ld, \"kernel\": \"%s\", "
-               "\"other_load\": %.3f, \"spin_scaling_ceiling\": %.3f},\n",
+    fprintf(f,
+            "  \"machine\": {\"cpu\": \"%s\", \"cores\": %ld, \"kernel\": \"%s\", "
+            "\"other_load\": %.3f, \"spin_scaling_ceiling\": %.3f},\n",
             m->cpu, m->ncpu, m->kernel, m->other_load, m->spin_scaling);
     fprintf(f, "  \"reps\": %d, \"seconds_per_run\": %g, \"runtime_s\": %.1f,\n", o->reps,
             o->seconds, runtime);
-    fprintf(f, "  \"runtime_scenario\": \"one producer thread per %d workers allocates items and "
-               "hands them to the workers with ng_runtime_submit; each worker sends them through "
-               "its chain to a sink; at most %u items in flight per worker (bench backpressure); "
-               "items_per_s per worker CPU-second; latency submit to sink\", "
-               "\"runtime_window\": %u, \"runtime_seconds_per_run\": %g,\n",
+    fprintf(f,
+            "  \"runtime_scenario\": \"one producer thread per %d workers allocates items and "
+            "hands them to the workers with ng_runtime_submit; each worker sends them through "
+            "its chain to a sink; at most %u items in flight per worker (bench backpressure); "
+            "items_per_s per worker CPU-second; latency submit to sink\", "
+            "\"runtime_window\": %u, \"runtime_seconds_per_run\": %g,\n",
             RT_PER_PRODUCER, o->rt_window, o->rt_window, o->seconds * o->rt_factor);
     fprintf(f, "  \"floor\": \"plain structs, one indirect call per hop (read next pointer, "
                "call), same item alloc/free and sink work as the engine path\",\n");
@@ -271,13 +268,14 @@ static void json_header(FILE *f, const struct ngb_opts *o, const struct ngb_suit
     fprintf(f, "\",\n");
     if (s->dpdk_on) {
         fprintf(f, "  \"dpdk_seconds_per_run\": %g,\n", o->seconds * o->dpdk_factor);
-        fprintf(f, "  \"dpdk_rows\": \"chain scenario: impl dpdk = rte_graph chain source -> N pass "
-                   "nodes -> sink walked by one pinned thread, mode b<burst> (objects per graph "
-                   "walk) with the stock rte_graph_walk (graph statistics kept when DPDK has them "
-                   "compiled in) or b<burst>-nostats (a copy of the walk without them); impl "
-                   "dpdk_base = the same mempool get/put, stamping and sink work with no graph, "
-                   "the base of their ns_per_hop at the same burst; hop_ratio_to_floor = their "
-                   "ns_per_hop / the floor's\",\n");
+        fprintf(f,
+                "  \"dpdk_rows\": \"chain scenario: impl dpdk = rte_graph chain source -> N pass "
+                "nodes -> sink walked by one pinned thread, mode b<burst> (objects per graph "
+                "walk) with the stock rte_graph_walk (graph statistics kept when DPDK has them "
+                "compiled in) or b<burst>-nostats (a copy of the walk without them); impl "
+                "dpdk_base = the same mempool get/put, stamping and sink work with no graph, "
+                "the base of their ns_per_hop at the same burst; hop_ratio_to_floor = their "
+                "ns_per_hop / the floor's\",\n");
     }
     fprintf(f, "  \"memory\": [");
     for (int b = 0; b < NG_BACKEND_COUNT; b++)
@@ -292,7 +290,10 @@ struct json_field {
     const char *key;
     size_t off; /* of the per-rep array in struct cfg */
 };
-#define JF(key, field) {key, offsetof(struct cfg, field)}
+#define JF(key, field)                                                                             \
+    {                                                                                              \
+        key, offsetof(struct cfg, field)                                                           \
+    }
 static const struct json_field json_fields[] = {
     JF("items_per_wall_s", thrw),
     JF("delivered_per_s", good),
@@ -315,13 +316,16 @@ static const struct json_field json_fields[] = {
 
 static void json_result(FILE *f, const struct cfg *c, bool last)
 {
-    fprintf(f, "    {\"scenario\": \"%s\", \"impl\": \"%s\", \"mode\": \"%s\", \"chain_len\": %d, "
-               "\"workers\": %d, \"layout\": \"%s\", \"churn_target_per_s\": %g, \"reps\": %d, ",
+    fprintf(f,
+            "    {\"scenario\": \"%s\", \"impl\": \"%s\", \"mode\": \"%s\", \"chain_len\": %d, "
+            "\"workers\": %d, \"layout\": \"%s\", \"churn_target_per_s\": %g, \"reps\": %d, ",
             ngb_scen_names[c->scen], ngb_who_of(c), ngb_mode_of(c), c->n, c->workers,
             ngb_has_layout(c) ? ngb_layout_names[c->layout] : "-", c->rate, c->nrep);
     if (ngb_is_dpdk(c))
         fprintf(f, "\"burst\": %d, \"graph_stats\": %s, ", c->burst,
-                c->walk_stats < 0 ? "null" : c->walk_stats ? "true" : "false");
+                c->walk_stats < 0 ? "null"
+                : c->walk_stats   ? "true"
+                                  : "false");
     else
         fprintf(f, "\"burst\": null, \"graph_stats\": null, ");
     struct mstat thr = ST(thr);
@@ -330,16 +334,17 @@ static void json_result(FILE *f, const struct cfg *c, bool last)
     json_stat(f, "items_per_s_per_worker", pw);
     for (size_t k = 0; k < sizeof(json_fields) / sizeof(json_fields[0]); k++) {
         const struct json_field *jf = &json_fields[k];
-        const char *key = jf->key ? jf->key
+        const char *key = jf->key             ? jf->key
                           : ngb_has_layout(c) ? "scaling_vs_1_worker"
                                               : "ratio_vs_no_churn";
         json_stat(f, key, ngb_stat_of((const double *)((const char *)c + jf->off), c->nrep));
     }
-    fprintf(f, "\"sent\": %" PRIu64 ", \"delivered\": %" PRIu64 ", \"dropped\": %" PRIu64
-               ", \"dropped_notconn\": %" PRIu64 ", \"dropped_by_bench_nodes\": %" PRIu64
-               ", \"churn_ops\": %" PRIu64 ", \"submit_failed\": %" PRIu64
-               ", \"submit_waits\": %" PRIu64 ", \"rss_kb_before\": %ld, \"rss_kb_after\": %ld, "
-               "\"accounting_ok\": %s}%s\n",
+    fprintf(f,
+            "\"sent\": %" PRIu64 ", \"delivered\": %" PRIu64 ", \"dropped\": %" PRIu64
+            ", \"dropped_notconn\": %" PRIu64 ", \"dropped_by_bench_nodes\": %" PRIu64
+            ", \"churn_ops\": %" PRIu64 ", \"submit_failed\": %" PRIu64
+            ", \"submit_waits\": %" PRIu64 ", \"rss_kb_before\": %ld, \"rss_kb_after\": %ld, "
+            "\"accounting_ok\": %s}%s\n",
             c->sent, c->delivered, c->dropped, c->notconn, c->nohook, c->churn_ops, c->sub_fail,
             c->bp_waits, c->rss_before, c->rss_after, c->acct_ok ? "true" : "false",
             last ? "" : ",");
@@ -379,7 +384,8 @@ static int write_csv(const char *path, const struct ngb_suite *s)
         return -1;
     }
     fprintf(f, "scenario,impl,mode,chain_len,workers,layout,churn_target,reps,"
-               "mitems_s_med,mitems_s_min,mitems_s_max,mitems_s_per_worker_med,mitems_wall_s_med,ns_item_med,"
+               "mitems_s_med,mitems_s_min,mitems_s_max,mitems_s_per_worker_med,mitems_wall_s_med,"
+               "ns_item_med,"
                "ns_hop_med,ratio_floor_med,ratio_floor_min,ratio_floor_max,hop_ratio_floor_med,"
                "ref_ratio_med,ref_ratio_min,ref_ratio_max,churn_achieved_med,lat_p50_ns,"
                "lat_p99_ns,lat_p999_ns,sent,delivered,dropped,dropped_notconn,defer_peak_med,"
@@ -392,9 +398,10 @@ static int write_csv(const char *path, const struct ngb_suite *s)
         char bst[16] = "";
         if (ngb_is_dpdk(c))
             snprintf(bst, sizeof(bst), "%d", c->burst);
-        fprintf(f, "%s,%s,%s,%d,%d,%s,%g,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,"
-                   "%.4f,%.4f,%.4f,%.0f,%.0f,%.0f,%.0f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                   ",%.0f,%ld,%ld,%d,%.4f,%.4f,%.4f,%.3f,%.4f,%" PRIu64 ",%" PRIu64 ",%s,%s\n",
+        fprintf(f,
+                "%s,%s,%s,%d,%d,%s,%g,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,"
+                "%.4f,%.4f,%.4f,%.0f,%.0f,%.0f,%.0f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                ",%.0f,%ld,%ld,%d,%.4f,%.4f,%.4f,%.3f,%.4f,%" PRIu64 ",%" PRIu64 ",%s,%s\n",
                 ngb_scen_names[c->scen], ngb_who_of(c), ngb_mode_of(c), c->n, c->workers,
                 ngb_has_layout(c) ? ngb_layout_names[c->layout] : "-", c->rate, c->nrep,
                 thr.med / 1e6, thr.min / 1e6, thr.max / 1e6, thr.med / 1e6 / c->workers,
@@ -410,8 +417,8 @@ static int write_csv(const char *path, const struct ngb_suite *s)
     return 0;
 }
 
-int ngb_write_outputs(const struct ngb_opts *o, const struct ngb_suite *s,
-                      const struct machine *m, const struct memres *mem, double runtime)
+int ngb_write_outputs(const struct ngb_opts *o, const struct ngb_suite *s, const struct machine *m,
+                      const struct memres *mem, double runtime)
 {
     char path[4096];
     mkdir(o->out, 0755);

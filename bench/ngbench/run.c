@@ -306,16 +306,17 @@ void ngb_run_one(const struct ngb_opts *o, struct cfg *c, int rep)
         c->acct_ok = false;
         c->acct_fail++;
         fprintf(stderr,
-                "\nngbench: %s %s rep %d: sent %" PRIu64 " x%" PRIu64
-                " %s delivered %" PRIu64 " + dropped %" PRIu64 " (graph drops %" PRIu64
-                ", bench drops %" PRIu64 "), live %" PRIu64 " -> %" PRIu64
-                ", control errors %d, failed submits %" PRIu64 " (first %d)\n",
+                "\nngbench: %s %s rep %d: sent %" PRIu64 " x%" PRIu64 " %s delivered %" PRIu64
+                " + dropped %" PRIu64 " (graph drops %" PRIu64 ", bench drops %" PRIu64
+                "), live %" PRIu64 " -> %" PRIu64 ", control errors %d, failed submits %" PRIu64
+                " (first %d)\n",
                 ok ? "RUN FAILURE" : "ACCOUNTING FAILURE", ngb_scen_names[c->scen], rep, sent, fan,
-                ok ? "==" : "!=", deliv, dropped, gd, nohook + r->sub_freed,
-                st0.items_live, st1.items_live, r->ctl_err, r->sub_fail, r->sub_err);
+                ok ? "==" : "!=", deliv, dropped, gd, nohook + r->sub_freed, st0.items_live,
+                st1.items_live, r->ctl_err, r->sub_fail, r->sub_err);
     }
     if (o->verbose)
-        fprintf(stderr, "\n  thr %.2f M/s sent %" PRIu64 " deliv %" PRIu64 " drop %" PRIu64
+        fprintf(stderr,
+                "\n  thr %.2f M/s sent %" PRIu64 " deliv %" PRIu64 " drop %" PRIu64
                 " submit waits %" PRIu64 " failed %" PRIu64 "\n",
                 thr / 1e6, sent, deliv, dropped, r->bp_waits, r->sub_fail);
 

@@ -25,8 +25,8 @@ static int rt_pick(struct producer *p, struct run *r)
             p->next = k + 1 == p->nw ? 0 : k + 1;
             if (p->credit[k])
                 return k;
-            uint64_t done = atomic_load_explicit(&r->w[p->wid[k]].slot.delivered,
-                                                 memory_order_relaxed);
+            uint64_t done =
+                atomic_load_explicit(&r->w[p->wid[k]].slot.delivered, memory_order_relaxed);
             uint64_t inflight = p->sub[k] > done ? p->sub[k] - done : 0;
             if (inflight <= window / 2) { /* hysteresis: refill in bursts */
                 p->credit[k] = window - inflight;
@@ -125,8 +125,7 @@ static uint64_t rt_worker_cpu(struct run *r, int i)
 {
     struct tslot *s = &r->w[i].slot;
     struct timespec ts;
-    if (!atomic_load_explicit(&s->clk_ok, memory_order_acquire) ||
-        clock_gettime(s->clk, &ts) != 0)
+    if (!atomic_load_explicit(&s->clk_ok, memory_order_acquire) || clock_gettime(s->clk, &ts) != 0)
         return 0;
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
@@ -240,7 +239,8 @@ void ngb_rt_run(struct run *r, struct ng_hook *const *heads, int nchains)
         if (ng_runtime_worker_stats(r->rt, (unsigned)i, &ws) == 0) {
             idle += ws.idle_ns - idle0[i];
             if (r->o->verbose)
-                fprintf(stderr, "\n  worker %d (cpu %d): %" PRIu64 " items, %.1f ns CPU/item, "
+                fprintf(stderr,
+                        "\n  worker %d (cpu %d): %" PRIu64 " items, %.1f ns CPU/item, "
                         "%.1f%% asleep, %" PRIu64 " wake-ups, %" PRIu64 " drains, queue %" PRIu64,
                         i, ng_runtime_pinned(r->rt, (unsigned)i), w->timed,
                         w->timed ? (double)w->cpu_ns / (double)w->timed : 0,

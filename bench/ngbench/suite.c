@@ -209,15 +209,9 @@ void ngb_suite_build(struct ngb_suite *s, const struct ngb_opts *o, long ncpu)
     }
 }
 
-bool ngb_has_layout(const struct cfg *c)
-{
-    return c->scen == S_SCALE || c->scen == S_RUNTIME;
-}
+bool ngb_has_layout(const struct cfg *c) { return c->scen == S_SCALE || c->scen == S_RUNTIME; }
 
-bool ngb_is_dpdk(const struct cfg *c)
-{
-    return c->kind == K_DPDK || c->kind == K_DPDK_BASE;
-}
+bool ngb_is_dpdk(const struct cfg *c) { return c->kind == K_DPDK || c->kind == K_DPDK_BASE; }
 
 const char *ngb_who_of(const struct cfg *c)
 {
@@ -243,9 +237,9 @@ const char *ngb_mode_of(const struct cfg *c)
 static const char *cfg_label(const struct cfg *c, char *buf, size_t len)
 {
     bool lay = ngb_has_layout(c);
-    snprintf(buf, len, "%s N=%d W=%d%s%s %s/%s rate=%g", ngb_scen_names[c->scen], c->n,
-             c->workers, lay ? " " : "", lay ? ngb_layout_names[c->layout] : "", ngb_who_of(c),
-             ngb_mode_of(c), c->rate);
+    snprintf(buf, len, "%s N=%d W=%d%s%s %s/%s rate=%g", ngb_scen_names[c->scen], c->n, c->workers,
+             lay ? " " : "", lay ? ngb_layout_names[c->layout] : "", ngb_who_of(c), ngb_mode_of(c),
+             c->rate);
     return buf;
 }
 
@@ -281,10 +275,7 @@ void ngb_suite_run(struct ngb_suite *s, const struct ngb_opts *o)
     fprintf(stderr, "ngbench: %d runs in %.1f s\n", total, (double)(ngb_now_ns() - t0) / 1e9);
 }
 
-static int hops_of(const struct cfg *c)
-{
-    return c->scen == S_FANOUT ? 1 + FAN : c->n + 1;
-}
+static int hops_of(const struct cfg *c) { return c->scen == S_FANOUT ? 1 + FAN : c->n + 1; }
 
 /* Per rep: ns/hop, ratios to the floor, to the reference row. */
 void ngb_suite_derive(struct ngb_suite *s)
@@ -296,8 +287,8 @@ void ngb_suite_derive(struct ngb_suite *s)
             c->ratio[r] = c->hopratio[r] = c->refratio[r] = c->nshop[r] = NAN;
             double base = c->base_idx >= 0 ? cfgs[c->base_idx].nsitem[r] : NAN;
             if (c->kind != K_BASE && c->kind != K_DPDK_BASE) {
-                c->nshop[r] = isnan(base) ? c->nsitem[r] / hops_of(c)
-                                          : (c->nsitem[r] - base) / hops_of(c);
+                c->nshop[r] =
+                    isnan(base) ? c->nsitem[r] / hops_of(c) : (c->nsitem[r] - base) / hops_of(c);
             }
             if (c->floor_idx >= 0) {
                 const struct cfg *f = &cfgs[c->floor_idx];
@@ -351,8 +342,8 @@ int ngb_find_cfg(const struct ngb_suite *s, enum scen sc, enum kind k, int b, in
 int ngb_find_dpdk(const struct ngb_suite *s, int n, int burst, unsigned flags)
 {
     for (int i = 0; i < s->ncfg; i++)
-        if (s->cfgs[i].scen == S_CHAIN && s->cfgs[i].kind == K_DPDK &&
-            s->cfgs[i].n == n && s->cfgs[i].burst == burst && s->cfgs[i].dflags == flags)
+        if (s->cfgs[i].scen == S_CHAIN && s->cfgs[i].kind == K_DPDK && s->cfgs[i].n == n &&
+            s->cfgs[i].burst == burst && s->cfgs[i].dflags == flags)
             return i;
     return -1;
 }

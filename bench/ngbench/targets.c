@@ -48,13 +48,13 @@ static void eval_churn(struct ngb_suite *s, int b, int m)
         return;
     const struct cfg *c = &s->cfgs[i];
     bool base = b == NG_BACKEND_RWLOCK;
-    struct target *t =
-        target_new(s, base ? "churn 10k/s vs no churn, delivered (baseline)"
-                           : "delivered under 10k changes/s >= 95% of no-churn",
-                   ST(refratio).med, base ? NAN : 0.95, true);
-    snprintf(t->detail, sizeof(t->detail), "%s/%s: achieved %.0f changes/s, %" PRIu64
-             " items dropped (hook gone)", ng_backend_name(b), ngb_mode_names[m],
-             ST(achieved).med, c->dropped);
+    struct target *t = target_new(s,
+                                  base ? "churn 10k/s vs no churn, delivered (baseline)"
+                                       : "delivered under 10k changes/s >= 95% of no-churn",
+                                  ST(refratio).med, base ? NAN : 0.95, true);
+    snprintf(t->detail, sizeof(t->detail),
+             "%s/%s: achieved %.0f changes/s, %" PRIu64 " items dropped (hook gone)",
+             ng_backend_name(b), ngb_mode_names[m], ST(achieved).med, c->dropped);
 }
 
 /* 2 workers vs 1, disjoint chains or one shared chain. */
@@ -70,10 +70,15 @@ static void eval_scale(struct ngb_suite *s, int b, int m, int layout)
     const struct cfg *c = &s->cfgs[i];
     bool has_goal = layout == 0 || m == 1;
     struct target *t =
-        target_new(s, layout == 0 ? "2 workers, disjoint chains >= 1.9x one worker"
-                      : m == 1    ? "2 workers, one shared chain, shared mode >= 1.8x"
-                                  : "2 workers, one shared chain, netgraph mode (no target)",
-                   ST(refratio).med, !has_goal ? NAN : layout == 0 ? 1.9 : 1.8, true);
+        target_new(s,
+                   layout == 0 ? "2 workers, disjoint chains >= 1.9x one worker"
+                   : m == 1    ? "2 workers, one shared chain, shared mode >= 1.8x"
+                               : "2 workers, one shared chain, netgraph mode (no target)",
+                   ST(refratio).med,
+                   !has_goal     ? NAN
+                   : layout == 0 ? 1.9
+                                 : 1.8,
+                   true);
     snprintf(t->detail, sizeof(t->detail), "%s/%s N=%d", ng_backend_name(b), ngb_mode_names[m],
              c->n);
 }
