@@ -78,6 +78,8 @@ int ng_graph_create(const struct ng_graph_config *ucfg, struct ng_graph **gp)
     rc = ops->create(&g->backend);
     if (rc)
         goto fail_backend;
+    if ((rc = ngi_ns_init(g)) != 0)
+        goto fail_reg;
 
     const struct ng_type *builtin[] = {&ng_hole_type, &ng_echo_type, &ng_tee_type};
     for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
@@ -90,6 +92,8 @@ int ng_graph_create(const struct ng_graph_config *ucfg, struct ng_graph **gp)
 
 fail_reg:
     ngi_types_free_all(g);
+    ngi_ns_fini(g);
+    ops->barrier(g->backend);
     ops->destroy(g->backend);
 fail_backend:
     ngi_pool_fini(&g->pool);
@@ -143,6 +147,7 @@ void ng_graph_destroy(struct ng_graph *g)
 
     ngi_registry_remove(g);
     ngi_threads_release_all(g);
+    ngi_ns_fini(g);
 
     g->bops->barrier(g->backend);
     g->bops->destroy(g->backend);

@@ -206,6 +206,16 @@ struct ngi_typeent {
     _Atomic uint32_t numnodes;
 };
 
+/* A namespace key (core/namespace.c): what the id and name tables store and
+ * look up.  Immutable once published: the id key is embedded in its node,
+ * a name key lives in a name entry that a rename replaces. */
+struct ngi_nskey {
+    ng_id_t id;
+    const char *name;
+};
+struct ngi_nsname; /* core/namespace.c */
+struct ngi_ns;     /* core/namespace.c */
+
 /* Node flags (node->flags): set by control paths with atomic RMWs, read
  * anywhere with acquire loads. */
 #define NGF_INVALID 0x01u /* shutting down: no new entries */
@@ -242,8 +252,8 @@ struct ng_node {
      * publish with release stores; readers in a section may traverse. */
     _Atomic(struct ng_hook *) hooks;
     int numhooks;
-    struct ng_node *id_next;             /* g->id_hash chain (RCU-style) */
-    struct ng_node *name_next;           /* g->name_hash chain (RCU-style) */
+    struct ngi_nskey id_key;             /* in g->ns's id table (core/namespace.c) */
+    struct ngi_nsname *name_ent;         /* in g->ns's name table, or NULL; ctl_lock */
     struct ng_node *all_next, *all_prev; /* g->nodes list, ctl_lock */
     /* 1 until shutdown's grace period ends, +1 per hook not yet reclaimed. */
     _Atomic int finish_wait;
@@ -418,8 +428,6 @@ static inline const struct ngi_runtime_ops *ngi_runtime_ops_of(struct ng_runtime
 /* Graph                                                                    */
 /* ------------------------------------------------------------------------ */
 
-#define NGI_HASH_SIZE 256
-
 /*
  * A graph.  Created and destroyed by control/graph.c; constant fields are
  * set before ng_graph_create() returns it.
@@ -439,9 +447,9 @@ struct ng_graph {
     unsigned ctl_depth;           /* recursion depth, owner only */
 #endif
     struct ngi_objcache hook_cache, node_cache; /* core */
-    /* Namespace: RCU-style hash chains; writers hold ctl_lock. */
-    _Atomic(struct ng_node *) id_hash[NGI_HASH_SIZE];
-    _Atomic(struct ng_node *) name_hash[NGI_HASH_SIZE];
+    /* Namespace: resizable lock-less id and name tables (core/namespace.c);
+     * writers hold ctl_lock, readers look up inside a section. */
+    struct ngi_ns *ns;
     struct ng_node *nodes; /* all live nodes, ctl_lock */
     ng_id_t next_id;       /* ctl_lock */
     _Atomic uint64_t nnodes, nhooks;
@@ -488,6 +496,11 @@ static inline bool ngi_ctl_held(struct ng_graph *g)
 #define NGI_ASSERT_CTL(g) NGI_ASSERT(ngi_ctl_held(g))
 #else
 #define NGI_ASSERT_CTL(g) ((void)0)
+static inline bool ngi_ctl_held(struct ng_graph *g)
+{
+    (void)g;
+    return true; /* only used inside NGI_ASSERT, which is compiled out */
+}
 #endif
 
 #endif
