@@ -223,7 +223,9 @@ void ng_timer_init(struct ng_timer *timer);
  * node).  The timer is cancelled automatically when the node shuts down
  * (a persistent node's shutdown cancels its timers too); a call already
  * handed to a worker but not yet started when the node becomes invalid is
- * dropped, so fn never starts after ng_node_shutdown() returned.
+ * dropped, so fn never starts after ng_node_shutdown() returned.  A delay
+ * that would pass the end of the monotonic clock saturates: the timer stays
+ * pending (about 584 years) until cancelled; it never fires early.
  *   Context:  any thread, node methods and timer functions included (a
  *             function may re-arm its timer); takes the runtime's timer
  *             mutex briefly (may be called under the control lock); never

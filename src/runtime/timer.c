@@ -12,6 +12,7 @@
 
 #define TM_RT(tm) ((_Atomic(struct ng_runtime *) *)(void *)&(tm)->rt)
 #define TM_NONE SIZE_MAX
+#define TM_MAX_SLEEP_NS (3600ull * 1000000000u) /* one hour */
 
 static bool tm_less(const void *pa, const void *pb)
 {
@@ -80,7 +81,10 @@ int ng_timer_arm(struct ng_node *n, struct ng_timer *tm, uint64_t delay_ns, ng_i
     tm->fn = fn;
     tm->arg1 = arg1;
     tm->arg2 = arg2;
-    tm->deadline = ngi_mono_ns() + delay_ns;
+    /* Saturate: a deadline past the end of the clock never comes (a wrapped
+     * sum would fire at once). */
+    uint64_t now = ngi_mono_ns();
+    tm->deadline = delay_ns > UINT64_MAX - now ? UINT64_MAX : now + delay_ns;
     tm->seq = rt->tseq++;
     tm->nprev = NULL;
     tm->nnext = n->timers;
@@ -178,8 +182,13 @@ void *ngi_timer_main(void *arg)
         }
         uint64_t now = ngi_mono_ns();
         if (tm->deadline > now) {
-            struct timespec ts = {.tv_sec = (time_t)(tm->deadline / 1000000000u),
-                                  .tv_nsec = (long)(tm->deadline % 1000000000u)};
+            /* Sleep until the deadline, at most TM_MAX_SLEEP_NS at a time:
+             * a far deadline would overflow the kernel's timeout range and
+             * turn the wait into a busy loop. */
+            uint64_t wake =
+                tm->deadline - now > TM_MAX_SLEEP_NS ? now + TM_MAX_SLEEP_NS : tm->deadline;
+            struct timespec ts = {.tv_sec = (time_t)(wake / 1000000000u),
+                                  .tv_nsec = (long)(wake % 1000000000u)};
             pthread_cond_timedwait(&rt->tcond, &rt->tlock, &ts);
             continue;
         }
