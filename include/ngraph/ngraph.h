@@ -105,8 +105,11 @@ struct ng_graph_config {
     uint32_t item_bufsize;
     /* Headroom reserved at the front of each new data item; 0 = 64. */
     uint32_t item_headroom;
-    /* Maximum number of items alive at once; 0 = 1 << 20.  Allocation beyond
-     * it fails (NULL, counted as NG_DROP_NOBUFS). */
+    /* Maximum number of data items alive at once, exactly (any value from 1;
+     * 0 = 1 << 20).  Allocation beyond it fails (NULL, counted as
+     * NG_DROP_NOBUFS).  One thread alone can have all of them alive; with
+     * several threads, free items another thread still caches (fewer than
+     * 128 per thread) are out of reach until it frees more or detaches. */
     uint32_t item_limit;
 };
 

@@ -3,13 +3,18 @@
  *
  * Allocation scheme (no malloc and no lock per packet once warm):
  *   - Items (header + buffer, one cache-aligned block) are carved from slabs
- *     of NGI_MAG * 4 items.  Slab allocation takes pool->grow_lock; it happens
- *     only when every pooled item is in use, and fails with NULL (counted as
- *     NG_DROP_NOBUFS) once pool->limit items exist.
+ *     of up to NGI_MAG * 4 items.  Slab allocation takes pool->grow_lock; it
+ *     happens only when every pooled item is in use.  Exactly pool->limit
+ *     items are ever carved (the last slab is cut short), so at most that
+ *     many are alive at once; allocation beyond fails with NULL (counted as
+ *     NG_DROP_NOBUFS).  A thread alone can have all of them alive; free items
+ *     cached by other threads (at most 2 * NGI_MAG - 1 each) are out of its
+ *     reach until those threads free more or detach.
  *   - Each thread keeps a private cache (struct ngi_thread.cache, owner-only).
- *     When it runs empty the thread pops one full magazine (NGI_MAG items linked
- *     by pnext) from pool->full; when it holds 2 * NGI_MAG items it pushes one
- *     magazine back.  pool->full is a ck_stack popped with
+ *     When it runs empty the thread pops one magazine (up to NGI_MAG items
+ *     linked by pnext, the count in the first item's magn) from pool->full;
+ *     when it holds 2 * NGI_MAG items it pushes NGI_MAG back; detaching
+ *     returns all of them.  pool->full is a ck_stack popped with
  *     ck_stack_pop_mpmc (generation-counted double-width CAS: ABA-safe);
  *     the magazine's first item carries the stack entry.
  *   - Items are never returned to the system before ng_graph_destroy(), so
@@ -28,31 +33,38 @@ static inline ck_stack_entry_t *item_sentry(struct ng_item *it)
 }
 static inline struct ng_item *sentry_item(ck_stack_entry_t *e)
 {
-    return (struct ng_item *)(void *)((char *)e - offsetof(struct ng_item, qnode));
+    return ngi_item_of_qnode((struct ngi_mpsc_node *)(void *)e);
 }
 
 _Static_assert(sizeof(struct ngi_mpsc_node) >= sizeof(ck_stack_entry_t), "stack entry fits");
 
-/* ThreadSanitizer cannot see ck_stack's inline-asm CAS: give it the
- * push -> pop happens-before edge for the magazine's contents. */
 #ifdef NGI_HAVE_TSAN
 #include <sanitizer/tsan_interface.h>
-static inline void mag_push(ck_stack_t *st, ck_stack_entry_t *e)
+#endif
+
+/* Push a magazine of n items headed by head (linked by pnext) on st.
+ * ThreadSanitizer cannot see ck_stack's inline-asm CAS: give it the
+ * push -> pop happens-before edge for the magazine's contents. */
+static inline void mag_push(ck_stack_t *st, struct ng_item *head, unsigned n)
 {
+    NGI_ASSERT(n >= 1 && n <= NGI_MAG);
+    head->magn = (uint16_t)n;
+    ck_stack_entry_t *e = item_sentry(head);
+#ifdef NGI_HAVE_TSAN
     __tsan_release(e);
+#endif
     ck_stack_push_mpmc(st, e);
 }
+
 static inline ck_stack_entry_t *mag_pop(ck_stack_t *st)
 {
     ck_stack_entry_t *e = ck_stack_pop_mpmc(st);
+#ifdef NGI_HAVE_TSAN
     if (e)
         __tsan_acquire(e);
+#endif
     return e;
 }
-#else
-#define mag_push ck_stack_push_mpmc
-#define mag_pop ck_stack_pop_mpmc
-#endif
 
 static size_t item_stride(const struct ngi_pool *p)
 {
@@ -84,10 +96,12 @@ void ngi_pool_fini(struct ngi_pool *p)
 static bool pool_grow(struct ng_graph *g)
 {
     struct ngi_pool *p = &g->pool;
-    const size_t n = NGI_MAG * 4;
     bool ok = false;
     pthread_mutex_lock(&p->grow_lock);
-    if (atomic_load(&p->total) + n > p->limit)
+    /* Never carve past the limit: the last slab takes what is left. */
+    uint64_t total = atomic_load_explicit(&p->total, memory_order_relaxed);
+    size_t n = p->limit - total < NGI_MAG * 4 ? (size_t)(p->limit - total) : NGI_MAG * 4;
+    if (n == 0)
         goto out;
     if (p->nslabs == p->slabs_cap) {
         size_t cap = p->slabs_cap ? p->slabs_cap * 2 : 16;
@@ -103,10 +117,11 @@ static bool pool_grow(struct ng_graph *g)
         goto out;
     p->slabs[p->nslabs++] = slab;
     size_t hdr = (sizeof(struct ng_item) + NGI_CACHELINE - 1) & ~(size_t)(NGI_CACHELINE - 1);
-    for (size_t m = 0; m < n / NGI_MAG; m++) {
+    for (size_t first = 0; first < n; first += NGI_MAG) {
+        size_t count = n - first < NGI_MAG ? n - first : NGI_MAG;
         struct ng_item *head = NULL;
-        for (size_t i = 0; i < NGI_MAG; i++) {
-            struct ng_item *it = (struct ng_item *)(void *)(slab + (m * NGI_MAG + i) * stride);
+        for (size_t i = 0; i < count; i++) {
+            struct ng_item *it = (struct ng_item *)(void *)(slab + (first + i) * stride);
             memset(it, 0, sizeof(*it));
             it->g = g;
             it->flags = NGI_IF_POOLED;
@@ -115,9 +130,9 @@ static bool pool_grow(struct ng_graph *g)
             it->pnext = head;
             head = it;
         }
-        mag_push(&p->full, item_sentry(head));
+        mag_push(&p->full, head, (unsigned)count);
     }
-    atomic_fetch_add(&p->total, n);
+    atomic_store_explicit(&p->total, total + n, memory_order_relaxed);
     ok = true;
 out:
     pthread_mutex_unlock(&p->grow_lock);
@@ -131,7 +146,8 @@ static struct ng_item *cache_refill(struct ngi_thread *t)
         ck_stack_entry_t *e = mag_pop(&p->full);
         if (e) {
             t->cache = sentry_item(e);
-            t->ncache = NGI_MAG;
+            t->ncache = t->cache->magn;
+            NGI_ASSERT(t->ncache >= 1 && t->ncache <= NGI_MAG);
             return t->cache;
         }
         if (!pool_grow(t->g))
@@ -182,38 +198,26 @@ static void cache_put(struct ngi_thread *t, struct ng_item *it)
         struct ng_item *mag = last->pnext;
         last->pnext = NULL;
         t->ncache -= NGI_MAG;
-        mag_push(&t->g->pool.full, item_sentry(mag));
+        mag_push(&t->g->pool.full, mag, NGI_MAG);
     }
 }
 
 void ngi_thread_cache_flush(struct ngi_thread *t)
 {
+    /* Everything goes back to the shared stack, the last magazine partial,
+     * so no free item stays out of reach once its thread is gone. */
     struct ngi_pool *p = &t->g->pool;
-    /* Whole magazines go straight back to the shared stack. */
-    while (t->ncache >= NGI_MAG) {
+    while (t->cache) {
         struct ng_item *head = t->cache, *last = head;
-        for (unsigned i = 1; i < NGI_MAG; i++)
+        unsigned count = 1;
+        while (count < NGI_MAG && last->pnext) {
             last = last->pnext;
+            count++;
+        }
         t->cache = last->pnext;
         last->pnext = NULL;
-        t->ncache -= NGI_MAG;
-        mag_push(&p->full, item_sentry(head));
+        mag_push(&p->full, head, count);
     }
-    /* A partial magazine joins the pool's leftover list (cold path: thread
-     * exit), which is pushed as a magazine once it holds NGI_MAG items. */
-    pthread_mutex_lock(&p->grow_lock);
-    while (t->cache) {
-        struct ng_item *it = t->cache;
-        t->cache = it->pnext;
-        it->pnext = p->leftover;
-        p->leftover = it;
-        if (++p->nleftover == NGI_MAG) {
-            mag_push(&p->full, item_sentry(p->leftover));
-            p->leftover = NULL;
-            p->nleftover = 0;
-        }
-    }
-    pthread_mutex_unlock(&p->grow_lock);
     t->ncache = 0;
 }
 

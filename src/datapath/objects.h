@@ -69,10 +69,10 @@ struct ng_item {
     struct ng_graph *g;
     uint8_t kind;  /* enum ngi_item_kind */
     uint8_t flags; /* NGI_IF_* */
-    uint16_t spare;
-    uint32_t off; /* data offset into buf */
-    uint32_t len; /* data length */
-    uint32_t cap; /* buf size */
+    uint16_t magn; /* heading a free magazine: its item count (item.c) */
+    uint32_t off;  /* data offset into buf */
+    uint32_t len;  /* data length */
+    uint32_t cap;  /* buf size */
     /* Destination while queued (both referenced), NULL otherwise. */
     struct ng_node *dnode;
     struct ng_hook *dhook;
@@ -94,26 +94,20 @@ struct ng_item {
     uint8_t *buf;
 };
 
-/* Per-thread item cache ("magazine") size; the pool moves whole magazines. */
+/* Per-thread item cache ("magazine") size: the pool moves magazines of up
+ * to NGI_MAG items (a magazine's first item records how many, magn). */
 #define NGI_MAG 64
 
-struct ngi_mag {
-    ck_stack_entry_t entry; /* in pool->full */
-    struct ng_item *items;  /* NGI_MAG items linked by pnext */
-};
-
-/* The graph's data-item pool (datapath/item.c).  full/empty are lock-free
- * stacks; everything below grow_lock is protected by it.  Slabs are freed
- * only by ng_graph_destroy(), so a popped stack entry is always memory. */
+/* The graph's data-item pool (datapath/item.c).  full is a lock-free stack;
+ * the fields below grow_lock are protected by it.  Slabs are freed only by
+ * ng_graph_destroy(), so a popped stack entry is always memory.  At most
+ * `limit` items are ever carved (total <= limit). */
 struct ngi_pool {
-    ck_stack_t full CK_CC_CACHELINE;  /* magazines of free items (mpmc, ABA-safe pop) */
-    ck_stack_t empty CK_CC_CACHELINE; /* spare magazine headers */
-    pthread_mutex_t grow_lock;        /* serialises slab allocation (cold path) */
-    void **slabs;                     /* all slabs, freed at graph destruction */
+    ck_stack_t full CK_CC_CACHELINE; /* magazines of free items (mpmc, ABA-safe pop) */
+    pthread_mutex_t grow_lock;       /* serialises slab allocation (cold path) */
+    void **slabs;                    /* all slabs, freed at graph destruction */
     size_t nslabs, slabs_cap;
-    struct ng_item *leftover; /* partial magazine from exited threads, grow_lock */
-    unsigned nleftover;
-    _Atomic uint64_t total; /* items ever carved out of slabs */
+    _Atomic uint64_t total; /* items carved out of slabs (grow_lock writes) */
     uint32_t limit, bufsize, headroom;
 };
 
