@@ -103,7 +103,10 @@ int ng_mesg_check(const struct ng_mesg *msg, size_t len);
  * answered with no message) and the return value is the node's error.
  * If `from` is a node, a response is instead delivered to from's rcvmsg
  * (flag NGF_RESP) and resp must be NULL.  The header is checked with
- * ng_mesg_check(msg, sizeof(header) + arglen) first.
+ * ng_mesg_check() against the message's real allocation first: msg must
+ * come from ng_mesg_alloc() or ng_mesg_response(), and a header.arglen
+ * raised past the bytes allocated is refused (-EMSGSIZE) before any node
+ * reads the argument.
  *   Context:  any thread.  resp == NULL: node methods, batches and workers
  *             too; never waits (the target runs on this thread if it can be
  *             entered now, else the message is queued).  resp != NULL:
@@ -117,7 +120,8 @@ int ng_mesg_check(const struct ng_mesg *msg, size_t len);
  *             queued); -EINVAL (g, path or msg NULL, from of another graph,
  *             a bad header, malformed path, "." or relative path without
  *             from, resp != NULL with from); -EMSGSIZE (arglen >
- *             NG_MAX_MSG_ARGLEN); -ENOMEM (no per-thread state, no memory
+ *             NG_MAX_MSG_ARGLEN, or more than was allocated); -ENOMEM (no
+ *             per-thread state, no memory
  *             for the item); -EDEADLK (resp != NULL inside a read-side
  *             section); -ENOENT (no such node, or a hook on the path missing
  *             or unconnected); -ESHUTDOWN (target shutting down; with resp,
@@ -143,8 +147,9 @@ int ng_send_msg(struct ng_graph *g, struct ng_node *from, const char *path,
  *             never waits.
  *   Consumes: msg (always, also on failure).
  *   Returns:  0 (ran, or queued); -EINVAL (hook or msg NULL, a bad header);
- *             -EMSGSIZE (arglen > NG_MAX_MSG_ARGLEN); -ENOMEM (no
- *             per-thread state, no memory for the item); -ENOTCONN (hook not
+ *             -EMSGSIZE (arglen > NG_MAX_MSG_ARGLEN, or more than was
+ *             allocated); -ENOMEM (no per-thread state, no memory for the
+ *             item); -ENOTCONN (hook not
  *             connected); -ESHUTDOWN (the peer node is shutting down); or
  *             the peer's error (rcvmsg's return value or a generic
  *             message's error, as ng_send_msg) when it ran on this thread.
@@ -163,8 +168,10 @@ int ng_send_msg_hook(struct ng_hook *hook, struct ng_mesg *msg);
  *             thread, or queue it).
  *   Consumes: item and resp (always, also on failure).
  *   Returns:  0; -EINVAL (item NULL or not a message item: item and resp
- *             freed); -ENOENT (the sending node has gone, or no per-thread
- *             state or memory to deliver to it: resp freed).
+ *             freed); -EMSGSIZE (resp's header.arglen exceeds what was
+ *             allocated for it: both freed, nothing delivered); -ENOENT (the
+ *             sending node has gone, or no per-thread state or memory to
+ *             deliver to it: resp freed).
  */
 int ng_respond(struct ng_item *item, int error, struct ng_mesg *resp);
 

@@ -29,6 +29,9 @@ void ngi_waiter_ran(struct ngi_waiter *w, int error);
 void ngi_waiter_item_gone(struct ng_item *item);
 
 /* msg.c */
+/* ng_mesg_check against the message's real allocation: -EMSGSIZE if
+ * header.arglen claims more argument bytes than were allocated. */
+int ngi_mesg_check_alloc(const struct ng_mesg *msg);
 /* A response of up to NG_MAX_RESP_ARGLEN bytes (engine-built listings). */
 struct ng_mesg *ngi_mesg_response_large(const struct ng_mesg *msg, size_t arglen);
 /* Run a message item in node's context (writer access held).  Consumes it. */

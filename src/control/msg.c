@@ -16,13 +16,39 @@
 /* Message objects                                                          */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * Every message the library allocates sits behind a small box that records
+ * how many argument bytes were allocated.  The engine checks header.arglen
+ * against it before any node sees a message (ngi_mesg_check_alloc), so a
+ * sender that raises arglen past its allocation gets an error instead of
+ * making nodes read past the buffer.  Messages must therefore come from
+ * ng_mesg_alloc()/ng_mesg_response() (they are freed with ng_mesg_free()).
+ */
+struct mesg_box {
+    uint64_t magic;
+    size_t argcap; /* argument bytes allocated */
+};
+#define MESG_MAGIC 0x6e676d7367626f78ull /* "ngmsgbox" */
+#define MESG_BOX NGI_ALIGN_UP(sizeof(struct mesg_box), 16)
+
+static struct mesg_box *mesg_box(const struct ng_mesg *m)
+{
+    struct mesg_box *b = (struct mesg_box *)(void *)((char *)(uintptr_t)m - MESG_BOX);
+    NGI_ASSERT(b->magic == MESG_MAGIC); /* not from ng_mesg_alloc: a caller bug */
+    return b;
+}
+
 static struct ng_mesg *mesg_alloc(uint32_t cookie, uint32_t cmd, size_t arglen, size_t cap)
 {
     if (arglen > cap)
         return NULL;
-    struct ng_mesg *m = calloc(1, sizeof(*m) + arglen + 1); /* +1: text NUL */
-    if (!m)
+    /* +1: room for the NUL of a text argument that fills arglen. */
+    struct mesg_box *b = calloc(1, MESG_BOX + sizeof(struct ng_mesg) + arglen + 1);
+    if (!b)
         return NULL;
+    b->magic = MESG_MAGIC;
+    b->argcap = arglen;
+    struct ng_mesg *m = (struct ng_mesg *)(void *)((char *)b + MESG_BOX);
     m->header.version = NG_VERSION;
     m->header.arglen = (uint32_t)arglen;
     m->header.cmd = cmd;
@@ -61,7 +87,19 @@ struct ng_mesg *ngi_mesg_response_large(const struct ng_mesg *msg, size_t arglen
     return response_alloc(msg, arglen, NG_MAX_RESP_ARGLEN);
 }
 
-void ng_mesg_free(struct ng_mesg *msg) { free(msg); }
+void ng_mesg_free(struct ng_mesg *msg)
+{
+    if (msg)
+        free(mesg_box(msg));
+}
+
+int ngi_mesg_check_alloc(const struct ng_mesg *msg)
+{
+    size_t cap = mesg_box(msg)->argcap;
+    if (msg->header.arglen > cap)
+        return -EMSGSIZE;
+    return ng_mesg_check(msg, sizeof(msg->header) + cap);
+}
 
 int ng_mesg_check(const struct ng_mesg *msg, size_t len)
 {
@@ -122,6 +160,12 @@ int ng_respond(struct ng_item *it, int error, struct ng_mesg *resp)
         ng_mesg_free(resp);
         ng_item_free(it);
         return -EINVAL;
+    }
+    if (resp && resp->header.arglen > mesg_box(resp)->argcap) {
+        /* A response claiming more than it carries: nobody may read it. */
+        ng_mesg_free(resp);
+        ng_item_free(it);
+        return -EMSGSIZE;
     }
     struct ng_mesg *m = it->u.m.msg;
     if (resp) {
@@ -192,7 +236,7 @@ int ng_send_msg(struct ng_graph *g, struct ng_node *from, const char *path, stru
         ng_mesg_free(msg);
         return -EINVAL;
     }
-    int rc = ng_mesg_check(msg, sizeof(msg->header) + msg->header.arglen);
+    int rc = ngi_mesg_check_alloc(msg);
     if (rc) {
         ng_mesg_free(msg);
         return rc;
@@ -236,7 +280,7 @@ int ng_send_msg_hook(struct ng_hook *hook, struct ng_mesg *msg)
         ng_mesg_free(msg);
         return -EINVAL;
     }
-    int rc = ng_mesg_check(msg, sizeof(msg->header) + msg->header.arglen);
+    int rc = ngi_mesg_check_alloc(msg);
     if (rc) {
         ng_mesg_free(msg);
         return rc;
