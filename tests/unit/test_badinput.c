@@ -16,8 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ngtest.h"
+
+#include <ngraph/runtime.h>
 
 /* ------------------------------------------------------------------------ */
 /* Graph snapshot through NGM_LISTNODES + NGM_LISTHOOKS                     */
@@ -365,6 +368,42 @@ ROW(r_item_oversize, {
     }
     return -ENOBUFS;
 })
+ROW(r_item_limit, {
+    /* item_limit 100 used to allow no item at all (blocks of 256). */
+    struct ng_graph_config cfg;
+    ngtest_graph_config(&cfg);
+    cfg.item_limit = 100;
+    struct ng_graph *g;
+    assert_int_equal(ng_graph_create(&cfg, &g), 0);
+    struct ng_item *it[101];
+    int got = 0;
+    while (got < 101 && (it[got] = ng_item_alloc(g, 8)) != NULL)
+        got++;
+    for (int i = 0; i < got; i++)
+        ng_item_free(it[i]);
+    ng_graph_destroy(g);
+    return got == 100 ? -ENOBUFS : -ERANGE; /* ERANGE: the limit was not exact */
+})
+ROW(r_timer_norun, {
+    struct ng_timer tm;
+    ng_timer_init(&tm);
+    return ng_timer_arm(f->a, &tm, 1000, fn_never, NULL, 0);
+})
+ROW(r_timer_far, {
+    /* delay UINT64_MAX used to wrap the deadline and fire at once. */
+    struct ng_runtime *rt = ngtest_runtime(f->g, 1);
+    int ran = 0;
+    struct ng_timer tm;
+    ng_timer_init(&tm);
+    int rc = ng_timer_arm(f->a, &tm, UINT64_MAX, fn_never, &ran, 0);
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    if (rc == 0 && (!ng_timer_pending(&tm) || ran))
+        rc = -ETIME; /* fired */
+    ng_timer_cancel(&tm);
+    ng_runtime_stop(rt);
+    return rc;
+})
 ROW(r_fn_dead, {
     int ran = 0;
     int rc = ng_send_fn(f->dead, NULL, fn_never, &ran, 0, NG_FN_WAIT);
@@ -461,6 +500,19 @@ ROW(r_msg_oversize, {
     struct ng_mesg *m = gmsg(NGM_NODEINFO, 0);
     m->header.arglen = NG_MAX_MSG_ARGLEN + 1; /* lies: nothing behind it */
     return msg_rc(f->g, "c:", m);
+})
+ROW(r_msg_arglen_forged, {
+    /* NGM_NAME allocated with 4 argument bytes, arglen raised to the struct:
+     * the generic reader used to read past the buffer (ASan). */
+    struct ng_mesg *m = gmsg(NGM_NAME, 4);
+    m->header.arglen = sizeof(struct ngm_name);
+    return msg_rc(f->g, "c:", m);
+})
+ROW(r_msghook_arglen_forged, {
+    struct ng_mesg *m = ng_mesg_alloc(NGM_ECHO_COOKIE, 1, 0);
+    assert_non_null(m);
+    m->header.arglen = 64;
+    return ng_send_msg_hook(f->aout, m);
 })
 ROW(r_msg_alloc_oversize, {
     struct ng_mesg *m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_NODEINFO, NG_MAX_MSG_ARGLEN + 1);
@@ -616,6 +668,11 @@ static const struct row rows[] = {
     R("data", "ng_inject_data(c, \"nosuch\") (item dropped, counted)", ENOENT, r_inject_nosuch),
     R("data", "ng_item_alloc(1 MiB) beyond the buffer size: NULL, counted", ENOBUFS,
       r_item_oversize),
+    R("data", "ng_item_alloc() past item_limit 100: exactly 100 items, then NULL, counted", ENOBUFS,
+      r_item_limit),
+    R("timer", "ng_timer_arm() on a graph without a runtime", ENXIO, r_timer_norun),
+    R("timer", "ng_timer_arm(delay UINT64_MAX): saturates, stays pending, never fires", 0,
+      r_timer_far),
     R("data", "ng_send_fn(NG_FN_WAIT) to a shut-down node (fn not run)", ESHUTDOWN, r_fn_dead),
     R("data", "ng_send_fn(fn NULL)", EINVAL, r_fn_null),
     R("data", "ng_send_fn() with a hook of another node (fn not run)", EINVAL, r_fn_foreignhook),
@@ -636,6 +693,10 @@ static const struct row rows[] = {
     R("msg", "message to the id of a shut-down node", ENOENT, r_msg_dead),
     R("msg", "header arglen NG_MAX_MSG_ARGLEN+1 (oversize)", EMSGSIZE, r_msg_oversize),
     R("msg", "ng_mesg_alloc(NG_MAX_MSG_ARGLEN+1): NULL", EMSGSIZE, r_msg_alloc_oversize),
+    R("msg", "NGM_NAME allocated with 4 bytes, header arglen raised past the allocation", EMSGSIZE,
+      r_msg_arglen_forged),
+    R("msg", "ng_send_msg_hook() with header arglen raised past the allocation", EMSGSIZE,
+      r_msghook_arglen_forged),
     R("msg", "header version NG_VERSION+1", EINVAL, r_msg_badversion),
     R("msg", "header flags 0x80 (unknown flag)", EINVAL, r_msg_badflags),
     R("msg", "cmdstr without NUL", EINVAL, r_msg_cmdstr),
@@ -694,8 +755,8 @@ static void test_bad_inputs(void **state)
     if (getenv("NG_BADINPUT_TABLE")) {
         printf("| # | area | bad input | returns |\n|---|---|---|---|\n");
         for (size_t i = 0; i < NROWS; i++)
-            printf("| %zu | %s | `%s` | `-%s` |\n", i + 1, rows[i].area, rows[i].input,
-                   rows[i].errname);
+            printf("| %zu | %s | `%s` | `%s%s` |\n", i + 1, rows[i].area, rows[i].input,
+                   rows[i].expect ? "-" : "", rows[i].errname);
     }
     fprintf(stderr, "bad-input table: %zu rows, %d failure(s)\n", NROWS, failed);
     assert_int_equal(failed, 0);
