@@ -14,7 +14,7 @@ static void usage(FILE *f)
                "                   run's accounting (sent == delivered + dropped) fails\n"
                "  --backend LIST   ck_epoch,qsbr,rwlock (comma separated)\n"
                "  --mode LIST      netgraph,shared\n"
-               "  --scenario LIST  chain,fanout,scale,churn,runtime\n"
+               "  --scenario LIST  chain,fanout,scale,churn,runtime,size\n"
                "  --chain LIST     chain lengths, e.g. 1,4,16,64\n"
                "  --rates LIST     churn rates in changes/s, e.g. 0,1000,10000\n"
                "  --workers W      cap the scale and runtime sweeps at W workers\n"
@@ -22,6 +22,8 @@ static void usage(FILE *f)
                "  --rt-window N    runtime scenario: items in flight per worker (default 128)\n"
                "  --rt-spin N      runtime scenario: empty polls before a worker sleeps\n"
                "                   (ng_runtime_config.spin; default: the engine's, 64)\n"
+               "  --sizes LIST     size scenario: graph sizes in nodes (default 1000,10000,\n"
+               "                   100000; --full adds 1000000)\n"
                "  --reps N         repetitions per configuration (median, min-max)\n"
                "  --seconds S      seconds per run (churn runs: 2.5 x S; in the default\n"
                "                   suite runtime runs 2/3 x S and DPDK runs S / 2)\n"
@@ -65,6 +67,7 @@ static void set_defaults(struct ngb_opts *o)
 {
     static const int defchains[] = {1, 4, 16, 64};
     static const double defrates[] = {0, 1000, 10000};
+    static const int defsizes[] = {1000, 10000, 100000};
     memset(o, 0, sizeof(*o));
     o->reps = 5;
     o->seconds = 0.15;
@@ -88,12 +91,14 @@ static void set_defaults(struct ngb_opts *o)
     memcpy(o->chains, defchains, sizeof(defchains));
     o->nrates = 3;
     memcpy(o->rates, defrates, sizeof(defrates));
+    o->nsizes = 3;
+    memcpy(o->sizes, defsizes, sizeof(defsizes));
 }
 
 /* What the command line set explicitly (wins over the suite presets). */
 struct explicit_opts {
     bool reps, seconds;
-    const char *chains, *rates;
+    const char *chains, *rates, *sizes;
 };
 
 /* Suite presets; nrates 0 keeps the rates, n 0 the scenarios' chain length. */
@@ -106,9 +111,10 @@ struct preset {
     double rates[5];
     int n; /* churn, scale and runtime chain length */
     bool plot;
+    int nsizes, sizes[4]; /* size scenario; nsizes 0 keeps the default */
 };
 static const struct preset presets[] = {
-    {"quick", 3, 0.08, 2, {1, 16}, 2, {0, 10000}, 0, true},
+    {"quick", 3, 0.08, 2, {1, 16}, 2, {0, 10000}, 0, true, 2, {1000, 10000}},
     {"full",
      9,
      0.4,
@@ -117,8 +123,10 @@ static const struct preset presets[] = {
      5,
      {0, 100, 1000, 10000, 50000},
      0,
-     true},
-    {"smoke", 1, 0.02, 2, {1, 4}, 0, {0}, 4, false},
+     true,
+     4,
+     {1000, 10000, 100000, 1000000}},
+    {"smoke", 1, 0.02, 2, {1, 4}, 0, {0}, 4, false, 1, {1000}},
 };
 
 /* Suite presets (explicit options win). */
@@ -142,6 +150,10 @@ static void apply_suite(struct ngb_opts *o, const struct explicit_opts *x)
             o->churn_n = o->scale_n = o->runtime_n = p->n;
         if (!p->plot)
             o->plot = false;
+        if (p->nsizes) {
+            o->nsizes = p->nsizes;
+            memcpy(o->sizes, p->sizes, (size_t)p->nsizes * sizeof(p->sizes[0]));
+        }
     }
     /* Default suite: runtime runs of 2/3 x S (0.1 s) and DPDK runs of S / 2
      * keep the whole suite at about two minutes on 2 cores. */
@@ -157,6 +169,12 @@ static void apply_suite(struct ngb_opts *o, const struct explicit_opts *x)
     }
     if (x->rates)
         o->nrates = parse_list(x->rates, o->rates, 16);
+    if (x->sizes) {
+        double tmp[NGB_MAXSIZES];
+        o->nsizes = parse_list(x->sizes, tmp, NGB_MAXSIZES);
+        for (int k = 0; k < o->nsizes; k++)
+            o->sizes[k] = (int)tmp[k];
+    }
 }
 
 /* 0 if the options are in range, else prints why and returns 2. */
@@ -176,6 +194,11 @@ static int validate(const struct ngb_opts *o)
             fprintf(stderr, "ngbench: churn rate must be 0..1e6\n");
             return 2;
         }
+    for (int k = 0; k < o->nsizes; k++)
+        if (o->sizes[k] < 2 || o->sizes[k] > 10000000) {
+            fprintf(stderr, "ngbench: graph sizes must be 2..10000000 nodes\n");
+            return 2;
+        }
     return 0;
 }
 
@@ -186,6 +209,7 @@ enum vopt {
     V_SCENARIO,
     V_CHAIN,
     V_RATES,
+    V_SIZES,
     V_WORKERS,
     V_RT_LAYOUT,
     V_RT_WINDOW,
@@ -196,7 +220,7 @@ enum vopt {
     NVOPT
 };
 static const char *const vopt_names[NVOPT] = {
-    "--backend",   "--mode",      "--scenario", "--chain", "--rates",   "--workers",
+    "--backend",   "--mode",      "--scenario", "--chain", "--rates",   "--sizes", "--workers",
     "--rt-layout", "--rt-window", "--rt-spin",  "--reps",  "--seconds", "--out",
 };
 
@@ -222,6 +246,9 @@ static int set_value(struct ngb_opts *o, struct explicit_opts *x, enum vopt k, c
         break;
     case V_RATES:
         x->rates = v;
+        break;
+    case V_SIZES:
+        x->sizes = v;
         break;
     case V_WORKERS:
         o->maxw = atoi(v);
@@ -259,7 +286,7 @@ static int vopt_of(const char *a)
 
 int ngb_cli_parse(int argc, char **argv, struct ngb_opts *o)
 {
-    struct explicit_opts x = {false, false, NULL, NULL};
+    struct explicit_opts x = {false, false, NULL, NULL, NULL};
     set_defaults(o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

@@ -77,12 +77,14 @@ int main(int argc, char **argv)
     struct memres mem[NG_BACKEND_COUNT];
     for (int b = 0; b < NG_BACKEND_COUNT; b++)
         mem[b] = ngb_mem_measure((enum ng_backend)b);
+    ngb_size_run(&o, &s);
     double runtime = (double)(ngb_now_ns() - t0) / 1e9;
 
     ngb_report_results(&o, &s, &m, mem);
+    ngb_size_report(&s);
     ngb_targets_eval(&s, m.ncpu);
     ngb_targets_print(&s);
-    int fails = ngb_suite_failures(&s);
+    int fails = ngb_suite_failures(&s) + ngb_size_failures(&s);
     if (ngb_write_outputs(&o, &s, &m, mem, runtime) == 0)
         printf("\nresults: %s/results.json %s/results.csv\n", o.out, o.out);
     ngb_write_plots(&o, &s, &m);

@@ -13,6 +13,7 @@
  *   runtime.c   runtime: producers feeding ng_runtime workers
  *   dpdk.c      the optional DPDK rte_graph rows (bench/dpdk_graph.c)
  *   memory.c    bytes per node and per hook
+ *   size.c      graph size: topology operations from 1k to 1M nodes
  *   machine.c   machine description, other load, scaling ceiling
  *   report.c    table on stdout, results.json, results.csv
  *   plots.c     .dat files, plot.gp, gnuplot PNGs
@@ -62,7 +63,9 @@
 /* Options (cli.c)                                                          */
 /* ------------------------------------------------------------------------ */
 
-enum scen { S_CHAIN, S_FANOUT, S_SCALE, S_CHURN, S_RUNTIME, NSCEN };
+/* S_SIZE (size.c) has no configurations of its own: it runs after the suite. */
+enum scen { S_CHAIN, S_FANOUT, S_SCALE, S_CHURN, S_RUNTIME, S_SIZE, NSCEN };
+#define NGB_MAXSIZES 8
 
 struct ngb_opts {
     int reps;
@@ -75,7 +78,8 @@ struct ngb_opts {
     int nrates;
     int maxw;
     int churn_n, scale_n, runtime_n;
-    bool rt_layout[2]; /* runtime: private chains, one shared chain */
+    bool rt_layout[2];               /* runtime: private chains, one shared chain */
+    int sizes[NGB_MAXSIZES], nsizes; /* size scenario: graph sizes in nodes */
     double churn_factor, rt_factor, dpdk_factor;
     unsigned rt_window; /* --rt-window: runtime items in flight per worker */
     unsigned rt_spin;   /* --rt-spin: ng_runtime_config.spin, 0 = engine default */
@@ -254,14 +258,28 @@ struct target {
     char detail[160];
 };
 
+/* One size of the size scenario (size.c): ns per operation, memory. */
+struct ngb_size_res {
+    unsigned n;
+    double ns_create, ns_name, ns_find_name, ns_find_id, ns_connect, ns_shutdown;
+    double node_bytes, hook_bytes;
+    int list_rc;     /* NGM_LISTNODES: 0 or its errno */
+    uint32_t listed; /* nodes in the listing */
+    double list_ms, ms_destroy, build_list_destroy_s;
+    long rss_start_kb, rss_peak_kb, rss_end_kb;
+    unsigned errors; /* operations that failed (must be 0) */
+};
+
 /* A suite: its configurations (in groups run side by side), the DPDK
- * baseline's state and the evaluated targets. */
+ * baseline's state, the size scenario's results and the evaluated targets. */
 struct ngb_suite {
     struct cfg *cfgs;
     int ncfg, cfgcap;
     int ngroups;
     bool dpdk_on;       /* rte_graph baseline initialised: chain groups get DPDK rows */
     char dpdk_hdr[320]; /* "DPDK: " header line: the baseline, or why it is skipped */
+    struct ngb_size_res size[NGB_MAXSIZES];
+    int nsize;
     struct target targets[64];
     int ntargets;
 };
@@ -382,6 +400,15 @@ struct memres {
 };
 
 struct memres ngb_mem_measure(enum ng_backend b);
+
+/* ------------------------------------------------------------------------ */
+/* Graph size (size.c)                                                      */
+/* ------------------------------------------------------------------------ */
+
+void ngb_size_run(const struct ngb_opts *o, struct ngb_suite *s);
+void ngb_size_report(const struct ngb_suite *s);
+/* Sizes with a failed operation (must be 0). */
+int ngb_size_failures(const struct ngb_suite *s);
 
 /* ------------------------------------------------------------------------ */
 /* Machine (machine.c)                                                      */

@@ -362,6 +362,26 @@ static int write_json(const char *path, const struct ngb_opts *o, const struct n
     fprintf(f, "  \"results\": [\n");
     for (int i = 0; i < s->ncfg; i++)
         json_result(f, &s->cfgs[i], i + 1 == s->ncfg);
+    fprintf(f, "  ],\n  \"size\": [\n");
+    for (int i = 0; i < s->nsize; i++) {
+        const struct ngb_size_res *r = &s->size[i];
+        fprintf(f, "    {\"nodes\": %u, ", r->n);
+        json_num(f, "ns_create", r->ns_create, true);
+        json_num(f, "ns_name", r->ns_name, true);
+        json_num(f, "ns_lookup_name", r->ns_find_name, true);
+        json_num(f, "ns_lookup_id", r->ns_find_id, true);
+        json_num(f, "ns_connect", r->ns_connect, true);
+        json_num(f, "ns_shutdown", r->ns_shutdown, true);
+        json_num(f, "bytes_per_node", r->node_bytes, true);
+        json_num(f, "bytes_per_hook", r->hook_bytes, true);
+        fprintf(f, "\"listnodes_rc\": %d, \"listed\": %u, ", r->list_rc, r->listed);
+        json_num(f, "listnodes_ms", r->list_ms, true);
+        json_num(f, "destroy_ms", r->ms_destroy, true);
+        json_num(f, "build_list_destroy_s", r->build_list_destroy_s, true);
+        fprintf(f, "\"rss_kb\": {\"start\": %ld, \"peak\": %ld, \"end\": %ld}, ", r->rss_start_kb,
+                r->rss_peak_kb, r->rss_end_kb);
+        fprintf(f, "\"errors\": %u}%s\n", r->errors, i + 1 < s->nsize ? "," : "");
+    }
     fprintf(f, "  ],\n  \"targets\": [\n");
     for (int i = 0; i < s->ntargets; i++) {
         const struct target *t = &s->targets[i];

@@ -83,9 +83,56 @@ static void eval_scale(struct ngb_suite *s, int b, int m, int layout)
              c->n);
 }
 
+/* Graph size (issue #15): per-operation cost at the largest size within 2x
+ * of 1k nodes; a 1M-node graph built, listed and destroyed within 30 s;
+ * RSS back within 10% of its start. */
+static void eval_size(struct ngb_suite *s)
+{
+    const struct ngb_size_res *lo = NULL, *hi = NULL;
+    for (int i = 0; i < s->nsize; i++) {
+        if (s->size[i].n == 1000)
+            lo = &s->size[i];
+        if (!hi || s->size[i].n > hi->n)
+            hi = &s->size[i];
+    }
+    if (lo && hi && hi != lo) {
+        static const char *const what[] = {"create", "name", "lookup by name", "lookup by id",
+                                           "shutdown"};
+        static char names[5][96];
+        const double a[] = {lo->ns_create, lo->ns_name, lo->ns_find_name, lo->ns_find_id,
+                            lo->ns_shutdown};
+        const double b[] = {hi->ns_create, hi->ns_name, hi->ns_find_name, hi->ns_find_id,
+                            hi->ns_shutdown};
+        for (int k = 0; k < 5; k++) {
+            snprintf(names[k], sizeof(names[k]), "%s cost at %u nodes <= 2x its cost at 1k",
+                     what[k], hi->n);
+            struct target *t = target_new(s, names[k], a[k] > 0 ? b[k] / a[k] : NAN, 2.0, false);
+            snprintf(t->detail, sizeof(t->detail), "%.0f ns vs %.0f ns per operation", b[k], a[k]);
+        }
+    }
+    for (int i = 0; i < s->nsize; i++) {
+        const struct ngb_size_res *r = &s->size[i];
+        if (r->n != 1000000)
+            continue;
+        struct target *t = target_new(s, "1M-node graph built, listed and destroyed <= 30 s",
+                                      r->build_list_destroy_s, 30.0, false);
+        snprintf(t->detail, sizeof(t->detail), "listing: %s; destroy %.0f ms",
+                 r->list_rc == 0 ? "complete" : "-ENOMEM beyond NG_MAX_RESP_ARGLEN", r->ms_destroy);
+    }
+    if (hi) {
+        double grew = hi->rss_start_kb > 0 ? (double)hi->rss_end_kb / hi->rss_start_kb : NAN;
+        struct target *t = target_new(s, "RSS after destroying the largest graph <= 1.1x its start",
+                                      grew, 1.1, false);
+        snprintf(t->detail, sizeof(t->detail),
+                 "%u nodes: %.0f MiB at start, %.0f at peak, %.0f after", hi->n,
+                 hi->rss_start_kb / 1024.0, hi->rss_peak_kb / 1024.0, hi->rss_end_kb / 1024.0);
+    }
+}
+
 void ngb_targets_eval(struct ngb_suite *s, long ncpu)
 {
     s->ntargets = 0;
+    eval_size(s);
     for (int b = 0; b < NG_BACKEND_COUNT; b++)
         for (int m = 0; m < 2; m++)
             eval_hop(s, b, m);

@@ -140,7 +140,9 @@ int ng_graph_create(const struct ng_graph_config *cfg, struct ng_graph **gp);
  * ones included), frees queued items (counted as dropped), waits for a final
  * grace period and frees everything.  No other thread may use the graph
  * concurrently or afterwards.  Node and hook references the application still
- * holds are reported on stderr and their memory is leaked.  NULL is ignored.
+ * holds are reported on stderr and their memory is leaked.  Free memory is
+ * then returned to the system (malloc_trim(0) with glibc), so a large graph
+ * leaves no resident heap behind.  NULL is ignored.
  *   Context:  one thread, while no other thread uses g; not inside a node
  *             method, a batch or on a runtime worker (it waits for grace
  *             periods and joins the workers); takes the control lock; blocks.
