@@ -179,13 +179,14 @@ int ng_respond(struct ng_item *item, int error, struct ng_mesg *resp);
  * Resolve a path to a referenced node in *np (NULL on failure) and, if
  * lasthookp is not NULL, the target's hook the path arrived through in
  * *lasthookp (referenced; NULL for a path without hooks).  from is the node
- * relative paths and "." start from (NULL for none; it must belong to g,
- * which is not checked).
+ * relative paths and "." start from (NULL for none; a node of another graph
+ * is refused).
  *   Context:  any thread, node methods included; no lock (rwlock: the
  *             topology read lock); never waits.
  *   Consumes: nothing.
- *   Returns:  0; -EINVAL (g, path or np NULL, malformed path, "." or a
- *             relative path with from NULL); -ENOMEM (no per-thread state);
+ *   Returns:  0; -EINVAL (g, path or np NULL, from of another graph,
+ *             malformed path, "." or a relative path with from NULL);
+ *             -ENOMEM (no per-thread state);
  *             -ENOENT (no such node, a hook on the path missing or
  *             unconnected, or the node being freed).
  */

@@ -27,6 +27,8 @@ int ngi_waiter_wait(struct ngi_waiter *w, struct ng_mesg **resp);
 void ngi_waiter_ran(struct ngi_waiter *w, int error);
 /* The item carrying w is being freed (ngi_ctl_item_release). */
 void ngi_waiter_item_gone(struct ng_item *item);
+/* No item was ever made for w: complete it with error at once. */
+void ngi_waiter_abandon(struct ngi_waiter *w, int error);
 
 /* msg.c */
 /* ng_mesg_check against the message's real allocation: -EMSGSIZE if

@@ -217,6 +217,8 @@ static int send_to(struct ngi_thread *t, struct ng_node *from, struct ng_node *n
     struct ng_item *it = ngi_item_new_ctl(n->g, NGI_IK_MSG);
     if (!it) {
         ng_mesg_free(msg);
+        if (w) /* no item will ever complete it: the sender must not wait */
+            ngi_waiter_abandon(w, -ENOMEM);
         return -ENOMEM;
     }
     if (msg->header.token == 0)

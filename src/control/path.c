@@ -158,8 +158,8 @@ out:
 int ng_path_resolve(struct ng_graph *g, struct ng_node *from, const char *path, struct ng_node **np,
                     struct ng_hook **lasthookp)
 {
-    if (!g || !path || !np)
-        return -EINVAL;
+    if (!g || !path || !np || (from && from->g != g))
+        return -EINVAL; /* a node of another graph: its relative paths mean nothing here */
     struct ngi_thread *t = ngi_enter(g);
     if (!t)
         return -ENOMEM;

@@ -58,3 +58,5 @@ int ngi_waiter_wait(struct ngi_waiter *w, struct ng_mesg **resp)
     pthread_cond_destroy(&w->cond);
     return rc;
 }
+
+void ngi_waiter_abandon(struct ngi_waiter *w, int error) { waiter_update(w, true, error, true); }

@@ -238,12 +238,69 @@ static void test_large_listing(void **state)
     ng_mesg_free(resp);
 }
 
+/* A type that refuses every hook. */
+static int refuse_newhook(struct ng_node *node, struct ng_hook *hook, const char *name)
+{
+    (void)node, (void)hook, (void)name;
+    return -EINVAL;
+}
+
+static const struct ng_type refuser_type = {
+    .version = NG_ABI_VERSION,
+    .name = "refuser",
+    .cookie = 0x52454655u,
+    .newhook = refuse_newhook,
+};
+
+/* A connect refused by the second node's newhook runs the first node's
+ * disconnect on the hook it had accepted: tee, which caches its hooks in
+ * newhook, must not keep a pointer to the recycled hook (it used to answer
+ * the next connect of that hook name with -EISCONN and send through the
+ * stale pointer). */
+static void test_refused_connect_releases_accepted_hook(void **state)
+{
+    struct ng_graph *g = *state;
+    assert_int_equal(ng_type_register(g, &refuser_type), 0);
+    struct ng_node *tee, *r, *h1, *h2;
+    assert_int_equal(ng_node_create(g, "tee", &tee), 0);
+    assert_int_equal(ng_node_create(g, "refuser", &r), 0);
+    assert_int_equal(ng_node_create(g, "hole", &h1), 0);
+    assert_int_equal(ng_node_create(g, "hole", &h2), 0);
+    assert_int_equal(ng_connect(tee, "right", h1, "in"), 0);
+    assert_int_equal(ng_connect(tee, "left", r, "x"), -EINVAL);
+    assert_true(ng_node_is_valid(tee));
+    assert_int_equal(ng_node_numhooks(tee), 1);
+    assert_int_equal(ng_connect(tee, "left", h2, "in"), 0);
+    /* Data from right leaves by left: the hook tee holds now is the live one. */
+    struct ng_hook *in;
+    assert_int_equal(ng_hook_find(h1, "in", &in), 0);
+    assert_int_equal(ng_send_data(in, ngtest_item(g, 32, 7)), 0);
+    ng_hook_unref(in);
+    /* A path relative to a node of another graph is refused. */
+    struct ng_graph *g2 = ngtest_graph();
+    struct ng_node *other, *found;
+    assert_int_equal(ng_node_create(g2, "hole", &other), 0);
+    assert_int_equal(ng_path_resolve(g, other, ".", &found, NULL), -EINVAL);
+    ng_node_unref(other);
+    ng_graph_destroy(g2);
+    struct ng_node *nodes[] = {tee, r, h1, h2};
+    for (size_t i = 0; i < 4; i++) {
+        if (ng_node_is_valid(nodes[i]))
+            assert_int_equal(ng_node_shutdown(nodes[i]), 0);
+        ng_node_unref(nodes[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        ngtest_unit_test(test_graph_lifecycle),  ngtest_unit_test(test_names_and_ids),
-        ngtest_unit_test(test_connect_and_data), ngtest_unit_test(test_tee_echo),
-        ngtest_unit_test(test_generic_messages), ngtest_unit_test(test_large_listing),
+        ngtest_unit_test(test_graph_lifecycle),
+        ngtest_unit_test(test_names_and_ids),
+        ngtest_unit_test(test_connect_and_data),
+        ngtest_unit_test(test_tee_echo),
+        ngtest_unit_test(test_generic_messages),
+        ngtest_unit_test(test_large_listing),
+        ngtest_unit_test(test_refused_connect_releases_accepted_hook),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
