@@ -1,0 +1,322 @@
+/*
+ * hook.c - hooks: connect, mkpeer, rmhook, and the hook-pair blocks.
+ *
+ * Invariants enforced here:
+ *   - Readers (data path, path lookup) traverse hook lists and load
+ *     hook->peer inside a read-side section, with acquire loads.  Writers
+ *     hold ctl_lock (asserted) and publish with release stores, after the
+ *     object is fully built.
+ *   - Removing a hook: mark both ends HKF_INVALID, clear both peer pointers,
+ *     unlink both ends from their nodes' lists, run the disconnect methods,
+ *     then drop the list references.  A hook is freed (after a grace period,
+ *     through backend->defer) when its reference count reaches zero; the
+ *     pair's block goes with the second of its two hooks.
+ */
+#include <stdlib.h>
+
+#include "core.h"
+
+void ngi_hook_free_cb(struct ngi_defer *d)
+{
+    struct ng_hook *h = (struct ng_hook *)(void *)((char *)d - offsetof(struct ng_hook, defer));
+    struct ng_node *n = h->node;
+    atomic_fetch_sub(&n->g->nhooks, 1);
+    ngi_hook_fold_stats(h, true); /* grace period over: no counter writer left */
+    /* The partner may still be in use (its own grace period): the block
+     * goes with the second hook.  acq_rel: the first hook's last accesses
+     * happen before the free. */
+    struct ng_hook *first = ngi_hook_pair_first(h);
+    if (atomic_fetch_sub_explicit(&first->pair_live, 1, memory_order_acq_rel) == 1)
+        ngi_objcache_put(&n->g->hook_cache, ngi_hook_pair_block(h));
+    /* The hook no longer exists for any reader: one step closer to running
+     * the node's shutdown method (if it is shutting down). */
+    ngi_node_finish_step(n);
+    ng_node_unref(n);
+}
+
+const char *ng_hook_name(const struct ng_hook *h) { return h->name; }
+struct ng_node *ng_hook_node(const struct ng_hook *h) { return h->node; }
+struct ng_hook *ng_hook_peer(const struct ng_hook *h)
+{
+    return atomic_load_explicit(&((struct ng_hook *)h)->peer, memory_order_acquire);
+}
+void ng_hook_set_private(struct ng_hook *h, void *priv)
+{
+    __atomic_store_n(&h->priv, priv, __ATOMIC_RELEASE); /* see ng_hook_private() */
+}
+int ng_hook_is_valid(const struct ng_hook *h)
+{
+    return !(atomic_load_explicit(&((struct ng_hook *)h)->flags, memory_order_acquire) &
+             HKF_INVALID) &&
+           ng_hook_peer(h) != NULL;
+}
+void ng_hook_force_writer(struct ng_hook *h, int on)
+{
+    ngi_flag_set(&h->flags, HKF_FORCE_WRITER, on);
+}
+void ng_hook_force_queue(struct ng_hook *h, int on)
+{
+    ngi_flag_set(&h->flags, HKF_FORCE_QUEUE, on);
+}
+
+/* ------------------------------------------------------------------------ */
+
+int ng_hook_find(struct ng_node *n, const char *name, struct ng_hook **hp)
+{
+    if (!n || !name || !hp)
+        return -EINVAL;
+    *hp = NULL;
+    if (ng_name_check(name, NG_HOOKSIZ))
+        return -EINVAL;
+    struct ngi_thread *t = ngi_enter(n->g);
+    if (!t)
+        return -ENOMEM;
+    ngi_topo_rlock(n->g);
+    struct ng_hook *h = ngi_findhook(n, name);
+    int rc = (h && ngi_hook_tryref(h)) ? 0 : -ENOENT;
+    ngi_topo_runlock(n->g);
+    ngi_exit(t);
+    if (rc == 0)
+        *hp = h;
+    return rc;
+}
+
+/* Is a hook of this name present (valid or still being removed)? */
+static bool hook_name_taken(struct ng_node *n, const char *name)
+{
+    for (struct ng_hook *h = atomic_load_explicit(&n->hooks, memory_order_relaxed); h;
+         h = atomic_load_explicit(&h->next, memory_order_relaxed))
+        if (strcmp(h->name, name) == 0)
+            return true;
+    return false;
+}
+
+static void hook_init(struct ng_hook *h, struct ng_node *n, const char *name)
+{
+    h->node = n;
+    h->rcvdata = n->type->rcvdata ? n->type->rcvdata : ngi_rcvdata_unsupported;
+    h->gserial = n->g->serial;
+    atomic_init(&h->refs, 1); /* the node's list reference */
+    strcpy(h->name, name);
+}
+
+/* Both hooks of a link in one block (see NGI_HOOK_STRIDE); *h2 is the
+ * partner of *h1.  Freed with free() on the block while unpublished. */
+static int hook_pair_alloc(struct ng_node *n1, const char *name1, struct ng_node *n2,
+                           const char *name2, struct ng_hook **h1, struct ng_hook **h2)
+{
+    void *blk = ngi_objcache_get(&n1->g->hook_cache);
+    /* posix_memalign: C11 aligned_alloc wants the size to be a multiple of
+     * the alignment, and NGI_HOOK_BLOCK (1.5 KB) is not one of 1 KB. */
+    if (!blk && posix_memalign(&blk, NGI_HOOK_PAIR, NGI_HOOK_BLOCK) != 0)
+        blk = NULL;
+    if (!blk)
+        return -ENOMEM;
+    memset(blk, 0, NGI_HOOK_BLOCK);
+    /* Cache colouring: offset the pair inside its slots by a varying number
+     * of cache lines (see NGI_HOOK_STRIDE). */
+    static _Atomic unsigned colour;
+    unsigned ncol = (NGI_HOOK_STRIDE - (unsigned)sizeof(struct ng_hook)) / 64 + 1;
+    size_t off = (size_t)(atomic_fetch_add_explicit(&colour, 1, memory_order_relaxed) % ncol) * 64;
+    *h1 = (struct ng_hook *)(void *)((char *)blk + off);
+    *h2 = ngi_hook_partner(*h1);
+    hook_init(*h1, n1, name1);
+    hook_init(*h2, n2, name2);
+    atomic_init(&(*h1)->pair_live, 2);
+    return 0;
+}
+
+static void hook_unlink_locked(struct ng_hook *h)
+{
+    struct ng_node *n = h->node;
+    _Atomic(struct ng_hook *) *pp = &n->hooks;
+    for (struct ng_hook *c = atomic_load_explicit(pp, memory_order_relaxed); c;
+         c = atomic_load_explicit(pp, memory_order_relaxed)) {
+        if (c == h) {
+            atomic_store_explicit(pp, atomic_load_explicit(&h->next, memory_order_relaxed),
+                                  memory_order_release);
+            n->numhooks--;
+            return;
+        }
+        pp = &c->next;
+    }
+}
+
+/* Cut a connected pair from the data path and unlink it; run both
+ * disconnect methods; drop the list references.  ctl_lock held. */
+void ngi_hook_destroy_locked(struct ng_hook *h)
+{
+    NGI_ASSERT_CTL(h->node->g);
+    struct ng_graph *g = h->node->g;
+    struct ng_hook *peer = atomic_load_explicit(&h->peer, memory_order_relaxed);
+
+    ngi_topo_wlock(g);
+    atomic_fetch_or_explicit(&h->flags, HKF_INVALID, memory_order_release);
+    atomic_store_explicit(&h->peer, NULL, memory_order_release);
+    hook_unlink_locked(h);
+    if (peer) {
+        atomic_fetch_or_explicit(&peer->flags, HKF_INVALID, memory_order_release);
+        atomic_store_explicit(&peer->peer, NULL, memory_order_release);
+        hook_unlink_locked(peer);
+    }
+    ngi_topo_wunlock(g);
+    ngi_hook_fold_stats(h, false);
+    if (peer)
+        ngi_hook_fold_stats(peer, false);
+
+    struct ng_hook *pair[2] = {h, peer};
+    for (int i = 0; i < 2; i++) {
+        struct ng_hook *x = pair[i];
+        if (!x)
+            continue;
+        struct ng_node *xn = x->node;
+        /* The node must survive its disconnect method even if that drops
+         * the last hook reference or shuts the node down. */
+        ng_node_ref(xn);
+        if (xn->type->disconnect)
+            xn->type->disconnect(x);
+        else if ((xn->type->flags & NG_TYPE_CLOSE_ON_LAST_HOOK) && xn->numhooks == 0 &&
+                 ng_node_is_valid(xn))
+            ngi_node_shutdown_locked(xn, false);
+        ng_hook_unref(x);
+        ng_node_unref(xn);
+    }
+}
+
+int ngi_connect_locked(struct ng_node *n1, const char *name1, struct ng_node *n2, const char *name2)
+{
+    struct ng_graph *g = n1->g;
+    NGI_ASSERT_CTL(g);
+    if (ng_name_check(name1, NG_HOOKSIZ) || ng_name_check(name2, NG_HOOKSIZ))
+        return -EINVAL;
+    if (n1 == n2)
+        return -EINVAL;
+    if (n2->g != g)
+        return -EXDEV;
+    if (!ng_node_is_valid(n1) || !ng_node_is_valid(n2))
+        return -ESHUTDOWN;
+    if (hook_name_taken(n1, name1) || hook_name_taken(n2, name2))
+        return -EEXIST;
+
+    struct ng_hook *h1, *h2;
+    if (hook_pair_alloc(n1, name1, n2, name2, &h1, &h2) != 0)
+        return -ENOMEM;
+    int rc = 0;
+    /* newhook methods see the hook before it is linked anywhere: refusing
+     * leaves the graph unchanged. */
+    if (n1->type->newhook && (rc = n1->type->newhook(n1, h1, name1)) != 0)
+        goto refuse;
+    if (n2->type->newhook && (rc = n2->type->newhook(n2, h2, name2)) != 0)
+        goto refuse;
+
+    ng_node_ref(n1);
+    ng_node_ref(n2);
+    atomic_fetch_add(&n1->finish_wait, 1);
+    atomic_fetch_add(&n2->finish_wait, 1);
+    atomic_fetch_add(&g->nhooks, 2);
+    ngi_topo_wlock(g);
+    /* Peers first, then publication in the lists: a reader that finds a hook
+     * sees its peer set. */
+    atomic_store_explicit(&h1->peer, h2, memory_order_relaxed);
+    atomic_store_explicit(&h2->peer, h1, memory_order_relaxed);
+    atomic_store_explicit(&h1->next, atomic_load_explicit(&n1->hooks, memory_order_relaxed),
+                          memory_order_relaxed);
+    atomic_store_explicit(&n1->hooks, h1, memory_order_release);
+    n1->numhooks++;
+    atomic_store_explicit(&h2->next, atomic_load_explicit(&n2->hooks, memory_order_relaxed),
+                          memory_order_relaxed);
+    atomic_store_explicit(&n2->hooks, h2, memory_order_release);
+    n2->numhooks++;
+    ngi_topo_wunlock(g);
+
+    if (n1->type->connect && (rc = n1->type->connect(h1)) != 0)
+        goto undo;
+    if (n2->type->connect && (rc = n2->type->connect(h2)) != 0)
+        goto undo;
+    return 0;
+undo:
+    ngi_hook_destroy_locked(h1);
+    return rc > 0 ? -rc : rc;
+refuse:
+    ngi_objcache_put(&g->hook_cache, ngi_hook_pair_block(h1)); /* never published */
+    return rc > 0 ? -rc : rc;
+}
+
+int ng_connect(struct ng_node *n1, const char *name1, struct ng_node *n2, const char *name2)
+{
+    if (!n1 || !n2 || !name1 || !name2)
+        return -EINVAL;
+    struct ng_graph *g = n1->g;
+    struct ngi_thread *t = ngi_enter(g);
+    if (!t)
+        return -ENOMEM;
+    ngi_ctl_lock(g);
+    int rc = ngi_connect_locked(n1, name1, n2, name2);
+    ngi_ctl_unlock(g);
+    ngi_topo_call_done(t);
+    return rc;
+}
+
+int ng_mkpeer(struct ng_node *n, const char *ourhook, const char *type, const char *peerhook,
+              struct ng_node **newp)
+{
+    if (!n || !ourhook || !type || !peerhook)
+        return -EINVAL;
+    if (newp)
+        *newp = NULL;
+    struct ng_graph *g = n->g;
+    if (ng_name_check(ourhook, NG_HOOKSIZ) || ng_name_check(peerhook, NG_HOOKSIZ))
+        return -EINVAL;
+    struct ngi_thread *t = ngi_enter(g);
+    if (!t)
+        return -ENOMEM;
+    ngi_ctl_lock(g);
+    int rc;
+    struct ngi_typeent *te = ngi_type_find_locked(g, type);
+    struct ng_node *nn = NULL;
+    if (!te)
+        rc = -ENOENT;
+    else if (!ng_node_is_valid(n))
+        rc = -ESHUTDOWN;
+    else if (hook_name_taken(n, ourhook))
+        rc = -EEXIST;
+    else if ((rc = ngi_node_create_locked(g, te, &nn)) == 0) {
+        rc = ngi_connect_locked(n, ourhook, nn, peerhook);
+        if (rc)
+            ngi_node_shutdown_locked(nn, true);
+        else if (newp) {
+            ng_node_ref(nn);
+            *newp = nn;
+        }
+    }
+    ngi_ctl_unlock(g);
+    ngi_topo_call_done(t);
+    return rc;
+}
+
+int ngi_rmhook_locked(struct ng_node *n, const char *name)
+{
+    NGI_ASSERT_CTL(n->g);
+    if (ng_name_check(name, NG_HOOKSIZ))
+        return -EINVAL;
+    struct ng_hook *h = ngi_findhook(n, name);
+    if (!h)
+        return -ENOENT;
+    ngi_hook_destroy_locked(h);
+    return 0;
+}
+
+int ng_rmhook(struct ng_node *n, const char *name)
+{
+    if (!n || !name)
+        return -EINVAL;
+    struct ng_graph *g = n->g;
+    struct ngi_thread *t = ngi_enter(g);
+    if (!t)
+        return -ENOMEM;
+    ngi_ctl_lock(g);
+    int rc = ngi_rmhook_locked(n, name);
+    ngi_ctl_unlock(g);
+    ngi_topo_call_done(t);
+    return rc;
+}
