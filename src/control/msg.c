@@ -99,7 +99,7 @@ int ngi_msg_deliver(struct ngi_thread *t, struct ng_node *n, struct ng_hook *las
     struct ng_mesg *m = it->u.m.msg;
     int rc;
     it->flags |= NGI_IF_RUNNING;
-    if (m->header.typecookie == NGM_GENERIC_COOKIE && !(m->header.flags & NGF_RESP)) {
+    if (ngi_generic_owns(n, m)) {
         rc = ngi_generic_msg(n, it, lasthook);
     } else if ((rc = check_cmdlist(n->type, m)) != 0) {
         ng_item_free(it);

@@ -106,8 +106,8 @@ static char *graph_snapshot(struct ng_graph *g, const char *anchor)
 /* A type with a command list requiring 8 argument bytes for cmd 1. */
 #define STRICT_COOKIE 0x7e57bad1u
 static const struct ng_cmdlist strict_cmds[] = {
-    {STRICT_COOKIE, 1, "set", 8},
-    {0, 0, NULL, 0},
+    {STRICT_COOKIE, 1, "set", NULL, NULL, 8},
+    {0, 0, NULL, NULL, NULL, 0},
 };
 static int strict_rcvmsg(struct ng_node *node, struct ng_item *item, struct ng_hook *lasthook)
 {
