@@ -24,6 +24,12 @@
 
 #include <stdint.h>
 
+#include <ngraph/ngraph.h>
+
+/* The built-in types (registered by ng_graph_create; their cmdlist is the
+ * command list with parse types). */
+extern const struct ng_type ng_hole_type, ng_echo_type, ng_tee_type;
+
 #define NG_HOLE_NODE_TYPE "hole"
 #define NGM_HOLE_COOKIE 915433206u
 enum { NGM_HOLE_GET_STATS = 1, NGM_HOLE_CLR_STATS = 2, NGM_HOLE_GETCLR_STATS = 3 };
