@@ -273,6 +273,7 @@ int ng_mesg_from_ascii(const struct ng_type *type, const struct ng_mesg *msg, st
  *   Consumes: nothing.
  *   Returns:  0; -EINVAL (g, path or text NULL, no command word, command
  *             word of NG_CMDSTRSIZ bytes or more, and the parse errors);
+ *             -EMSGSIZE (argument text over NG_MAX_MSG_ARGLEN bytes);
  *             -ENOSYS (unknown command); any error of ng_send_msg and of
  *             the command itself.
  */
