@@ -41,6 +41,43 @@ static int need(size_t datalen, size_t off, size_t n)
     return datalen < off || datalen - off < n ? -EMSGSIZE : 0;
 }
 
+/* The string-valued types share one parse: a string token, decoded, stored
+ * as a NUL-terminated string (STR_NUL), in a zero-filled buffer of `size`
+ * bytes (STR_FIXED, NUL included; STR_BYTES, no NUL needed) or after a
+ * uint16 length (STR_SIZED). */
+enum str_kind { STR_NUL, STR_FIXED, STR_SIZED, STR_BYTES };
+
+static int parse_strlike(const char *s, size_t *off, enum str_kind k, size_t size, uint8_t *buf,
+                         size_t *buflen)
+{
+    size_t ts, tl, n;
+    char *str;
+    ngi_tok_next(s, *off, &ts, &tl);
+    int rc = get_string(s, off, &str, &n);
+    if (rc)
+        return rc;
+    size_t out = k == STR_NUL ? n + 1 : k == STR_SIZED ? n + 2 : size;
+    if ((k == STR_NUL || k == STR_FIXED) && strlen(str) != n)
+        rc = -EINVAL; /* an embedded NUL would not survive a round trip */
+    else if ((k == STR_FIXED && n >= size) || (k == STR_BYTES && n > size) ||
+             (k == STR_SIZED && n > UINT16_MAX))
+        rc = -E2BIG;
+    else if (*buflen < out)
+        rc = -ERANGE;
+    if (rc) {
+        *off = ts;
+    } else {
+        uint16_t len16 = (uint16_t)n;
+        memset(buf, 0, out);
+        if (k == STR_SIZED)
+            memcpy(buf, &len16, 2);
+        memcpy(buf + (k == STR_SIZED ? 2 : 0), str, n);
+        *buflen = out;
+    }
+    free(str);
+    return rc;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Integers                                                                 */
 /* ------------------------------------------------------------------------ */
@@ -180,24 +217,7 @@ static int string_parse(const struct ng_parse_type *type, const char *s, size_t 
 {
     (void)type;
     (void)start;
-    size_t tok = *off, ts, tl, n;
-    char *str;
-    ngi_tok_next(s, tok, &ts, &tl);
-    int rc = get_string(s, off, &str, &n);
-    if (rc)
-        return rc;
-    if (strlen(str) != n) /* an embedded NUL would not survive a round trip */
-        rc = -EINVAL;
-    else if (*buflen < n + 1)
-        rc = -ERANGE;
-    if (rc) {
-        *off = ts;
-    } else {
-        memcpy(buf, str, n + 1);
-        *buflen = n + 1;
-    }
-    free(str);
-    return rc;
+    return parse_strlike(s, off, STR_NUL, 0, buf, buflen);
 }
 
 static int string_unparse(const struct ng_parse_type *type, const uint8_t *start, size_t datalen,
@@ -234,27 +254,7 @@ static int fixed_parse(const struct ng_parse_type *type, const char *s, size_t *
                        const uint8_t *start, uint8_t *buf, size_t *buflen)
 {
     (void)start;
-    size_t size = fixed_size(type), tok = *off, ts, tl, n;
-    char *str;
-    ngi_tok_next(s, tok, &ts, &tl);
-    int rc = get_string(s, off, &str, &n);
-    if (rc)
-        return rc;
-    if (strlen(str) != n)
-        rc = -EINVAL;
-    else if (n >= size)
-        rc = -E2BIG;
-    else if (*buflen < size)
-        rc = -ERANGE;
-    if (rc) {
-        *off = ts;
-    } else {
-        memset(buf, 0, size);
-        memcpy(buf, str, n);
-        *buflen = size;
-    }
-    free(str);
-    return rc;
+    return parse_strlike(s, off, STR_FIXED, fixed_size(type), buf, buflen);
 }
 
 static int fixed_unparse(const struct ng_parse_type *type, const uint8_t *start, size_t datalen,
@@ -295,26 +295,7 @@ static int sized_parse(const struct ng_parse_type *type, const char *s, size_t *
 {
     (void)type;
     (void)start;
-    size_t tok = *off, ts, tl, n;
-    char *str;
-    ngi_tok_next(s, tok, &ts, &tl);
-    int rc = get_string(s, off, &str, &n);
-    if (rc)
-        return rc;
-    if (n > UINT16_MAX)
-        rc = -E2BIG;
-    else if (*buflen < n + 2)
-        rc = -ERANGE;
-    if (rc) {
-        *off = ts;
-    } else {
-        uint16_t len = (uint16_t)n;
-        memcpy(buf, &len, 2);
-        memcpy(buf + 2, str, n);
-        *buflen = n + 2;
-    }
-    free(str);
-    return rc;
+    return parse_strlike(s, off, STR_SIZED, 0, buf, buflen);
 }
 
 static int sized_unparse(const struct ng_parse_type *type, const uint8_t *start, size_t datalen,
@@ -377,26 +358,8 @@ static int bytes_parse(const struct ng_parse_type *type, const char *s, size_t *
     size_t ts, tl;
     if (n < 0)
         return -EINVAL;
-    if (ngi_tok_next(s, *off, &ts, &tl) == NGI_TOK_STRING) {
-        char *str;
-        size_t len;
-        int rc = get_string(s, off, &str, &len);
-        if (rc)
-            return rc;
-        if (len > (size_t)n)
-            rc = -E2BIG;
-        else if (*buflen < (size_t)n)
-            rc = -ERANGE;
-        if (rc) {
-            *off = ts;
-        } else {
-            memset(buf, 0, (size_t)n);
-            memcpy(buf, str, len);
-            *buflen = (size_t)n;
-        }
-        free(str);
-        return rc;
-    }
+    if (ngi_tok_next(s, *off, &ts, &tl) == NGI_TOK_STRING)
+        return parse_strlike(s, off, STR_BYTES, (size_t)n, buf, buflen);
     struct ng_parse_type t;
     struct ng_parse_fixedarray_info fi;
     bytes_view(&t, &fi, n);
