@@ -2,7 +2,8 @@
 # Check the layering rules that the compiler cannot (docs/design.md, "Layers"):
 #   1. src/datapath/ includes no header of a layer above it (core, control,
 #      stats, runtime, nodes): the data path calls nothing above it.
-#   2. src/lib/ includes nothing of the engine; src/backend/ nothing above it.
+#   2. src/lib/ includes nothing of the engine; src/backend/ nothing above it;
+#      src/parse/ (pure parse types) nothing but src/lib/.
 #   3. src/nodes/*.c include public headers (<ngraph/*.h>) and system headers
 #      only: node types are written against the public API.
 #   4. No source file in src/ or bench/ is longer than 800 lines.
@@ -33,6 +34,7 @@ check_below() { # folder, allowed folders...
 check_below lib
 check_below backend lib
 check_below datapath lib backend
+check_below parse lib
 
 for f in src/nodes/*.c; do
     if grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f"; then

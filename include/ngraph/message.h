@@ -13,7 +13,10 @@
  *     "."  or ".:"      the sending node (only when sent from a node)
  *     "h1.h2"           relative: from the sending node through hooks
  * Generic messages (cookie NGM_GENERIC_COOKIE) are handled by the engine for
- * every node type.
+ * every node type, except NGM_TEXT_STATUS and NGM_TEXT_CONFIG, which go to
+ * the type's rcvmsg (the engine answers TEXT_STATUS itself only for a type
+ * without rcvmsg).  Their ASCII forms and the parse types: <ngraph/parse.h>,
+ * docs/messages.md.
  */
 #ifndef NGRAPH_MESSAGE_H
 #define NGRAPH_MESSAGE_H
@@ -32,14 +35,14 @@ extern "C" {
 #define NGF_RESP 0x00000001u /* the message is a response */
 
 struct ng_mesg_header {
-    uint8_t version;   /* NG_VERSION */
+    uint8_t version; /* NG_VERSION */
     uint8_t spare;
     uint16_t spare2;
-    uint32_t arglen;   /* bytes of argument data following the header */
-    uint32_t cmd;      /* command identifier */
-    uint32_t flags;    /* NGF_* */
-    uint32_t token;    /* matches a response to its command */
-    uint32_t typecookie; /* node type the command belongs to */
+    uint32_t arglen;           /* bytes of argument data following the header */
+    uint32_t cmd;              /* command identifier */
+    uint32_t flags;            /* NGF_* */
+    uint32_t token;            /* matches a response to its command */
+    uint32_t typecookie;       /* node type the command belongs to */
     char cmdstr[NG_CMDSTRSIZ]; /* command name, for humans */
 };
 
@@ -128,13 +131,17 @@ int ng_mesg_check(const struct ng_mesg *msg, size_t len);
  *             also: dropped while queued); or the target's error: rcvmsg's
  *             return value, the error passed to ng_respond() (resp != NULL,
  *             see struct ng_type's rcvmsg), or a generic message's error
- *             (-EINVAL for short or unterminated arguments and unknown
- *             commands, -ENOMEM for responses, else the error of the
+ *             (-EINVAL for arguments shorter than the command's struct or
+ *             an unterminated name in them, and unknown commands; -ENOSYS
+ *             for NGM_ASCII2BINARY / NGM_BINARY2ASCII of an unknown command;
+ *             -ENOMEM when the response cannot be allocated or would
+ *             exceed NG_MAX_RESP_ARGLEN, the one limit on every response
+ *             the engine builds; else the error of the
  *             topology call it performs: ng_mkpeer, ng_connect, ng_node_name,
  *             ng_rmhook, ng_node_shutdown, ng_path_resolve).
  */
-int ng_send_msg(struct ng_graph *g, struct ng_node *from, const char *path,
-                struct ng_mesg *msg, struct ng_mesg **resp);
+int ng_send_msg(struct ng_graph *g, struct ng_node *from, const char *path, struct ng_mesg *msg,
+                struct ng_mesg **resp);
 
 /*
  * Send msg to the node on the other side of `hook` (NG_SEND_MSG_HOOK).  The
@@ -190,8 +197,8 @@ int ng_respond(struct ng_item *item, int error, struct ng_mesg *resp);
  *             -ENOENT (no such node, a hook on the path missing or
  *             unconnected, or the node being freed).
  */
-int ng_path_resolve(struct ng_graph *g, struct ng_node *from, const char *path,
-                    struct ng_node **np, struct ng_hook **lasthookp);
+int ng_path_resolve(struct ng_graph *g, struct ng_node *from, const char *path, struct ng_node **np,
+                    struct ng_hook **lasthookp);
 
 /*
  * Validate a node, hook or type name against a buffer of `size` bytes
@@ -208,21 +215,65 @@ int ng_name_check(const char *name, size_t size);
 /* Generic messages                                                         */
 /* ------------------------------------------------------------------------ */
 
+/* Values, flags and layouts as FreeBSD's <netgraph/ng_message.h>. */
 #define NGM_GENERIC_COOKIE 1137070366u
 
+/* ORed into a command: it does not change anything / it always answers
+ * (clients wait for a response only when NGM_HASREPLY is set). */
+#define NGM_READONLY 0x10000000u
+#define NGM_HASREPLY 0x20000000u
+
 enum {
-    NGM_SHUTDOWN = 1,     /* no args; shut the node down */
-    NGM_MKPEER = 2,       /* struct ngm_mkpeer */
-    NGM_CONNECT = 3,      /* struct ngm_connect */
-    NGM_NAME = 4,         /* struct ngm_name */
-    NGM_RMHOOK = 5,       /* struct ngm_rmhook */
-    NGM_NODEINFO = 6,     /* no args; response struct nodeinfo */
-    NGM_LISTHOOKS = 7,    /* no args; response struct hooklist */
-    NGM_LISTNAMES = 8,    /* no args; response struct namelist (named nodes) */
-    NGM_LISTNODES = 9,    /* no args; response struct namelist (all nodes) */
-    NGM_LISTTYPES = 10,   /* no args; response struct typelist */
-    NGM_TEXT_STATUS = 11, /* no args; response: NUL-terminated text */
-    NGM_STATS = 12,       /* no args; response struct ng_node_stats (runtime) */
+    NGM_SHUTDOWN = 1, /* no args; shut the node down */
+    NGM_MKPEER = 2,   /* struct ngm_mkpeer */
+    NGM_CONNECT = 3,  /* struct ngm_connect */
+    NGM_NAME = 4,     /* struct ngm_name */
+    NGM_RMHOOK = 5,   /* struct ngm_rmhook */
+    /* no args; response struct nodeinfo */
+    NGM_NODEINFO = 6 | NGM_READONLY | NGM_HASREPLY,
+    /* no args; response struct hooklist */
+    NGM_LISTHOOKS = 7 | NGM_READONLY | NGM_HASREPLY,
+    /* no args; response struct namelist (named nodes) */
+    NGM_LISTNAMES = 8 | NGM_READONLY | NGM_HASREPLY,
+    /* no args; response struct namelist (all nodes) */
+    NGM_LISTNODES = 9 | NGM_READONLY | NGM_HASREPLY,
+    /* no args; response struct typelist */
+    NGM_LISTTYPES = 10 | NGM_READONLY | NGM_HASREPLY,
+    /* no args; response: NUL-terminated text (the type's rcvmsg answers) */
+    NGM_TEXT_STATUS = 11 | NGM_READONLY | NGM_HASREPLY,
+    /* arg: a whole struct ng_mesg; response: it in ASCII form */
+    NGM_BINARY2ASCII = 12 | NGM_READONLY | NGM_HASREPLY,
+    /* arg: a struct ng_mesg in ASCII form; response: it in binary */
+    NGM_ASCII2BINARY = 13 | NGM_READONLY | NGM_HASREPLY,
+    /* optional arg: text to set; response: text (the type's rcvmsg) */
+    NGM_TEXT_CONFIG = 14,
+};
+
+/* Flow-control messages, passed along the graph between nodes; the engine
+ * does not handle them (FreeBSD's NGM_FLOW_COOKIE set). */
+#define NGM_FLOW_COOKIE 851672669u
+enum {
+    NGM_LINK_IS_UP = 32,        /* upstream: carrier found */
+    NGM_LINK_IS_DOWN = 33,      /* upstream: carrier lost */
+    NGM_HIGH_WATER_PASSED = 34, /* struct ngm_queue_state */
+    NGM_LOW_WATER_PASSED = 35,  /* struct ngm_queue_state */
+    NGM_SYNC_QUEUE_STATE = 36,  /* struct ngm_queue_state */
+    NGM_DROP_LINK = 41,         /* downstream: drop DTR etc. */
+    NGM_RAISE_LINK = 42,
+    NGM_FLUSH_QUEUE = 43,
+    NGM_GET_BANDWIDTH = 44 | NGM_READONLY, /* response struct ngm_bandwidth */
+    NGM_SET_XMIT_Q_LIMITS = 45,            /* struct ngm_queue_state */
+    NGM_GET_XMIT_Q_LIMITS = 46 | NGM_READONLY,
+    NGM_MICROMANAGE = 47,
+    NGM_SET_FLOW_MANAGER = 48, /* struct flow_manager */
+};
+
+/* libngraph's own engine messages, answered for every node (no FreeBSD
+ * equivalent; the cookie is "ngrp" and collides with none of FreeBSD's). */
+#define NGM_NGRAPH_COOKIE 0x6e677270u
+enum {
+    /* no args; response struct ng_node_stats + hooks (<ngraph/runtime.h>) */
+    NGM_STATS = 1 | NGM_READONLY | NGM_HASREPLY,
 };
 
 struct ngm_mkpeer {
@@ -276,6 +327,26 @@ struct typeinfo {
 struct typelist {
     uint32_t numtypes;
     struct typeinfo typeinfo[];
+};
+
+struct ngm_bandwidth {
+    uint64_t nominal_in;
+    uint64_t seen_in;
+    uint64_t nominal_out;
+    uint64_t seen_out;
+};
+
+struct ngm_queue_state {
+    unsigned int queue_priority;
+    unsigned int max_queuelen_bytes;
+    unsigned int max_queuelen_packets;
+    unsigned int low_watermark;
+    unsigned int high_watermark;
+    unsigned int current;
+};
+
+struct flow_manager {
+    ng_id_t id;
 };
 
 #ifdef __cplusplus

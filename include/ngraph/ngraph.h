@@ -207,14 +207,25 @@ int ng_graph_barrier(struct ng_graph *g);
 /* Node types                                                               */
 /* ------------------------------------------------------------------------ */
 
-#define NG_ABI_VERSION 1
+/* 2: struct ng_cmdlist gained parse types (FreeBSD's field order). */
+#define NG_ABI_VERSION 2
 
-/* One entry of a type's command list (used for text status / introspection). */
+struct ng_parse_type; /* <ngraph/parse.h> */
+
+/*
+ * One entry of a type's command list: the command's ASCII name and the parse
+ * types of its argument and response (NULL: none), as FreeBSD's.  The engine
+ * converts messages to and from text with them (NGM_ASCII2BINARY,
+ * NGM_BINARY2ASCII, ng_send_ascii), looking a command up in the target
+ * type's list first, then in the generic list.
+ */
 struct ng_cmdlist {
     uint32_t cookie;
     uint32_t cmd;
-    const char *name;
-    uint32_t min_arglen; /* arguments shorter than this are rejected (-EINVAL) */
+    const char *name;                      /* at most NG_CMDSTRSIZ - 1 bytes */
+    const struct ng_parse_type *mesg_type; /* argument */
+    const struct ng_parse_type *resp_type; /* response */
+    uint32_t min_arglen;                   /* libngraph: shorter arguments are refused (-EINVAL) */
 };
 
 /*
@@ -251,10 +262,10 @@ struct ng_cmdlist {
  * and the topology API (the control lock is recursive).
  */
 struct ng_type {
-    uint32_t version;          /* NG_ABI_VERSION */
-    const char *name;          /* unique type name */
-    uint32_t cookie;           /* type cookie for messages */
-    uint32_t flags;            /* NG_TYPE_* */
+    uint32_t version; /* NG_ABI_VERSION */
+    const char *name; /* unique type name */
+    uint32_t cookie;  /* type cookie for messages */
+    uint32_t flags;   /* NG_TYPE_* */
     /* Node created (it has an id, no name, no hooks): allocate private
      * state.  Non-zero return aborts creation; shutdown is then not called.
      *   Context:  the thread calling ng_node_create / ng_mkpeer (or running
@@ -263,8 +274,10 @@ struct ng_type {
     int (*constructor)(struct ng_node *node);
     /* Control message, or a response (NGF_RESP) to one this node sent.
      * Owns item; answer with ng_respond() or free it.  Generic messages
-     * (NGM_GENERIC_COOKIE, not responses) are handled by the engine and
-     * never reach it; arguments shorter than the cmdlist's min_arglen are
+     * (NGM_GENERIC_COOKIE and NGM_NGRAPH_COOKIE, not responses) are handled
+     * by the engine and never reach it, except NGM_TEXT_STATUS and
+     * NGM_TEXT_CONFIG, which are the type's to answer (-EINVAL: "no status",
+     * as FreeBSD's); arguments shorter than the cmdlist's min_arglen are
      * refused (-EINVAL) before it runs.  The return value reaches a
      * waiting sender if no response was sent (if one was, ng_respond's
      * error wins, except that a non-zero return wins when the message ran
@@ -578,8 +591,7 @@ void ng_node_force_queue(struct ng_node *node, int on);
  *             newhook or connect method's error (the graph is then
  *             unchanged).
  */
-int ng_connect(struct ng_node *node1, const char *name1, struct ng_node *node2,
-               const char *name2);
+int ng_connect(struct ng_node *node1, const char *name1, struct ng_node *node2, const char *name2);
 
 /*
  * Create a node of `type` and connect its hook `peerhook` to `ourhook` on
@@ -595,8 +607,8 @@ int ng_connect(struct ng_node *node1, const char *name1, struct ng_node *node2,
  *             -ESHUTDOWN (node is shutting down); -EEXIST (ourhook taken);
  *             the constructor's error; a newhook or connect method's error.
  */
-int ng_mkpeer(struct ng_node *node, const char *ourhook, const char *type,
-              const char *peerhook, struct ng_node **newp);
+int ng_mkpeer(struct ng_node *node, const char *ourhook, const char *type, const char *peerhook,
+              struct ng_node **newp);
 
 /*
  * Remove hook `name` of node and its peer hook (found with the type's
@@ -987,13 +999,13 @@ enum ng_drop_reason {
 };
 
 struct ng_graph_stats {
-    uint64_t items_alloc;         /* items allocated */
-    uint64_t items_free;          /* items freed */
-    uint64_t items_live;          /* currently allocated */
+    uint64_t items_alloc; /* items allocated */
+    uint64_t items_free;  /* items freed */
+    uint64_t items_live;  /* currently allocated */
     uint64_t drops[NG_DROP_REASONS];
-    uint64_t nodes;               /* live nodes */
-    uint64_t hooks;               /* live hooks */
-    uint64_t defer_pending;       /* objects waiting for a grace period */
+    uint64_t nodes;         /* live nodes */
+    uint64_t hooks;         /* live hooks */
+    uint64_t defer_pending; /* objects waiting for a grace period */
 };
 
 /*

@@ -1,9 +1,12 @@
 /*
  * Built-in node types, registered in every graph:
  *
- *   hole  Discards every data item it receives and counts it (per node).
- *         Accepts any hook name.  Messages: NGM_HOLE_GET_STATS (response
- *         struct ng_hole_stats), NGM_HOLE_CLR_STATS.
+ *   hole  Discards every data item it receives and counts it per hook.
+ *         Accepts any hook name.  Messages (argument: the hook's name, a
+ *         NUL-terminated string; -ENOENT for a hook it does not have):
+ *         NGM_HOLE_GET_STATS (response struct ng_hole_hookstat),
+ *         NGM_HOLE_CLR_STATS, NGM_HOLE_GETCLR_STATS (both at once);
+ *         NGM_TEXT_STATUS (every hook's counters as text).
  *   echo  Sends every data item back out of the hook it arrived on, and
  *         answers every non-generic message with a copy of itself.
  *   tee   Hooks "left", "right", "left2right", "right2left".  Data from
@@ -11,17 +14,26 @@
  *         out right, with a copy out left2right.  Data arriving on left2right
  *         goes out right, on right2left goes out left.  The node shuts down
  *         when its last hook is removed.  Messages: NGM_TEE_GET_STATS
- *         (response struct ng_tee_stats), NGM_TEE_CLR_STATS.
+ *         (response struct ng_tee_stats), NGM_TEE_CLR_STATS,
+ *         NGM_TEE_GETCLR_STATS (both at once), NGM_TEXT_STATUS.
+ * Cookies, numbers and structs are FreeBSD's (ng_hole.h, ng_tee.h, ng_echo.h);
+ * the ASCII forms are in docs/messages.md.
  */
 #ifndef NGRAPH_NODES_H
 #define NGRAPH_NODES_H
 
 #include <stdint.h>
 
+#include <ngraph/ngraph.h>
+
+/* The built-in types (registered by ng_graph_create; their cmdlist is the
+ * command list with parse types). */
+extern const struct ng_type ng_hole_type, ng_echo_type, ng_tee_type;
+
 #define NG_HOLE_NODE_TYPE "hole"
 #define NGM_HOLE_COOKIE 915433206u
-enum { NGM_HOLE_GET_STATS = 1, NGM_HOLE_CLR_STATS = 2 };
-struct ng_hole_stats {
+enum { NGM_HOLE_GET_STATS = 1, NGM_HOLE_CLR_STATS = 2, NGM_HOLE_GETCLR_STATS = 3 };
+struct ng_hole_hookstat {
     uint64_t frames;
     uint64_t octets;
 };
@@ -31,10 +43,16 @@ struct ng_hole_stats {
 
 #define NG_TEE_NODE_TYPE "tee"
 #define NGM_TEE_COOKIE 916107047u
-enum { NGM_TEE_GET_STATS = 1, NGM_TEE_CLR_STATS = 2 };
+#define NG_TEE_HOOK_RIGHT "right"
+#define NG_TEE_HOOK_LEFT "left"
+#define NG_TEE_HOOK_RIGHT2LEFT "right2left"
+#define NG_TEE_HOOK_LEFT2RIGHT "left2right"
+enum { NGM_TEE_GET_STATS = 1, NGM_TEE_CLR_STATS = 2, NGM_TEE_GETCLR_STATS = 3 };
 struct ng_tee_hookstat {
-    uint64_t in_frames, in_octets;   /* received on the hook */
-    uint64_t out_frames, out_octets; /* sent out of the hook */
+    uint64_t inOctets; /* received on the hook */
+    uint64_t inFrames;
+    uint64_t outOctets; /* sent out of the hook */
+    uint64_t outFrames;
 };
 struct ng_tee_stats {
     struct ng_tee_hookstat right, left, right2left, left2right;

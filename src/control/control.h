@@ -10,6 +10,7 @@
 #include <ngraph/runtime.h>
 
 #include "core/core.h"
+#include "parse/msgobj.h"
 
 /* waiter.c: a synchronous sender waiting for its item (see there). */
 struct ngi_waiter {
@@ -31,17 +32,21 @@ void ngi_waiter_item_gone(struct ng_item *item);
 void ngi_waiter_abandon(struct ngi_waiter *w, int error);
 
 /* msg.c */
-/* ng_mesg_check against the message's real allocation: -EMSGSIZE if
- * header.arglen claims more argument bytes than were allocated. */
-int ngi_mesg_check_alloc(const struct ng_mesg *msg);
-/* A response of up to NG_MAX_RESP_ARGLEN bytes (engine-built listings). */
-struct ng_mesg *ngi_mesg_response_large(const struct ng_mesg *msg, size_t arglen);
+
 /* Run a message item in node's context (writer access held).  Consumes it. */
 int ngi_msg_deliver(struct ngi_thread *t, struct ng_node *node, struct ng_hook *lasthook,
                     struct ng_item *item);
 
-/* generic.c: an NGM_GENERIC_COOKIE message.  Consumes item. */
+/* generic.c: an engine message (NGM_GENERIC_COOKIE or NGM_NGRAPH_COOKIE,
+ * not a response, and not a TEXT_STATUS/TEXT_CONFIG the type answers
+ * itself: ngi_generic_owns).  Consumes item.  Every response the engine
+ * builds is allocated with ngi_mesg_response_large (NG_MAX_RESP_ARGLEN). */
+bool ngi_generic_owns(const struct ng_node *node, const struct ng_mesg *msg);
 int ngi_generic_msg(struct ng_node *node, struct ng_item *item, struct ng_hook *lasthook);
+
+/* ascii.c: NGM_ASCII2BINARY / NGM_BINARY2ASCII with node's type's command
+ * list (argument length already checked).  Consumes item. */
+int ngi_ascii_msg(struct ng_node *node, struct ng_item *item);
 
 /* path.c: resolve inside a read-side section; results referenced. */
 int ngi_path_lookup(struct ng_graph *g, struct ng_node *from, const char *path, struct ng_node **np,

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <ngraph/parse.h>
+
 #include "control.h"
 
 /* Copy a fixed-size name field and require NUL termination in it. */
@@ -71,9 +73,8 @@ static int stats_msg(struct ng_node *n, struct ng_item *it)
     uint32_t nh = 0;
     for (struct ng_hook *h = atomic_load(&n->hooks); h; h = atomic_load(&h->next))
         nh++;
-    size_t len = sizeof(struct ng_node_stats) + (size_t)nh * sizeof(struct ng_hook_stats);
     struct ng_mesg *r =
-        len <= NG_MAX_MSG_ARGLEN ? ng_mesg_response(ng_item_msg(it), (uint32_t)len) : NULL;
+        resp_alloc(it, sizeof(struct ng_node_stats) + (size_t)nh * sizeof(struct ng_hook_stats));
     if (!r) {
         ng_item_free(it);
         return -ENOMEM;
@@ -87,15 +88,52 @@ static int stats_msg(struct ng_node *n, struct ng_item *it)
     return ng_respond(it, 0, r);
 }
 
+bool ngi_generic_owns(const struct ng_node *n, const struct ng_mesg *m)
+{
+    if (m->header.flags & NGF_RESP)
+        return false;
+    if (m->header.typecookie == NGM_NGRAPH_COOKIE)
+        return true;
+    if (m->header.typecookie != NGM_GENERIC_COOKIE)
+        return false;
+    /* TEXT_STATUS and TEXT_CONFIG are the type's (FreeBSD hands them to
+     * rcvmsg); the engine answers them only for a type without one. */
+    return !((m->header.cmd == NGM_TEXT_STATUS || m->header.cmd == NGM_TEXT_CONFIG) &&
+             n->type->rcvmsg);
+}
+
+/* The command's entry in the generic list, and its argument long enough
+ * for its struct (nothing is read past arglen).  -EINVAL otherwise. */
+static int generic_check(const struct ng_mesg *m)
+{
+    for (const struct ng_cmdlist *c = ng_generic_cmds; c->name; c++)
+        if (c->cookie == m->header.typecookie && c->cmd == m->header.cmd)
+            return m->header.arglen < c->min_arglen ? -EINVAL : 0;
+    return -EINVAL;
+}
+
 int ngi_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lasthook)
 {
     (void)lasthook;
     struct ng_graph *g = n->g;
     struct ng_mesg *m = ng_item_msg(it);
     const void *arg = m->data;
-    uint32_t arglen = m->header.arglen;
     int rc;
 
+    if (m->header.typecookie == NGM_NGRAPH_COOKIE) { /* NGM_STATS only */
+        if ((rc = generic_check(m)) != 0) {
+            ng_item_free(it);
+            return rc;
+        }
+        ngi_ctl_lock(g);
+        rc = stats_msg(n, it);
+        ngi_ctl_unlock(g);
+        return rc;
+    }
+    if ((rc = generic_check(m)) != 0) {
+        ng_item_free(it);
+        return rc;
+    }
     ngi_ctl_lock(g);
     switch (m->header.cmd) {
     case NGM_SHUTDOWN:
@@ -103,8 +141,8 @@ int ngi_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lasth
         break;
     case NGM_MKPEER: {
         const struct ngm_mkpeer *a = arg;
-        if (arglen < sizeof(*a) || arg_name(a->type, NG_TYPESIZ) ||
-            arg_name(a->ourhook, NG_HOOKSIZ) || arg_name(a->peerhook, NG_HOOKSIZ)) {
+        if (arg_name(a->type, NG_TYPESIZ) || arg_name(a->ourhook, NG_HOOKSIZ) ||
+            arg_name(a->peerhook, NG_HOOKSIZ)) {
             rc = -EINVAL;
             break;
         }
@@ -113,8 +151,8 @@ int ngi_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lasth
     }
     case NGM_CONNECT: {
         const struct ngm_connect *a = arg;
-        if (arglen < sizeof(*a) || arg_name(a->path, NG_PATHSIZ) ||
-            arg_name(a->ourhook, NG_HOOKSIZ) || arg_name(a->peerhook, NG_HOOKSIZ)) {
+        if (arg_name(a->path, NG_PATHSIZ) || arg_name(a->ourhook, NG_HOOKSIZ) ||
+            arg_name(a->peerhook, NG_HOOKSIZ)) {
             rc = -EINVAL;
             break;
         }
@@ -128,16 +166,12 @@ int ngi_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lasth
     }
     case NGM_NAME: {
         const struct ngm_name *a = arg;
-        rc = (arglen < sizeof(*a) || arg_name(a->name, NG_NODESIZ))
-                 ? -EINVAL
-                 : ngi_node_name_locked(n, a->name);
+        rc = arg_name(a->name, NG_NODESIZ) ? -EINVAL : ngi_node_name_locked(n, a->name);
         break;
     }
     case NGM_RMHOOK: {
         const struct ngm_rmhook *a = arg;
-        rc = (arglen < sizeof(*a) || arg_name(a->ourhook, NG_HOOKSIZ))
-                 ? -EINVAL
-                 : ngi_rmhook_locked(n, a->ourhook);
+        rc = arg_name(a->ourhook, NG_HOOKSIZ) ? -EINVAL : ngi_rmhook_locked(n, a->ourhook);
         break;
     }
     case NGM_NODEINFO: {
@@ -197,14 +231,17 @@ int ngi_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lasth
         ngi_ctl_unlock(g);
         return ng_respond(it, 0, r);
     }
-    case NGM_STATS:
-        rc = stats_msg(n, it);
-        ngi_ctl_unlock(g);
-        return rc;
-    case NGM_TEXT_STATUS:
+    case NGM_TEXT_STATUS: /* only for a type without rcvmsg */
         rc = text_status(n, it);
         ngi_ctl_unlock(g);
         return rc;
+    case NGM_TEXT_CONFIG: /* a type without rcvmsg has no configuration */
+        rc = -EINVAL;
+        break;
+    case NGM_ASCII2BINARY:
+    case NGM_BINARY2ASCII:
+        ngi_ctl_unlock(g);
+        return ngi_ascii_msg(n, it);
     default:
         rc = -EINVAL;
         break;

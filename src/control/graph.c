@@ -9,10 +9,11 @@
 #include <malloc.h>
 #endif
 
+#include <ngraph/nodes.h>
+
 #include "control.h"
 
 /* The built-in node types (src/nodes/). */
-extern const struct ng_type ng_hole_type, ng_echo_type, ng_tee_type;
 
 static _Atomic uint64_t ng_next_serial = 1;
 

@@ -17,13 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include <ngraph/ngraph.h>
+#include <ngraph/nodes.h>
+#include <ngraph/parse.h>
 
 enum { TEE_RIGHT, TEE_LEFT, TEE_R2L, TEE_L2R, TEE_NHOOKS };
 static const char *const tee_names[TEE_NHOOKS] = {"right", "left", "right2left", "left2right"};
 
 struct tee_stat {
-    _Atomic uint64_t in_frames, in_octets, out_frames, out_octets;
+    _Atomic uint64_t in_octets, in_frames, out_octets, out_frames;
 };
 
 struct tee_priv {
@@ -124,12 +128,52 @@ static int tee_rcvdata(struct ng_hook *hook, struct ng_item *item)
     return rc;
 }
 
-static void tee_fill(struct ng_tee_hookstat *o, struct tee_stat *s)
+/* Read (and with clear, zero) one hook's counters. */
+static void tee_fill(struct ng_tee_hookstat *o, struct tee_stat *s, bool clear)
 {
-    o->in_frames = atomic_load_explicit(&s->in_frames, memory_order_relaxed);
-    o->in_octets = atomic_load_explicit(&s->in_octets, memory_order_relaxed);
-    o->out_frames = atomic_load_explicit(&s->out_frames, memory_order_relaxed);
-    o->out_octets = atomic_load_explicit(&s->out_octets, memory_order_relaxed);
+    _Atomic uint64_t *src[4] = {&s->in_octets, &s->in_frames, &s->out_octets, &s->out_frames};
+    uint64_t v[4];
+    for (int i = 0; i < 4; i++)
+        v[i] = clear ? atomic_exchange_explicit(src[i], 0, memory_order_relaxed)
+                     : atomic_load_explicit(src[i], memory_order_relaxed);
+    o->inOctets = v[0];
+    o->inFrames = v[1];
+    o->outOctets = v[2];
+    o->outFrames = v[3];
+}
+
+/* struct ng_tee_stats is right, left, right2left, left2right: slot order. */
+static void tee_snapshot(struct tee_priv *p, struct ng_tee_stats *st, bool clear)
+{
+    struct ng_tee_hookstat *dst[TEE_NHOOKS] = {&st->right, &st->left, &st->right2left,
+                                               &st->left2right};
+    for (int i = 0; i < TEE_NHOOKS; i++)
+        tee_fill(dst[i], &p->st[i], clear);
+}
+
+static int tee_status(struct tee_priv *p, struct ng_item *item)
+{
+    struct ng_mesg *r = ng_mesg_response(ng_item_msg(item), NG_TEXTRESPONSE);
+    if (!r) {
+        ng_item_free(item);
+        return -ENOMEM;
+    }
+    struct ng_tee_stats st;
+    tee_snapshot(p, &st, false);
+    const struct ng_tee_hookstat *hs[TEE_NHOOKS] = {&st.right, &st.left, &st.right2left,
+                                                    &st.left2right};
+    size_t len = 0;
+    for (int i = 0; i < TEE_NHOOKS; i++) {
+        int n =
+            snprintf(r->data + len, NG_TEXTRESPONSE - len,
+                     "%s: %s inOctets=%llu inFrames=%llu outOctets=%llu outFrames=%llu\n",
+                     tee_names[i], atomic_load(&p->hook[i]) ? "connected" : "unconnected",
+                     (unsigned long long)hs[i]->inOctets, (unsigned long long)hs[i]->inFrames,
+                     (unsigned long long)hs[i]->outOctets, (unsigned long long)hs[i]->outFrames);
+        len += n > 0 ? (size_t)n : 0;
+    }
+    r->header.arglen = (uint32_t)strlen(r->data) + 1;
+    return ng_respond(item, 0, r);
 }
 
 static int tee_rcvmsg(struct ng_node *node, struct ng_item *item, struct ng_hook *lasthook)
@@ -137,43 +181,60 @@ static int tee_rcvmsg(struct ng_node *node, struct ng_item *item, struct ng_hook
     (void)lasthook;
     struct tee_priv *p = ng_node_private(node);
     const struct ng_mesg *m = ng_item_msg(item);
-    if (m->header.typecookie != NGM_TEE_COOKIE) {
+    if (m->header.typecookie == NGM_GENERIC_COOKIE && m->header.cmd == NGM_TEXT_STATUS)
+        return tee_status(p, item);
+    if (m->header.typecookie != NGM_TEE_COOKIE || (m->header.flags & NGF_RESP)) {
         ng_item_free(item);
         return -EINVAL;
     }
     switch (m->header.cmd) {
-    case NGM_TEE_GET_STATS: {
+    case NGM_TEE_GET_STATS:
+    case NGM_TEE_GETCLR_STATS: {
         struct ng_mesg *r = ng_mesg_response(m, sizeof(struct ng_tee_stats));
         if (!r) {
             ng_item_free(item);
             return -ENOMEM;
         }
-        struct ng_tee_stats *st = (struct ng_tee_stats *)(void *)r->data;
-        tee_fill(&st->right, &p->st[TEE_RIGHT]);
-        tee_fill(&st->left, &p->st[TEE_LEFT]);
-        tee_fill(&st->right2left, &p->st[TEE_R2L]);
-        tee_fill(&st->left2right, &p->st[TEE_L2R]);
+        tee_snapshot(p, (struct ng_tee_stats *)(void *)r->data,
+                     m->header.cmd == NGM_TEE_GETCLR_STATS);
         return ng_respond(item, 0, r);
     }
-    case NGM_TEE_CLR_STATS:
-        for (int i = 0; i < TEE_NHOOKS; i++) {
-            atomic_store(&p->st[i].in_frames, 0);
-            atomic_store(&p->st[i].in_octets, 0);
-            atomic_store(&p->st[i].out_frames, 0);
-            atomic_store(&p->st[i].out_octets, 0);
-        }
+    case NGM_TEE_CLR_STATS: {
+        struct ng_tee_stats st;
+        tee_snapshot(p, &st, true);
         ng_item_free(item);
         return 0;
+    }
     default:
         ng_item_free(item);
         return -EINVAL;
     }
 }
 
+static const struct ng_parse_struct_field tee_hookstat_fields[] = {
+    {"inOctets", &ng_parse_uint64_type, 0},
+    {"inFrames", &ng_parse_uint64_type, 0},
+    {"outOctets", &ng_parse_uint64_type, 0},
+    {"outFrames", &ng_parse_uint64_type, 0},
+    {NULL, NULL, 0},
+};
+static const struct ng_parse_type tee_hookstat_type = {
+    &ng_parse_struct_type, tee_hookstat_fields, NULL, NULL, NULL, NULL, NULL};
+static const struct ng_parse_struct_field tee_stats_fields[] = {
+    {"right", &tee_hookstat_type, 0},
+    {"left", &tee_hookstat_type, 0},
+    {"right2left", &tee_hookstat_type, 0},
+    {"left2right", &tee_hookstat_type, 0},
+    {NULL, NULL, 0},
+};
+static const struct ng_parse_type tee_stats_type = {
+    &ng_parse_struct_type, tee_stats_fields, NULL, NULL, NULL, NULL, NULL};
+
 static const struct ng_cmdlist tee_cmds[] = {
-    {NGM_TEE_COOKIE, NGM_TEE_GET_STATS, "getstats", 0},
-    {NGM_TEE_COOKIE, NGM_TEE_CLR_STATS, "clrstats", 0},
-    {0, 0, NULL, 0},
+    {NGM_TEE_COOKIE, NGM_TEE_GET_STATS, "getstats", NULL, &tee_stats_type, 0},
+    {NGM_TEE_COOKIE, NGM_TEE_CLR_STATS, "clrstats", NULL, NULL, 0},
+    {NGM_TEE_COOKIE, NGM_TEE_GETCLR_STATS, "getclrstats", NULL, &tee_stats_type, 0},
+    {0, 0, NULL, NULL, NULL, 0},
 };
 
 const struct ng_type ng_tee_type = {

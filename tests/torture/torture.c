@@ -279,8 +279,8 @@ static int tort_disconnect(struct ng_hook *hook)
 }
 
 static const struct ng_cmdlist tort_cmds[] = {
-    {TORT_COOKIE, TORT_PING, "ping", 0},
-    {0, 0, NULL, 0},
+    {TORT_COOKIE, TORT_PING, "ping", NULL, NULL, 0},
+    {0, 0, NULL, NULL, NULL, 0},
 };
 
 /* "tort": concurrent rcvdata (shared mode); "tortw": the same methods under

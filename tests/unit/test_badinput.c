@@ -18,6 +18,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <ngraph/nodes.h>
+#include <ngraph/parse.h>
+
 #include "ngtest.h"
 
 #include <ngraph/runtime.h>
@@ -109,8 +112,8 @@ static char *graph_snapshot(struct ng_graph *g, const char *anchor)
 /* A type with a command list requiring 8 argument bytes for cmd 1. */
 #define STRICT_COOKIE 0x7e57bad1u
 static const struct ng_cmdlist strict_cmds[] = {
-    {STRICT_COOKIE, 1, "set", 8},
-    {0, 0, NULL, 0},
+    {STRICT_COOKIE, 1, "set", NULL, NULL, 8},
+    {0, 0, NULL, NULL, NULL, 0},
 };
 static int strict_rcvmsg(struct ng_node *node, struct ng_item *item, struct ng_hook *lasthook)
 {
@@ -558,6 +561,121 @@ ROW(r_check_truncated, {
 })
 ROW(r_respond_notmsg, return ng_respond(ngtest_item(f->g, 8, 0), 0, NULL);)
 
+/* Issue #15 (a): every generic handler checks its argument's length and
+ * termination before reading it. */
+ROW(r_msg_mkpeer_type_unterminated, {
+    struct ng_mesg *m = gmsg(NGM_MKPEER, sizeof(struct ngm_mkpeer));
+    struct ngm_mkpeer *a = (void *)m->data;
+    memset(a->type, 't', sizeof(a->type));
+    strcpy(a->ourhook, "x");
+    strcpy(a->peerhook, "y");
+    return msg_rc(f->g, "c:", m);
+})
+ROW(r_msg_connect_short,
+    return msg_rc(f->g, "c:", gmsg(NGM_CONNECT, sizeof(struct ngm_connect) - 1));)
+ROW(r_msg_rmhook_short, return msg_rc(f->g, "a:", gmsg(NGM_RMHOOK, 3));)
+
+/* Conversion messages (NGM_ASCII2BINARY / NGM_BINARY2ASCII). */
+static struct ng_mesg *conv_msg(uint32_t cmd, const char *cmdstr, uint32_t flags, const void *data,
+                                uint32_t len, uint32_t inner_arglen)
+{
+    struct ng_mesg *m = gmsg(cmd, (uint32_t)sizeof(struct ng_mesg_header) + len);
+    struct ng_mesg *in = (struct ng_mesg *)(void *)m->data;
+    in->header.version = NG_VERSION;
+    in->header.flags = flags;
+    in->header.arglen = inner_arglen;
+    strcpy(in->header.cmdstr, cmdstr);
+    memcpy(in->data, data, len);
+    return m;
+}
+static struct ng_mesg *b2a_msg(uint32_t cookie, uint32_t cmd, uint32_t flags, uint32_t len)
+{
+    uint8_t zero[8] = {0};
+    struct ng_mesg *m = conv_msg(NGM_BINARY2ASCII, "", flags, zero, len, len);
+    struct ng_mesg *in = (struct ng_mesg *)(void *)m->data;
+    in->header.typecookie = cookie;
+    in->header.cmd = cmd;
+    return m;
+}
+ROW(r_a2b_short,
+    return msg_rc(f->g, "a:", gmsg(NGM_ASCII2BINARY, sizeof(struct ng_mesg_header) - 1));)
+ROW(r_a2b_lying_arglen,
+    return msg_rc(f->g, "a:", conv_msg(NGM_ASCII2BINARY, "name", 0, "{}", 3, 4));)
+ROW(r_a2b_unknown, return msg_rc(f->g, "a:", conv_msg(NGM_ASCII2BINARY, "nosuch", 0, "", 1, 1));)
+ROW(r_a2b_syntax,
+    return msg_rc(f->g, "a:", conv_msg(NGM_ASCII2BINARY, "name", 0, "{ name=", 8, 8));)
+ROW(r_b2a_short, return msg_rc(f->g, "a:", b2a_msg(NGM_GENERIC_COOKIE, NGM_NODEINFO, NGF_RESP, 4));)
+ROW(r_b2a_lying_arglen, {
+    struct ng_mesg *m = b2a_msg(NGM_GENERIC_COOKIE, NGM_NODEINFO, NGF_RESP, 4);
+    ((struct ng_mesg *)(void *)m->data)->header.arglen = 5;
+    return msg_rc(f->g, "a:", m);
+})
+ROW(r_b2a_unknown, return msg_rc(f->g, "a:", b2a_msg(0x0badc0deu, 1, 0, 0));)
+ROW(r_b2a_other_type,
+    return msg_rc(f->g, "c:", b2a_msg(NGM_HOLE_COOKIE, NGM_HOLE_GET_STATS, 0, 3));)
+
+/* hole's per-hook statistics. */
+static struct ng_mesg *hole_msg(uint32_t cmd, const char *arg, uint32_t len)
+{
+    struct ng_mesg *m = ng_mesg_alloc(NGM_HOLE_COOKIE, cmd, len);
+    assert_non_null(m);
+    memcpy(m->data, arg, len);
+    return m;
+}
+ROW(r_hole_nohook, return msg_rc(f->g, "a:", hole_msg(NGM_HOLE_GET_STATS, "nosuch", 7));)
+ROW(r_hole_clr_nohook, return msg_rc(f->g, "a:", hole_msg(NGM_HOLE_CLR_STATS, "nosuch", 7));)
+ROW(r_hole_unterminated, return msg_rc(f->g, "a:", hole_msg(NGM_HOLE_GET_STATS, "out", 3));)
+ROW(r_hole_noarg, return msg_rc(f->g, "a:", hole_msg(NGM_HOLE_GETCLR_STATS, "", 0));)
+
+/* ASCII messages: the text is refused before anything is sent. */
+static int ascii_rc(struct ng_graph *g, const char *path, const char *text)
+{
+    char *resp = NULL;
+    int rc = ng_send_ascii(g, path, text, &resp);
+    free(resp);
+    return rc;
+}
+ROW(r_ascii_unbalanced, return ascii_rc(f->g, "c:", "mkpeer { type=\"hole\" ourhook=\"x\" ");)
+ROW(r_ascii_unknown_field, return ascii_rc(f->g, "c:", "mkpeer { kind=\"hole\" }");)
+ROW(r_ascii_field_twice, return ascii_rc(f->g, "c:", "name { name=\"q\" name=\"r\" }");)
+ROW(r_ascii_string_long,
+    return ascii_rc(f->g, "c:", "name { name=\"0123456789012345678901234567890123\" }");)
+ROW(r_ascii_number_range, return ascii_rc(f->g, "c:", "binary2ascii { version=256 }");)
+ROW(r_ascii_index_big, return ascii_rc(f->g, "c:", "binary2ascii { arglen=2 data=[ 1 2 3 ] }");)
+ROW(r_ascii_trailing, return ascii_rc(f->g, "c:", "name { name=\"q\" } }");)
+ROW(r_ascii_noargs_given, return ascii_rc(f->g, "c:", "nodeinfo 1");)
+ROW(r_ascii_empty, return ascii_rc(f->g, "c:", "");)
+ROW(r_ascii_empty_args, return ascii_rc(f->g, "c:", "mkpeer");)
+ROW(r_ascii_unknown_cmd, return ascii_rc(f->g, "c:", "getstats \"in\"");)
+ROW(r_ascii_long_cmd, return ascii_rc(f->g, "c:", "nodeinfo0123456789012345678901234");)
+static int ascii_nested(struct fx *f, size_t n)
+{
+    char *t = malloc(2 * n + 8);
+    assert_non_null(t);
+    strcpy(t, "mkpeer ");
+    memset(t + 7, '{', n);
+    memset(t + 7 + n, '}', n);
+    t[7 + 2 * n] = '\0';
+    int rc = ascii_rc(f->g, "c:", t);
+    free(t);
+    return rc;
+}
+/* " " + 2n braces + NUL fill the 64 KiB argument limit exactly. */
+ROW(r_ascii_nesting, return ascii_nested(f, (NG_MAX_MSG_ARGLEN - 2) / 2);)
+ROW(r_ascii_too_long, return ascii_nested(f, NG_MAX_MSG_ARGLEN / 2);)
+ROW(r_ascii_mkpeer_unknown_type,
+    return ascii_rc(f->g, "c:", "mkpeer { type=\"nosuchtype\" ourhook=\"x\" peerhook=\"y\" }");)
+ROW(r_parse_bad_ipaddr, {
+    uint8_t b[4];
+    size_t len = sizeof(b);
+    return ng_parse(&ng_parse_ipaddr_type, "10.0.0.256", NULL, b, &len);
+})
+ROW(r_parse_bad_enaddr, {
+    uint8_t b[6];
+    size_t len = sizeof(b);
+    return ng_parse(&ng_parse_enaddr_type, "00:11:22:33:44:gg", NULL, b, &len);
+})
+
 /* Graphs and backends */
 ROW(r_backend_parse, {
     enum ng_backend b;
@@ -690,6 +808,51 @@ static const struct row rows[] = {
     R("msg", "NGM_CONNECT to \".\" (hook to self)", EINVAL, r_msg_connect_self),
     R("msg", "NGM_CONNECT of an already connected pair", EEXIST, r_msg_connect_double),
     R("msg", "NGM_RMHOOK of an unknown hook", ENOENT, r_msg_rmhook_nosuch),
+    R("msg", "NGM_MKPEER whose type field has no NUL in its 32 bytes", EINVAL,
+      r_msg_mkpeer_type_unterminated),
+    R("msg", "NGM_CONNECT with truncated arguments", EINVAL, r_msg_connect_short),
+    R("msg", "NGM_RMHOOK with 3 argument bytes", EINVAL, r_msg_rmhook_short),
+    R("ascii", "NGM_ASCII2BINARY shorter than a message header", EINVAL, r_a2b_short),
+    R("ascii", "NGM_ASCII2BINARY whose inner arglen passes its argument", EINVAL,
+      r_a2b_lying_arglen),
+    R("ascii", "NGM_ASCII2BINARY of an unknown command name", ENOSYS, r_a2b_unknown),
+    R("ascii", "NGM_ASCII2BINARY with malformed text", EINVAL, r_a2b_syntax),
+    R("ascii", "NGM_BINARY2ASCII of a nodeinfo response 4 bytes long", EMSGSIZE, r_b2a_short),
+    R("ascii", "NGM_BINARY2ASCII whose inner arglen passes its argument", EINVAL,
+      r_b2a_lying_arglen),
+    R("ascii", "NGM_BINARY2ASCII of an unknown command", ENOSYS, r_b2a_unknown),
+    R("ascii", "NGM_BINARY2ASCII of a hole command sent to an echo node", ENOSYS, r_b2a_other_type),
+    R("msg", "NGM_HOLE_GET_STATS of an unknown hook", ENOENT, r_hole_nohook),
+    R("msg", "NGM_HOLE_CLR_STATS of an unknown hook", ENOENT, r_hole_clr_nohook),
+    R("msg", "NGM_HOLE_GET_STATS with an unterminated hook name", EINVAL, r_hole_unterminated),
+    R("msg", "NGM_HOLE_GETCLR_STATS without argument", EINVAL, r_hole_noarg),
+    R("ascii", "ng_send_ascii(\"mkpeer { type=... \") (unbalanced braces)", EINVAL,
+      r_ascii_unbalanced),
+    R("ascii", "ng_send_ascii(\"mkpeer { kind=... }\") (unknown field)", ENOENT,
+      r_ascii_unknown_field),
+    R("ascii", "ng_send_ascii(\"name { name=.. name=.. }\") (field twice)", EALREADY,
+      r_ascii_field_twice),
+    R("ascii", "ng_send_ascii(name of 34 characters) (string too long)", E2BIG,
+      r_ascii_string_long),
+    R("ascii", "ng_send_ascii(\"binary2ascii { version=256 }\") (number out of range)", EINVAL,
+      r_ascii_number_range),
+    R("ascii", "ng_send_ascii(\"... data=[ 1 2 3 ]\" with arglen=2) (array index too large)", E2BIG,
+      r_ascii_index_big),
+    R("ascii", "ng_send_ascii(\"name { ... } }\") (trailing garbage)", EINVAL, r_ascii_trailing),
+    R("ascii", "ng_send_ascii(\"nodeinfo 1\") (argument to a command without one)", EINVAL,
+      r_ascii_noargs_given),
+    R("ascii", "ng_send_ascii(\"\") (empty input)", EINVAL, r_ascii_empty),
+    R("ascii", "ng_send_ascii(\"mkpeer\") (empty arguments)", EINVAL, r_ascii_empty_args),
+    R("ascii", "ng_send_ascii(\"getstats\") to an echo node (unknown command)", ENOSYS,
+      r_ascii_unknown_cmd),
+    R("ascii", "ng_send_ascii(command word of 34 characters)", EINVAL, r_ascii_long_cmd),
+    R("ascii", "ng_send_ascii(\"mkpeer \" + 64 KiB of nesting, 32 Ki levels)", EINVAL,
+      r_ascii_nesting),
+    R("ascii", "ng_send_ascii() with arguments over NG_MAX_MSG_ARGLEN", EMSGSIZE, r_ascii_too_long),
+    R("ascii", "ng_send_ascii(\"mkpeer { type=\"nosuchtype\" ... }\")", ENOENT,
+      r_ascii_mkpeer_unknown_type),
+    R("ascii", "ng_parse(ipaddr, \"10.0.0.256\") (bad address)", EINVAL, r_parse_bad_ipaddr),
+    R("ascii", "ng_parse(enaddr, \"00:11:22:33:44:gg\") (bad address)", EINVAL, r_parse_bad_enaddr),
     R("msg", "message to the id of a shut-down node", ENOENT, r_msg_dead),
     R("msg", "header arglen NG_MAX_MSG_ARGLEN+1 (oversize)", EMSGSIZE, r_msg_oversize),
     R("msg", "ng_mesg_alloc(NG_MAX_MSG_ARGLEN+1): NULL", EMSGSIZE, r_msg_alloc_oversize),

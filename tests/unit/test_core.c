@@ -102,10 +102,20 @@ static void test_tee_echo(void **state)
     assert_int_equal(ngtest_msg(g, "t:", NGM_TEE_COOKIE, NGM_TEE_GET_STATS, &resp), 0);
     assert_non_null(resp);
     const struct ng_tee_stats *ts = (const void *)resp->data;
-    assert_int_equal(ts->right.in_frames, 10);
-    assert_int_equal(ts->left.out_frames, 10);
-    assert_int_equal(ts->right2left.out_frames, 10);
-    assert_int_equal(ts->left.out_octets, 1000);
+    /* FreeBSD's ng_tee_hookstat: inOctets, inFrames, outOctets, outFrames. */
+    assert_int_equal(ts->right.inFrames, 10);
+    assert_int_equal(ts->right.inOctets, 1000);
+    assert_int_equal(ts->left.outFrames, 10);
+    assert_int_equal(ts->right2left.outFrames, 10);
+    assert_int_equal(ts->left.outOctets, 1000);
+    assert_int_equal(ts->left2right.outFrames, 0);
+    ng_mesg_free(resp);
+    /* getclrstats answers the counters and clears them. */
+    assert_int_equal(ngtest_msg(g, "t:", NGM_TEE_COOKIE, NGM_TEE_GETCLR_STATS, &resp), 0);
+    assert_int_equal(((const struct ng_tee_stats *)(const void *)resp->data)->left.outFrames, 10);
+    ng_mesg_free(resp);
+    assert_int_equal(ngtest_msg(g, "t:", NGM_TEE_COOKIE, NGM_TEE_GET_STATS, &resp), 0);
+    assert_int_equal(((const struct ng_tee_stats *)(const void *)resp->data)->left.outFrames, 0);
     ng_mesg_free(resp);
     ng_hook_unref(h);
 
@@ -181,9 +191,22 @@ static void test_generic_messages(void **state)
     const struct typelist *tl = (const void *)resp->data;
     assert_int_equal(tl->numtypes, 5); /* hole echo tee counter pass */
     ng_mesg_free(resp);
+    /* TEXT_STATUS is the type's (FreeBSD): tee reports its hooks' counters. */
     assert_int_equal(ngtest_msg(g, "tee0:", NGM_GENERIC_COOKIE, NGM_TEXT_STATUS, &resp), 0);
-    assert_non_null(strstr(resp->data, "Type: tee"));
+    assert_non_null(strstr(resp->data, "left: connected inOctets=0"));
+    assert_null(strstr(resp->data, "Type: tee"));
     ng_mesg_free(resp);
+    /* The engine answers only for a type without rcvmsg ("pass"). */
+    struct ng_node *pn;
+    assert_int_equal(ng_node_create(g, "pass", &pn), 0);
+    assert_int_equal(ng_node_name(pn, "p"), 0);
+    assert_int_equal(ngtest_msg(g, "p:", NGM_GENERIC_COOKIE, NGM_TEXT_STATUS, &resp), 0);
+    assert_non_null(strstr(resp->data, "Type: pass"));
+    ng_mesg_free(resp);
+    assert_int_equal(ngtest_msg(g, "p:", NGM_GENERIC_COOKIE, NGM_TEXT_CONFIG, &resp), -EINVAL);
+    assert_int_equal(ngtest_msg(g, "tee0:", NGM_GENERIC_COOKIE, NGM_TEXT_CONFIG, &resp), -EINVAL);
+    assert_int_equal(ng_node_shutdown(pn), 0);
+    ng_node_unref(pn);
 
     /* connect a hole by path, then rmhook. */
     struct ng_node *b;

@@ -103,7 +103,7 @@ static void test_submit(void **state)
     assert_string_equal(hs.name, "out");
     assert_int_equal(ng_node_name(cnt, "cnt"), 0);
     struct ng_mesg *resp = NULL;
-    assert_int_equal(ngtest_msg(g, "cnt:", NGM_GENERIC_COOKIE, NGM_STATS, &resp), 0);
+    assert_int_equal(ngtest_msg(g, "cnt:", NGM_NGRAPH_COOKIE, NGM_STATS, &resp), 0);
     assert_non_null(resp);
     const struct ng_node_stats *ms = (const void *)resp->data;
     assert_int_equal(ms->items_in, N);
