@@ -108,13 +108,11 @@ static int tee_rcvdata(struct ng_hook *hook, struct ng_item *item)
     int d = tee_dup[from];
     struct ng_hook *dup = d >= 0 ? atomic_load_explicit(&p->hook[d], memory_order_acquire) : NULL;
     if (dup) {
+        /* A copy that cannot be had is already counted as an allocation
+         * drop (NG_DROP_NOBUFS) by ng_item_copy. */
         struct ng_item *copy = ng_item_copy(item);
-        if (copy) {
-            if (ng_send_data(dup, copy) == 0)
-                count(&p->st[d], false, len);
-        } else {
-            ng_count_drop(ng_node_graph(ng_hook_node(hook)), NG_DROP_NOBUFS);
-        }
+        if (copy && ng_send_data(dup, copy) == 0)
+            count(&p->st[d], false, len);
     }
     int o = tee_dest[from];
     struct ng_hook *out = atomic_load_explicit(&p->hook[o], memory_order_acquire);

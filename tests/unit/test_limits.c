@@ -159,6 +159,42 @@ static void test_item_limit_after_detach(void **state)
     ng_graph_destroy(g);
 }
 
+/* tee's copy to left2right fails when the pool is exhausted: the failed
+ * copy is counted once (ng_item_copy counts it), the original goes on. */
+static void test_tee_copy_at_limit(void **state)
+{
+    (void)state;
+    struct ng_graph_config cfg;
+    ngtest_graph_config(&cfg);
+    cfg.item_limit = 1;
+    struct ng_graph *g = ngtest_graph_create(&cfg);
+    struct ng_node *tee, *src, *l, *dup;
+    assert_int_equal(ng_node_create(g, "tee", &tee), 0);
+    assert_int_equal(ng_node_create(g, "hole", &src), 0);
+    assert_int_equal(ng_node_create(g, "counter", &l), 0);
+    assert_int_equal(ng_node_create(g, "counter", &dup), 0);
+    assert_int_equal(ng_connect(src, "out", tee, "right"), 0);
+    assert_int_equal(ng_connect(tee, "left", l, "in"), 0);
+    assert_int_equal(ng_connect(tee, "right2left", dup, "in"), 0);
+    struct ng_hook *out;
+    assert_int_equal(ng_hook_find(src, "out", &out), 0);
+    assert_int_equal(ng_send_data(out, ngtest_item(g, 16, 1)), 0);
+    ng_hook_unref(out);
+    assert_int_equal(ngtest_counter_get(l), 1);
+    assert_int_equal(ngtest_counter_get(dup), 0);
+    struct ng_graph_stats st;
+    ng_graph_stats(g, &st);
+    assert_int_equal(st.drops[NG_DROP_NOBUFS], 1);
+    assert_int_equal(st.items_live, 0);
+    struct ng_node *all[] = {tee, src, l, dup};
+    for (int i = 0; i < 4; i++) {
+        if (ng_node_is_valid(all[i]))
+            ng_node_shutdown(all[i]);
+        ng_node_unref(all[i]);
+    }
+    ng_graph_destroy(g);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Message argument lengths                                                 */
 /* ------------------------------------------------------------------------ */
@@ -252,6 +288,7 @@ int main(void)
         ngtest_unit_test(test_timer_far_delays),
         cmocka_unit_test(test_item_limit_exact),
         cmocka_unit_test(test_item_limit_after_detach),
+        cmocka_unit_test(test_tee_copy_at_limit),
         ngtest_unit_test(test_arglen_beyond_allocation),
         ngtest_unit_test(test_response_arglen_beyond_allocation),
     };
