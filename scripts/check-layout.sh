@@ -7,6 +7,9 @@
 #   3. src/nodes/*.c include public headers (<ngraph/*.h>) and system headers
 #      only: node types are written against the public API.
 #   4. No source file in src/ or bench/ is longer than 800 lines.
+#   5. Every public function in include/ngraph/ follows a comment ending with
+#      the Context:, Consumes: and Returns: lines (functions declared one
+#      after the other may share one).
 # Prints every violation and exits 1 if there is one.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -47,5 +50,18 @@ while read -r f; do
     (( n <= 800 )) || violation "$f has $n lines (at most 800)"
 done < <(find src bench -name '*.[ch]' | sort)
 
-[[ $fail == 0 ]] && echo "check-layout: OK (datapath below core, nodes on the public API, files <= 800 lines)"
+doc_awk='
+/^\/\*/ { incomment = 1; comment = "" }
+incomment { comment = comment $0 "\n"; if ($0 ~ /\*\//) { incomment = 0
+    have = (comment ~ /Context:/ && comment ~ /Consumes:/ && comment ~ /Returns:/) }; next }
+/^[[:space:]]*$/ || /^[[:space:]]/ || /^#/ || /^typedef / { next }
+/^(static inline |extern )?[A-Za-z_][A-Za-z0-9_ *]*[ *](ng|Ng)[A-Za-z0-9_]*\(/ {
+    if (!have) { printf "%s:%d: %s\n", FILENAME, FNR, $0; bad = 1 }; next }
+{ have = 0 }
+END { exit bad }'
+if ! awk "$doc_awk" include/ngraph/*.h >&2; then
+    violation "public functions above lack the Context/Consumes/Returns lines"
+fi
+
+[[ $fail == 0 ]] && echo "check-layout: OK (layers, node types on the public API, files <= 800 lines, API docs)"
 exit $fail
