@@ -85,6 +85,23 @@ static NGI_ALWAYS_INLINE int dispatch_data(struct ngi_thread *t, struct ng_hook 
     return ngi_data_reader(t, hook, it);
 }
 
+/* The slow paths' peer lookup (caller in a section of g): NULL if hook is
+ * not connected.  `locked` (the rwlock baseline, FreeBSD's design): under
+ * the topology read lock, and the peer is returned with a reference that
+ * pins it across the call; lock-less: the section keeps the peer and its
+ * node alive. */
+static struct ng_hook *slow_peer(struct ng_graph *g, struct ng_hook *hook, bool locked)
+{
+    if (!locked)
+        return atomic_load_explicit(&hook->peer, memory_order_acquire);
+    g->bops->topo_rlock(g->backend);
+    struct ng_hook *peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
+    if (peer && !ngi_hook_tryref(peer))
+        peer = NULL;
+    g->bops->topo_runlock(g->backend);
+    return peer;
+}
+
 /* Everything but the nested lock-less hop: argument errors, the outermost
  * call of a thread (enters the section), the rwlock baseline, no peer. */
 static NGI_NOINLINE int send_data_slow(struct ng_hook *hook, struct ng_item *it)
@@ -101,20 +118,8 @@ static NGI_NOINLINE int send_data_slow(struct ng_hook *hook, struct ng_item *it)
         ng_item_free(it);
         return -ENOMEM;
     }
-    struct ng_hook *peer;
     bool locked = ngi_locked_backend(g);
-    if (locked) {
-        /* Baseline: FreeBSD's design.  Topology read lock around the peer
-         * lookup, a reference pins the peer across the call. */
-        g->bops->topo_rlock(g->backend);
-        peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
-        if (peer && !ngi_hook_tryref(peer))
-            peer = NULL;
-        g->bops->topo_runlock(g->backend);
-    } else {
-        /* Lock-less: the read-side section keeps peer and its node alive. */
-        peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
-    }
+    struct ng_hook *peer = slow_peer(g, hook, locked);
     int rc;
     if (NGI_UNLIKELY(!peer)) {
         rc = ngi_drop_notconn(hook, it);
@@ -254,17 +259,8 @@ static NGI_NOINLINE int send_burst_slow(struct ng_hook *hook, struct ng_item **i
             ng_item_free(items[i]);
         return -ENOMEM;
     }
-    struct ng_hook *peer;
     bool locked = ngi_locked_backend(g);
-    if (locked) {
-        g->bops->topo_rlock(g->backend);
-        peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
-        if (peer && !ngi_hook_tryref(peer))
-            peer = NULL;
-        g->bops->topo_runlock(g->backend);
-    } else {
-        peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
-    }
+    struct ng_hook *peer = slow_peer(g, hook, locked);
     int rc;
     if (NGI_UNLIKELY(!peer)) {
         rc = ngi_drop_notconn_burst(hook, items, n);

@@ -70,6 +70,10 @@ struct ng_hook *ngtest_link(struct ng_graph *g, const char *type, struct ng_node
  * with a reference each (the pass nodes are not referenced). */
 struct ng_hook *ngtest_chain(struct ng_graph *g, int npass, struct ng_node **srcp,
                              struct ng_node **cntp);
+/* The same with npass nodes of passtype and a cnttype at the end (a type
+ * with the counter's private data, for ngtest_counter_get). */
+struct ng_hook *ngtest_chain_of(struct ng_graph *g, const char *passtype, const char *cnttype,
+                                int npass, struct ng_node **srcp, struct ng_node **cntp);
 /* Drop the references ngtest_link() / ngtest_chain() returned. */
 void ngtest_link_release(struct ng_hook *h, struct ng_node *src, struct ng_node *dst);
 /* Send a message with no arguments and wait for the response. */

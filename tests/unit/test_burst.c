@@ -26,28 +26,7 @@
 #include <ngraph/runtime.h>
 
 /* src (hole) -> npass nodes of passtype -> one node of cnttype. */
-static struct ng_hook *chain_of(struct ng_graph *g, const char *passtype, const char *cnttype,
-                                int npass, struct ng_node **srcp, struct ng_node **cntp)
-{
-    struct ng_node *src, *prev, *x;
-    assert_int_equal(ng_node_create(g, "hole", &src), 0);
-    prev = src;
-    for (int i = 0; i < npass; i++) {
-        assert_int_equal(ng_node_create(g, passtype, &x), 0);
-        assert_int_equal(ng_connect(prev, "out", x, "in"), 0);
-        if (prev != src)
-            ng_node_unref(prev);
-        prev = x;
-    }
-    assert_int_equal(ng_node_create(g, cnttype, cntp), 0);
-    assert_int_equal(ng_connect(prev, "out", *cntp, "in"), 0);
-    if (prev != src)
-        ng_node_unref(prev);
-    struct ng_hook *h;
-    assert_int_equal(ng_hook_find(src, "out", &h), 0);
-    *srcp = src;
-    return h;
-}
+#define chain_of ngtest_chain_of
 
 static void fill(struct ng_graph *g, struct ng_item **v, unsigned n)
 {
