@@ -25,8 +25,11 @@ static void usage(FILE *f)
                "  --sizes LIST     size scenario: graph sizes in nodes (default 1000,10000,\n"
                "                   100000; --full adds 1000000)\n"
                "  --reps N         repetitions per configuration (median, min-max)\n"
+               "  --chain-reps N   chain scenario: repetitions, one memory layout each\n"
+               "                   (default max(8, reps); smoke 2)\n"
                "  --seconds S      seconds per run (churn runs: 2.5 x S; in the default\n"
-               "                   suite runtime runs 2/3 x S and DPDK runs S / 2)\n"
+               "                   suite chain runs 0.4 x S, runtime runs 2/3 x S and\n"
+               "                   DPDK runs half a chain run)\n"
                "  --out DIR        output directory (default bench-results)\n"
                "  --no-plot        do not run gnuplot\n"
                "  --no-dpdk        leave out the DPDK rte_graph rows of the chain scenario\n"
@@ -71,6 +74,8 @@ static void set_defaults(struct ngb_opts *o)
     memset(o, 0, sizeof(*o));
     o->reps = 5;
     o->seconds = 0.15;
+    o->chain_factor = 1;
+    o->probe_iters = 300000;
     o->churn_factor = 2.5;
     o->rt_factor = 1;
     o->dpdk_factor = 1;
@@ -98,6 +103,7 @@ static void set_defaults(struct ngb_opts *o)
 /* What the command line set explicitly (wins over the suite presets). */
 struct explicit_opts {
     bool reps, seconds;
+    int chain_reps; /* 0: not given */
     const char *chains, *rates, *sizes;
 };
 
@@ -159,8 +165,19 @@ static void apply_suite(struct ngb_opts *o, const struct explicit_opts *x)
      * keep the whole suite at about two minutes on 2 cores. */
     if (!strcmp(o->suite, "default") && !x->seconds) {
         o->rt_factor = 2.0 / 3.0;
-        o->dpdk_factor = 0.5; /* DPDK rows: 0.075 s, single-threaded and steady */
+        /* Chain runs: 8 layouts x 0.06 s (the 21 rows of a chain group:
+         * two floors, bursts, DPDK); DPDK rows: half of that, steady. */
+        o->chain_factor = 0.4;
+        o->dpdk_factor = 0.5;
     }
+    /* The chain figure is a median over at least 8 memory layouts (one per
+     * rep); the smoke run only checks that layouts work. */
+    if (x->chain_reps)
+        o->chain_reps = x->chain_reps;
+    else
+        o->chain_reps = !strcmp(o->suite, "smoke") ? 2 : o->reps > 8 ? o->reps : 8;
+    if (!strcmp(o->suite, "smoke"))
+        o->probe_iters = 20000; /* exercised, not meant to judge (valgrind runs it) */
     if (x->chains) {
         double tmp[16];
         o->nchains = parse_list(x->chains, tmp, 16);
@@ -180,7 +197,8 @@ static void apply_suite(struct ngb_opts *o, const struct explicit_opts *x)
 /* 0 if the options are in range, else prints why and returns 2. */
 static int validate(const struct ngb_opts *o)
 {
-    if (o->reps < 1 || o->reps > MAXREPS || o->seconds <= 0) {
+    if (o->reps < 1 || o->reps > MAXREPS || o->chain_reps < 1 || o->chain_reps > MAXREPS ||
+        o->seconds <= 0) {
         fprintf(stderr, "ngbench: bad --reps (1..%d) or --seconds\n", MAXREPS);
         return 2;
     }
@@ -215,13 +233,14 @@ enum vopt {
     V_RT_WINDOW,
     V_RT_SPIN,
     V_REPS,
+    V_CHAIN_REPS,
     V_SECONDS,
     V_OUT,
     NVOPT
 };
 static const char *const vopt_names[NVOPT] = {
-    "--backend",   "--mode",      "--scenario", "--chain", "--rates",   "--sizes", "--workers",
-    "--rt-layout", "--rt-window", "--rt-spin",  "--reps",  "--seconds", "--out",
+    "--backend",   "--mode",      "--scenario", "--chain", "--rates",      "--sizes",   "--workers",
+    "--rt-layout", "--rt-window", "--rt-spin",  "--reps",  "--chain-reps", "--seconds", "--out",
 };
 
 /* Option a with value v into *o (and *x); 0, or 2 after a complaint. */
@@ -265,6 +284,13 @@ static int set_value(struct ngb_opts *o, struct explicit_opts *x, enum vopt k, c
         o->reps = atoi(v);
         x->reps = true;
         break;
+    case V_CHAIN_REPS:
+        x->chain_reps = atoi(v);
+        if (x->chain_reps < 1 || x->chain_reps > MAXREPS) {
+            fprintf(stderr, "ngbench: --chain-reps must be 1..%d\n", MAXREPS);
+            return 2;
+        }
+        break;
     case V_SECONDS:
         o->seconds = atof(v);
         x->seconds = true;
@@ -286,7 +312,7 @@ static int vopt_of(const char *a)
 
 int ngb_cli_parse(int argc, char **argv, struct ngb_opts *o)
 {
-    struct explicit_opts x = {false, false, NULL, NULL, NULL};
+    struct explicit_opts x = {false, false, 0, NULL, NULL, NULL};
     set_defaults(o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

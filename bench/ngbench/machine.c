@@ -134,3 +134,57 @@ double ngb_spin_scaling(int W)
     }
     return best;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Contention probe                                                         */
+/* ------------------------------------------------------------------------ */
+
+struct probe_arg {
+    unsigned iters;
+    int cpu;
+    pthread_barrier_t *bar;
+    uint64_t ns, sink;
+};
+
+/* A dependent chain of multiplies and L1 loads/stores: what a hop is made
+ * of, on one pinned CPU; its wall time grows when anything else runs on
+ * that CPU (or the hypervisor takes it). */
+static void *probe_main(void *a)
+{
+    struct probe_arg *pa = a;
+    uint32_t buf[1024];
+    for (unsigned i = 0; i < 1024; i++)
+        buf[i] = i * 2654435761u;
+    ngb_pin_cpu(pa->cpu);
+    pthread_barrier_wait(pa->bar);
+    uint64_t x = 0x9e3779b97f4a7c15ull, t0 = ngb_now_ns();
+    for (unsigned i = 0; i < pa->iters; i++) {
+        x = x * 6364136223846793005ull + buf[x & 1023];
+        buf[i & 1023] = (uint32_t)x;
+    }
+    pa->ns = ngb_now_ns() - t0;
+    pa->sink = x;
+    return NULL;
+}
+
+double ngb_probe(unsigned iters)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = ncpu < 1 ? 1 : ncpu > MAXW ? MAXW : (int)ncpu;
+    struct probe_arg pa[MAXW];
+    pthread_t t[MAXW];
+    pthread_barrier_t bar;
+    pthread_barrier_init(&bar, NULL, (unsigned)n);
+    for (int i = 0; i < n; i++) {
+        pa[i] = (struct probe_arg){.iters = iters, .cpu = i, .bar = &bar};
+        pthread_create(&t[i], NULL, probe_main, &pa[i]);
+    }
+    uint64_t worst = 0;
+    for (int i = 0; i < n; i++) {
+        pthread_join(t[i], NULL);
+        if (pa[i].ns > worst)
+            worst = pa[i].ns;
+    }
+    pthread_barrier_destroy(&bar);
+    return worst ? (double)iters * 1e9 / (double)worst : 0;
+}

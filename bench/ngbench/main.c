@@ -61,6 +61,7 @@ int main(int argc, char **argv)
     struct machine m;
     memset(&s, 0, sizeof(s));
     ngb_machine_info(&m);
+    snprintf(s.cpu, sizeof(s.cpu), "%s", m.cpu);
     ngb_report_intro(&o, &m);
     ngb_dpdk_setup(&s, &o);
     ngb_report_dpdk(&o, &s);

@@ -69,7 +69,10 @@ enum scen { S_CHAIN, S_FANOUT, S_SCALE, S_CHURN, S_RUNTIME, S_SIZE, NSCEN };
 
 struct ngb_opts {
     int reps;
+    int chain_reps; /* chain scenario: reps = memory layouts (at least 8 by default) */
     double seconds;
+    double chain_factor;  /* chain runs: chain_factor x seconds */
+    unsigned probe_iters; /* contention probe size (ngb_probe) */
     bool backends[NG_BACKEND_COUNT];
     bool modes[2];
     bool scen[NSCEN];
@@ -199,7 +202,10 @@ int ngb_types_register(struct ng_graph *g);
 
 /* K_DPDK_BASE, K_DPDK: the optional rte_graph baseline (bench/dpdk_graph.c),
  * chain scenario only; never created without NGB_HAVE_DPDK. */
-enum kind { K_BASE, K_FLOOR, K_ENGINE, K_DPDK_BASE, K_DPDK };
+enum kind { K_BASE, K_FLOOR, K_ENGINE, K_DPDK_BASE, K_DPDK, K_FLOOR_TJ };
+
+/* Engine burst rows of the chain scenario: items per ng_send_data_burst. */
+#define ENGINE_BURST 32
 
 extern const char *const ngb_scen_names[NSCEN];
 extern const char *const ngb_mode_names[2];
@@ -214,13 +220,16 @@ struct cfg {
     int workers;
     int layout;      /* scale, runtime: 0 private chains, 1 one shared chain */
     double rate;     /* churn: target topology changes per second */
-    int burst;       /* dpdk: objects per graph walk (1 or 32) */
+    int burst;       /* dpdk: objects per graph walk (1 or 32); engine: 0, or items per
+                        ng_send_data_burst (ENGINE_BURST) */
     unsigned dflags; /* dpdk: NGB_DPDK_F_* (NOSTATS: walk without graph statistics) */
-    char dmode[16];  /* dpdk: mode label, "b1", "b32-nostats", ... */
+    char dmode[24];  /* dpdk: mode label, "b1", "b32-nostats", ...; engine bursts: "shared-b32" */
     int walk_stats;  /* dpdk chain: 1 if the walk kept rte_graph statistics (from the run) */
     double seconds;
     int group;
     int floor_idx, base_idx, ref_idx; /* -1 if none */
+    int tj_idx;                       /* chain: the tail-jump floor, -1 if none */
+    int layout_rep;                   /* memory layout of the run in progress (= rep, chain) */
     /* per-rep results */
     int nrep;
     double thr[MAXREPS];      /* items per second of worker CPU time, summed over workers */
@@ -228,6 +237,11 @@ struct cfg {
     double nsitem[MAXREPS];   /* ns per item per worker */
     double ratio[MAXREPS];    /* ns/item vs floor of the same rep */
     double hopratio[MAXREPS]; /* (ns/item - base) vs floor's, same rep */
+    double tjratio[MAXREPS];  /* (ns/item - base) vs the tail-jump floor's, same rep */
+    /* Contention probe (ngb_probe) before and after the rep: the lower. */
+    double probe[MAXREPS];
+    bool quiet[MAXREPS]; /* set by ngb_suite_derive: this rep and its references' */
+    int nquiet;
     double nshop[MAXREPS];
     double refratio[MAXREPS];  /* churn: delivered vs rate 0; scale, runtime: vs 1 worker */
     double wallref[MAXREPS];   /* scale, runtime: items per wall second vs 1 worker */
@@ -247,8 +261,9 @@ struct cfg {
     int acct_fail;
 };
 
-/* Median, min, max of one per-rep result of configuration c. */
-#define ST(field) ngb_stat_of(c->field, c->nrep)
+/* Median, min, max of one per-rep result of configuration c over its quiet
+ * reps (all reps when none was quiet; ngb_cstat). */
+#define ST(field) ngb_cstat(c, c->field)
 
 struct target {
     const char *name;
@@ -282,6 +297,8 @@ struct ngb_suite {
     int nsize;
     struct target targets[64];
     int ntargets;
+    char cpu[128];     /* the machine's CPU model, printed with every table */
+    double probe_best; /* best contention probe of the suite (ngb_suite_derive) */
 };
 
 /* Objects per graph walk of the DPDK rows. */
@@ -300,6 +317,12 @@ const char *ngb_mode_of(const struct cfg *c);
 int ngb_find_cfg(const struct ngb_suite *s, enum scen sc, enum kind k, int b, int m, int n, int w,
                  int layout, double rate);
 int ngb_find_dpdk(const struct ngb_suite *s, int n, int burst, unsigned flags);
+/* The chain's engine burst row of backend b, mode m, length n; -1 if none. */
+int ngb_find_engine_burst(const struct ngb_suite *s, int b, int m, int n);
+/* Median, min, max of v[0..c->nrep) over c's quiet reps (all if none). */
+struct mstat ngb_cstat(const struct cfg *c, const double *v);
+/* A rep is quiet when its probe is within this factor of the suite's best. */
+#define NGB_QUIET 0.90
 
 /* ------------------------------------------------------------------------ */
 /* Runs (run.c, churn.c, runtime.c, dpdk.c, memory.c; floor.c)              */
@@ -430,6 +453,11 @@ struct ngb_load {
 void ngb_machine_info(struct machine *m);
 double ngb_spin_scaling(int W);
 void ngb_load_sample(struct ngb_load *l);
+/* The contention probe: `iters` steps of ALU and L1 work (300000: about
+ * 1 ms) on every online CPU at once (threads pinned to each); returns the
+ * slowest CPU's throughput (steps per second).  Lower than the suite's best
+ * = some other process (or the hypervisor) took part of a CPU. */
+double ngb_probe(unsigned iters);
 /* Fraction of the machine's CPU used by other processes since l (0 if the
  * kernel's counters did not move). */
 double ngb_load_other(const struct ngb_load *l);

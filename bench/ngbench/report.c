@@ -20,8 +20,16 @@ void ngb_report_intro(const struct ngb_opts *o, const struct machine *m)
     if (m->ncpu < 2)
         printf("note: fewer than 2 cores: scaling targets cannot be evaluated\n");
     printf("floor: plain structs, one indirect call per hop (read next pointer, call), same\n"
-           "       item alloc/free + sink work; base = alloc + sink work + free (no hop);\n"
-           "       ns/hop = (ns/item - base) / hops, hops = N + 1 (injection + N forwards)\n");
+           "       item alloc/free + sink work; 'floor' makes a real call + return per hop,\n"
+           "       'floor-tj' a tail jump (as the engine's hop); base = alloc + sink work +\n"
+           "       free (no hop); ns/hop = (ns/item - base) / hops, hops = N + 1\n"
+           "chain: %d reps, each a different memory layout (dummy nodes, hooks and padding\n"
+           "       allocated first); engine rows b%d send bursts of %d (ng_send_data_burst)\n"
+           "quiet: a ~1 ms probe on every CPU before and after each rep; a rep is quiet if\n"
+           "       both reached %.0f%% of the suite's best probe (and so did the rows it is\n"
+           "       compared with); medians and [min-max] are over quiet reps ('quiet' =\n"
+           "       quiet/all reps; all reps when none was quiet)\n",
+           o->chain_reps, ENGINE_BURST, ENGINE_BURST, 100 * NGB_QUIET);
 }
 
 void ngb_report_dpdk(const struct ngb_opts *o, const struct ngb_suite *s)
@@ -68,8 +76,16 @@ static void fmt_hop(char *buf, size_t len, double v)
 
 static const char *acct_of(const struct cfg *c) { return c->acct_ok ? "ok" : "FAIL"; }
 
+/* "quiet/all" reps of c. */
+static const char *quiet_of(const struct cfg *c, char *buf, size_t len)
+{
+    snprintf(buf, len, "%d/%d", c->nquiet, c->nrep);
+    return buf;
+}
+
 static void table_heading(const struct ngb_opts *o, const struct ngb_suite *s, int sc)
 {
+    printf("\n(CPU: %s)", s->cpu);
     printf("\n== %s ==\n", sc == S_CHAIN    ? "chain of N pass-through nodes, 1 worker"
                            : sc == S_FANOUT ? "fan-out 1->4 (3 copies + original), 1 worker"
                            : sc == S_SCALE ? "scaling: workers on private chains / one shared chain"
@@ -88,19 +104,19 @@ static void table_heading(const struct ngb_opts *o, const struct ngb_suite *s, i
                " submits that found every window full; idle%% = workers asleep; fail =\n"
                " submits that returned an error)\n",
                o->rt_window);
-        printf("%-8s %-8s %4s %2s %-7s %21s %7s %8s %14s %7s %8s %8s %8s %6s %5s %4s %5s\n",
+        printf("%-8s %-8s %4s %2s %-7s %21s %7s %8s %14s %7s %8s %8s %8s %6s %5s %4s %5s %5s\n",
                "backend", "mode", "N", "W", "layout", "Mitems/s med [min-max]", "wall", "ns/item",
                "scaling vs W=1", "wall x", "p50 ns", "p99 ns", "p99.9 ns", "wait%", "idle%", "fail",
-               "acct");
+               "acct", "quiet");
     } else if (sc == S_CHURN) {
-        printf("%-8s %-8s %-8s %9s %21s %7s %14s %7s %8s %8s %8s %8s %8s %7s\n", "backend", "mode",
-               "target/s", "achieved", "delivered Mit/s [min-max]", "wall", "vs no-churn", "inject",
-               "p50 ns", "p99 ns", "p99.9 ns", "dropped", "defer_pk", "acct");
+        printf("%-8s %-8s %-8s %9s %21s %7s %14s %7s %8s %8s %8s %8s %8s %7s %5s\n", "backend",
+               "mode", "target/s", "achieved", "delivered Mit/s [min-max]", "wall", "vs no-churn",
+               "inject", "p50 ns", "p99 ns", "p99.9 ns", "dropped", "defer_pk", "acct", "quiet");
     } else {
-        printf("%-9s %-11s %4s %2s %-7s %21s %7s %8s %8s %14s %8s %8s %8s %7s\n", "backend", "mode",
-               "N", "W", "layout", "Mitems/s med [min-max]", "wall", "ns/item", "ns/hop",
-               sc == S_SCALE ? "scaling vs W=1" : "x floor (item)", "x floor/hop", "p50 ns",
-               "p99 ns", "acct");
+        printf("%-9s %-12s %4s %2s %-7s %21s %7s %8s %8s %14s %8s %8s %8s %8s %7s %5s\n", "backend",
+               "mode", "N", "W", "layout", "Mitems/s med [min-max]", "wall", "ns/item", "ns/hop",
+               sc == S_SCALE ? "scaling vs W=1" : "x floor (item)", "x floor/hop", "x tj/hop",
+               "p50 ns", "p99 ns", "acct", "quiet");
     }
 }
 
@@ -114,41 +130,43 @@ static void churn_row(const struct cfg *c)
 {
     struct mstat thw = ST(thrw), rr = ST(refratio), ir = ST(injratio), p50 = ST(p50), p99 = ST(p99),
                  p999 = ST(p999), ach = ST(achieved), dp = ST(defer_peak);
-    char thrs[48], rats[40];
+    char thrs[48], rats[40], q[16];
     fmt_mitems(thrs, sizeof(thrs), ST(good));
+    quiet_of(c, q, sizeof(q));
     if (c->kind != K_ENGINE) {
-        printf("%-8s %-8s %8s %9s %21s %7.2f %14s %7s %8.0f %8.0f %8.0f %8s %8s %7s\n",
+        printf("%-8s %-8s %8s %9s %21s %7.2f %14s %7s %8.0f %8.0f %8.0f %8s %8s %7s %5s\n",
                ngb_who_of(c), "-", "-", "-", thrs, thw.med / 1e6, "-", "-", p50.med, p99.med,
-               p999.med, "-", "-", acct_of(c));
+               p999.med, "-", "-", acct_of(c), q);
         return;
     }
     med_range(rats, sizeof(rats), true, rr);
     char irs[16] = "1";
     if (c->rate > 0)
         snprintf(irs, sizeof(irs), "%.3f", ir.med);
-    printf("%-8s %-8s %8.0f %9.0f %21s %7.2f %14s %7s %8.0f %8.0f %8.0f %8" PRIu64 " %8.0f %7s\n",
+    printf("%-8s %-8s %8.0f %9.0f %21s %7.2f %14s %7s %8.0f %8.0f %8.0f %8" PRIu64
+           " %8.0f %7s %5s\n",
            ngb_who_of(c), ngb_mode_of(c), c->rate, ach.med, thrs, thw.med / 1e6,
            c->rate > 0 ? rats : "1", irs, p50.med, p99.med, p999.med, c->dropped, dp.med,
-           acct_of(c));
+           acct_of(c), q);
 }
 
 static void runtime_row(const struct cfg *c)
 {
     struct mstat wr = ST(wallref), wp = ST(waitpct), id = ST(idle);
-    char thrs[48], rats[40];
+    char thrs[48], rats[40], q[16];
     fmt_mitems(thrs, sizeof(thrs), ST(thr));
     med_range(rats, sizeof(rats), false, ST(refratio));
     printf("%-8s %-8s %4d %2d %-7s %21s %7.2f %8.1f %14s %7.2f %8.0f %8.0f %8.0f %6.1f "
-           "%5.1f %4" PRIu64 " %5s\n",
+           "%5.1f %4" PRIu64 " %5s %5s\n",
            ngb_who_of(c), ngb_mode_of(c), c->n, c->workers, ngb_layout_names[c->layout], thrs,
            ST(thrw).med / 1e6, ST(nsitem).med, rats, wr.med, ST(p50).med, ST(p99).med, ST(p999).med,
-           wp.med, 100 * id.med, c->sub_fail, acct_of(c));
+           wp.med, 100 * id.med, c->sub_fail, acct_of(c), quiet_of(c, q, sizeof(q)));
 }
 
 /* Chain, fanout and scale rows. */
 static void hop_row(const struct cfg *c)
 {
-    char thrs[48], rats[40], hrs[16], hops[16];
+    char thrs[48], rats[40], hrs[16], hops[16], tjs[16], q[16];
     fmt_mitems(thrs, sizeof(thrs), ST(thr));
     if (c->scen == S_SCALE)
         med_range(rats, sizeof(rats), false, ST(refratio));
@@ -158,10 +176,12 @@ static void hop_row(const struct cfg *c)
         snprintf(rats, sizeof(rats), "-");
     fmt_hop(hrs, sizeof(hrs), ST(hopratio).med);
     fmt_hop(hops, sizeof(hops), ST(nshop).med);
-    printf("%-9s %-11s %4d %2d %-7s %21s %7.2f %8.2f %8s %14s %8s %8.0f %8.0f %7s\n", ngb_who_of(c),
-           ngb_mode_of(c), c->n, c->workers, c->scen == S_SCALE ? ngb_layout_names[c->layout] : "-",
-           thrs, ST(thrw).med / 1e6, ST(nsitem).med, hops, rats, hrs, ST(p50).med, ST(p99).med,
-           acct_of(c));
+    fmt_hop(tjs, sizeof(tjs), ST(tjratio).med);
+    printf("%-9s %-12s %4d %2d %-7s %21s %7.2f %8.2f %8s %14s %8s %8s %8.0f %8.0f %7s %5s\n",
+           ngb_who_of(c), ngb_mode_of(c), c->n, c->workers,
+           c->scen == S_SCALE ? ngb_layout_names[c->layout] : "-", thrs, ST(thrw).med / 1e6,
+           ST(nsitem).med, hops, rats, hrs, tjs, ST(p50).med, ST(p99).med, acct_of(c),
+           quiet_of(c, q, sizeof(q)));
 }
 
 static void print_table(const struct ngb_opts *o, const struct ngb_suite *s)
@@ -302,6 +322,8 @@ static const struct json_field json_fields[] = {
     JF("ns_per_hop", nshop),
     JF("ratio_to_floor", ratio),
     JF("hop_ratio_to_floor", hopratio),
+    JF("hop_ratio_to_tailjump_floor", tjratio),
+    JF("contention_probe_per_s", probe),
     JF(NULL, refratio),
     JF("wall_scaling_vs_1_worker", wallref),
     JF("submit_wait_pct", waitpct),
@@ -318,10 +340,14 @@ static void json_result(FILE *f, const struct cfg *c, bool last)
 {
     fprintf(f,
             "    {\"scenario\": \"%s\", \"impl\": \"%s\", \"mode\": \"%s\", \"chain_len\": %d, "
-            "\"workers\": %d, \"layout\": \"%s\", \"churn_target_per_s\": %g, \"reps\": %d, ",
+            "\"workers\": %d, \"layout\": \"%s\", \"churn_target_per_s\": %g, \"reps\": %d, "
+            "\"quiet_reps\": %d, \"contended_reps\": %d, \"medians_over\": \"%s\", ",
             ngb_scen_names[c->scen], ngb_who_of(c), ngb_mode_of(c), c->n, c->workers,
-            ngb_has_layout(c) ? ngb_layout_names[c->layout] : "-", c->rate, c->nrep);
-    if (ngb_is_dpdk(c))
+            ngb_has_layout(c) ? ngb_layout_names[c->layout] : "-", c->rate, c->nrep, c->nquiet,
+            c->nrep - c->nquiet, c->nquiet ? "quiet reps" : "all reps (none quiet)");
+    if (c->kind == K_ENGINE && c->burst > 1)
+        fprintf(f, "\"burst\": %d, \"graph_stats\": null, ", c->burst);
+    else if (ngb_is_dpdk(c))
         fprintf(f, "\"burst\": %d, \"graph_stats\": %s, ", c->burst,
                 c->walk_stats < 0 ? "null"
                 : c->walk_stats   ? "true"
@@ -411,27 +437,28 @@ static int write_csv(const char *path, const struct ngb_suite *s)
                "lat_p99_ns,lat_p999_ns,sent,delivered,dropped,dropped_notconn,defer_peak_med,"
                "rss_kb_before,rss_kb_after,accounting_ok,delivered_mitems_s_med,injected_ratio_med,"
                "wall_ref_ratio_med,submit_wait_pct_med,worker_idle_frac_med,submit_failed,"
-               "submit_waits,burst,graph_stats\n");
+               "submit_waits,burst,graph_stats,quiet_reps,contended_reps,tj_hop_ratio_med\n");
     for (int i = 0; i < s->ncfg; i++) {
         const struct cfg *c = &s->cfgs[i];
         struct mstat thr = ST(thr), rat = ST(ratio), rr = ST(refratio);
         char bst[16] = "";
-        if (ngb_is_dpdk(c))
+        if (ngb_is_dpdk(c) || c->burst > 1)
             snprintf(bst, sizeof(bst), "%d", c->burst);
-        fprintf(f,
-                "%s,%s,%s,%d,%d,%s,%g,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,"
-                "%.4f,%.4f,%.4f,%.0f,%.0f,%.0f,%.0f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                ",%.0f,%ld,%ld,%d,%.4f,%.4f,%.4f,%.3f,%.4f,%" PRIu64 ",%" PRIu64 ",%s,%s\n",
-                ngb_scen_names[c->scen], ngb_who_of(c), ngb_mode_of(c), c->n, c->workers,
-                ngb_has_layout(c) ? ngb_layout_names[c->layout] : "-", c->rate, c->nrep,
-                thr.med / 1e6, thr.min / 1e6, thr.max / 1e6, thr.med / 1e6 / c->workers,
-                ST(thrw).med / 1e6, ST(nsitem).med, ST(nshop).med, rat.med, rat.min, rat.max,
-                ST(hopratio).med, rr.med, rr.min, rr.max, ST(achieved).med, ST(p50).med,
-                ST(p99).med, ST(p999).med, c->sent, c->delivered, c->dropped, c->notconn,
-                ST(defer_peak).med, c->rss_before, c->rss_after, c->acct_ok ? 1 : 0,
-                ST(good).med / 1e6, ST(injratio).med, ST(wallref).med, ST(waitpct).med,
-                ST(idle).med, c->sub_fail, c->bp_waits, bst,
-                ngb_is_dpdk(c) && c->walk_stats >= 0 ? (c->walk_stats ? "1" : "0") : "");
+        fprintf(
+            f,
+            "%s,%s,%s,%d,%d,%s,%g,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,"
+            "%.4f,%.4f,%.4f,%.0f,%.0f,%.0f,%.0f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+            ",%.0f,%ld,%ld,%d,%.4f,%.4f,%.4f,%.3f,%.4f,%" PRIu64 ",%" PRIu64 ",%s,%s,%d,%d,%.4f\n",
+            ngb_scen_names[c->scen], ngb_who_of(c), ngb_mode_of(c), c->n, c->workers,
+            ngb_has_layout(c) ? ngb_layout_names[c->layout] : "-", c->rate, c->nrep, thr.med / 1e6,
+            thr.min / 1e6, thr.max / 1e6, thr.med / 1e6 / c->workers, ST(thrw).med / 1e6,
+            ST(nsitem).med, ST(nshop).med, rat.med, rat.min, rat.max, ST(hopratio).med, rr.med,
+            rr.min, rr.max, ST(achieved).med, ST(p50).med, ST(p99).med, ST(p999).med, c->sent,
+            c->delivered, c->dropped, c->notconn, ST(defer_peak).med, c->rss_before, c->rss_after,
+            c->acct_ok ? 1 : 0, ST(good).med / 1e6, ST(injratio).med, ST(wallref).med,
+            ST(waitpct).med, ST(idle).med, c->sub_fail, c->bp_waits, bst,
+            ngb_is_dpdk(c) && c->walk_stats >= 0 ? (c->walk_stats ? "1" : "0") : "", c->nquiet,
+            c->nrep - c->nquiet, ST(tjratio).med);
     }
     fclose(f);
     return 0;

@@ -31,10 +31,44 @@ static inline void inject_one(struct worker *w, struct ng_graph *g, enum kind k,
     w->sent++;
     if (k == K_ENGINE)
         ng_send_data(w->head, it);
-    else if (k == K_FLOOR)
+    else if (k == K_FLOOR || k == K_FLOOR_TJ)
         w->fhead->fn(w->fhead, it);
     else
         ngb_sink_work(it);
+}
+
+/* Engine burst rows: `burst` items allocated (and stamped) one by one, then
+ * sent as one vector. */
+static inline void inject_burst(struct worker *w, struct ng_graph *g, int burst, unsigned *seq)
+{
+    struct ng_item *v[ENGINE_BURST];
+    int k = 0;
+    for (; k < burst; k++) {
+        struct ng_item *it = ng_item_alloc(g, 64);
+        if (__builtin_expect(it == NULL, 0)) {
+            w->alloc_fail++;
+            break;
+        }
+        if (((*seq)++ & LAT_SAMPLE_MASK) == 0)
+            ((uint64_t *)ng_item_meta(it))[0] = ngb_now_ns();
+        v[k] = it;
+    }
+    w->sent += (uint64_t)k;
+    if (k)
+        ng_send_data_burst(w->head, v, (unsigned)k);
+}
+
+/* 64 items into the chain: one at a time, or in bursts (engine burst rows). */
+static inline void inject_64(struct worker *w, struct ng_graph *g, enum kind k, int burst,
+                             unsigned *seq)
+{
+    if (burst > 1) {
+        for (int i = 0; i < 64; i += burst)
+            inject_burst(w, g, burst, seq);
+        return;
+    }
+    for (int i = 0; i < 64; i++)
+        inject_one(w, g, k, (*seq)++);
 }
 
 static void *worker_main(void *arg)
@@ -47,8 +81,9 @@ static void *worker_main(void *arg)
     ngb_slot_set(&w->slot);
     ng_thread_register(g);
     unsigned seq = (unsigned)w->idx * 7u;
-    for (int i = 0; i < WARMUP_ITEMS; i++)
-        inject_one(w, g, k, seq++);
+    int burst = k == K_ENGINE ? r->c->burst : 0;
+    for (int i = 0; i < WARMUP_ITEMS; i += 64)
+        inject_64(w, g, k, burst, &seq);
     w->slot.nlat = 0; /* keep only timed samples */
     pthread_barrier_wait(&r->bar);
     uint64_t t0 = ngb_now_ns(), c0 = ngb_cpu_ns(), cnt = 0;
@@ -60,8 +95,7 @@ static void *worker_main(void *arg)
     while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
         if (batch)
             ng_batch_begin(g);
-        for (int i = 0; i < 64; i++)
-            inject_one(w, g, k, seq++);
+        inject_64(w, g, k, burst, &seq);
         if (batch)
             ng_batch_end(g);
         cnt += 64;
@@ -88,13 +122,39 @@ static int mk(struct ng_graph *g, struct topo *tp, const char *type, struct ng_n
     return rc;
 }
 
+/*
+ * Memory layouts (chain scenario): rep r of a chain run builds its chain
+ * after r x 3 dummy nodes joined by r links, each holding its allocations
+ * for the whole run, and, for odd r, with a dummy node between consecutive
+ * chain nodes; the floors get the same shifts in their own cells (floor.c)
+ * and every run keeps a malloc pad of 64 + 80 r bytes.  So the chain's
+ * nodes, hook blocks and counter lines land at different addresses and
+ * cache sets in every rep, and the chain figure is a median over layouts.
+ */
+static int layout_prefix(struct run *r, struct topo *tp)
+{
+    int lr = r->c->layout_rep, rc;
+    struct ng_node *d[3];
+    for (int i = 0; i < lr; i++) {
+        for (int k = 0; k < 3; k++)
+            if ((rc = mk(r->g, tp, ngb_type_name(0, T_NULL), &d[k])) < 0)
+                return rc;
+        if ((rc = ng_connect(d[0], "a", d[1], "b")) < 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* inj:out -> in:p0:out -> ... -> in:sink (or fan:o0..o3 -> sinks) */
 static int build_engine(struct run *r, struct topo *tp, struct ng_hook **head)
 {
     struct cfg *c = r->c;
     struct ng_graph *g = r->g;
-    struct ng_node *inj, *prev, *n;
+    struct ng_node *inj, *prev, *n, *dummy;
     int rc;
+    bool spread = c->scen == S_CHAIN && (c->layout_rep & 1);
+    if (c->scen == S_CHAIN && (rc = layout_prefix(r, tp)) < 0)
+        return rc;
     if ((rc = mk(g, tp, ngb_type_name(c->mode, T_PASS), &inj)) < 0)
         return rc;
     prev = inj;
@@ -112,6 +172,8 @@ static int build_engine(struct run *r, struct topo *tp, struct ng_hook **head)
         }
     } else {
         for (int i = 0; i < c->n; i++) {
+            if (spread && (rc = mk(g, tp, ngb_type_name(0, T_NULL), &dummy)) < 0)
+                return rc;
             if ((rc = mk(g, tp, ngb_type_name(c->mode, T_PASS), &n)) < 0 ||
                 (rc = ng_connect(prev, "out", n, "in")) < 0)
                 return rc;
@@ -218,6 +280,8 @@ void ngb_run_one(const struct ngb_opts *o, struct cfg *c, int rep)
     int nfall = 0;
     struct ng_hook *heads[MAXW] = {0};
     struct fnode *fheads[MAXW] = {0};
+    /* Layout shift of the malloc heap (see layout_prefix). */
+    void *pad = malloc(64 + 80 * (size_t)(c->scen == S_CHAIN ? c->layout_rep : 0));
     if (c->kind == K_ENGINE) {
         for (int i = 0; i < nchains; i++)
             if (build_engine(r, &tp, &heads[i]) < 0) {
@@ -225,8 +289,9 @@ void ngb_run_one(const struct ngb_opts *o, struct cfg *c, int rep)
                 exit(2);
             }
         r->passtype = ngb_type_name(c->mode, T_PASS);
-    } else if (c->kind == K_FLOOR) {
-        fall = calloc((size_t)nchains * (size_t)(c->n + FAN + 2), sizeof(*fall));
+    } else if (c->kind == K_FLOOR || c->kind == K_FLOOR_TJ) {
+        fall = calloc((size_t)nchains * (size_t)(2 * c->n + FAN + 2 + 3 * c->layout_rep),
+                      sizeof(*fall));
         for (int i = 0; i < nchains; i++)
             fheads[i] = ngb_floor_build(c, &fall, &nfall);
     }
@@ -329,5 +394,6 @@ void ngb_run_one(const struct ngb_opts *o, struct cfg *c, int rep)
     for (int i = 0; i < nfall; i++)
         free(fall[i]);
     free(fall);
+    free(pad);
     pthread_barrier_destroy(&r->bar);
 }

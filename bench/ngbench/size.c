@@ -146,6 +146,7 @@ void ngb_size_report(const struct ngb_suite *s)
     if (s->nsize == 0)
         return;
     printf("\n== graph size: topology operations as the graph grows (ck_epoch, 1 thread) ==\n");
+    printf("(CPU: %s)\n", s->cpu);
     printf("%9s %9s %9s %9s %9s %9s %9s %8s %8s %14s %10s %9s %17s\n", "nodes", "create", "name",
            "find/name", "find/id", "connect", "shutdown", "B/node", "B/hook", "LISTNODES ms",
            "destroy ms", "total s", "RSS MiB st/pk/end");

@@ -29,12 +29,13 @@ static int cfg_add(struct ngb_suite *s, struct cfg c)
     }
     c.acct_ok = true;
     c.walk_stats = -1;
-    c.floor_idx = c.base_idx = c.ref_idx = -1;
+    c.floor_idx = c.base_idx = c.ref_idx = c.tj_idx = -1;
     s->cfgs[s->ncfg] = c;
     return s->ncfg++;
 }
 
-/* One row per selected engine backend and mode, like proto. */
+/* One row per selected engine backend and mode, like proto (proto.burst:
+ * the rows send bursts of that many items). */
 static void add_engines(struct ngb_suite *s, const struct ngb_opts *o, struct cfg proto,
                         int floor_idx, int base_idx)
 {
@@ -48,6 +49,8 @@ static void add_engines(struct ngb_suite *s, const struct ngb_opts *o, struct cf
             c.kind = K_ENGINE;
             c.backend = b;
             c.mode = m;
+            if (c.burst > 1)
+                snprintf(c.dmode, sizeof(c.dmode), "%s-b%d", ngb_mode_names[m], c.burst);
             int i = cfg_add(s, c);
             s->cfgs[i].floor_idx = floor_idx;
             s->cfgs[i].base_idx = base_idx;
@@ -111,9 +114,13 @@ static void set_refs(struct ngb_suite *s, int first,
                 s->cfgs[i].ref_idx = j;
 }
 
+/* Chain groups: base, both floors, the engine rows one item at a time and
+ * in bursts of ENGINE_BURST, the DPDK rows; every row but the bases and
+ * floors also compared with the tail-jump floor (tj_idx). */
 static void add_chain(struct ngb_suite *s, const struct ngb_opts *o, struct cfg c)
 {
     c.scen = S_CHAIN;
+    c.seconds = o->seconds * o->chain_factor;
     for (int k = 0; k < o->nchains; k++) {
         c.n = o->chains[k];
         c.group = s->ngroups++;
@@ -122,12 +129,21 @@ static void add_chain(struct ngb_suite *s, const struct ngb_opts *o, struct cfg 
         c.kind = K_FLOOR;
         int fi = cfg_add(s, c);
         s->cfgs[fi].base_idx = bi;
+        c.kind = K_FLOOR_TJ;
+        int ti = cfg_add(s, c);
+        s->cfgs[ti].base_idx = bi;
+        int first = s->ncfg;
         add_engines(s, o, c, fi, bi);
+        struct cfg b = c;
+        b.burst = ENGINE_BURST;
+        add_engines(s, o, b, fi, bi);
         if (s->dpdk_on) {
             struct cfg d = c;
-            d.seconds = o->seconds * o->dpdk_factor;
+            d.seconds = c.seconds * o->dpdk_factor;
             add_dpdk(s, d, fi);
         }
+        for (int i = first; i < s->ncfg; i++)
+            s->cfgs[i].tj_idx = ti;
     }
 }
 
@@ -220,6 +236,8 @@ const char *ngb_who_of(const struct cfg *c)
         return "base";
     case K_FLOOR:
         return "floor";
+    case K_FLOOR_TJ:
+        return "floor-tj";
     case K_DPDK_BASE:
         return "dpdk_base";
     case K_DPDK:
@@ -231,7 +249,9 @@ const char *ngb_who_of(const struct cfg *c)
 
 const char *ngb_mode_of(const struct cfg *c)
 {
-    return c->kind == K_ENGINE ? ngb_mode_names[c->mode] : ngb_is_dpdk(c) ? c->dmode : "-";
+    if (c->kind == K_ENGINE)
+        return c->burst > 1 ? c->dmode : ngb_mode_names[c->mode];
+    return ngb_is_dpdk(c) ? c->dmode : "-";
 }
 
 static const char *cfg_label(const struct cfg *c, char *buf, size_t len)
@@ -243,9 +263,27 @@ static const char *cfg_label(const struct cfg *c, char *buf, size_t len)
     return buf;
 }
 
+/* Reps of configuration c: the chain scenario runs one per memory layout. */
+static int reps_of(const struct ngb_opts *o, const struct cfg *c)
+{
+    return c->scen == S_CHAIN ? o->chain_reps : o->reps;
+}
+
+/* One rep of c, with the contention probe run before and after it. */
+static void run_probed(const struct ngb_opts *o, struct cfg *c, int rep)
+{
+    double p0 = ngb_probe(o->probe_iters);
+    c->layout_rep = rep;
+    ngb_run_one(o, c, rep);
+    double p1 = ngb_probe(o->probe_iters);
+    c->probe[rep] = p0 < p1 ? p0 : p1;
+}
+
 void ngb_suite_run(struct ngb_suite *s, const struct ngb_opts *o)
 {
-    int total = s->ncfg * o->reps, done = 0;
+    int total = 0, done = 0;
+    for (int i = 0; i < s->ncfg; i++)
+        total += reps_of(o, &s->cfgs[i]);
     uint64_t t0 = ngb_now_ns();
     for (int gidx = 0; gidx < s->ngroups; gidx++) {
         int lo = -1, hi = -1;
@@ -257,16 +295,17 @@ void ngb_suite_run(struct ngb_suite *s, const struct ngb_opts *o)
             }
         if (lo < 0)
             continue;
-        for (int rep = 0; rep < o->reps; rep++) {
+        int reps = reps_of(o, &s->cfgs[lo]);
+        for (int rep = 0; rep < reps; rep++) {
             /* ABBA: alternate the order of the group's members per rep. */
             for (int k = lo; k <= hi; k++) {
                 int i = (rep & 1) ? hi - (k - lo) : k;
                 char lab[128];
                 double el = (double)(ngb_now_ns() - t0) / 1e9;
                 fprintf(stderr, "\r[%4d/%4d %5.1fs] %-60s rep %d/%d ", ++done, total, el,
-                        cfg_label(&s->cfgs[i], lab, sizeof(lab)), rep + 1, o->reps);
+                        cfg_label(&s->cfgs[i], lab, sizeof(lab)), rep + 1, reps);
                 fflush(stderr);
-                ngb_run_one(o, &s->cfgs[i], rep);
+                run_probed(o, &s->cfgs[i], rep);
                 s->cfgs[i].nrep = rep + 1;
             }
         }
@@ -277,9 +316,43 @@ void ngb_suite_run(struct ngb_suite *s, const struct ngb_opts *o)
 
 static int hops_of(const struct cfg *c) { return c->scen == S_FANOUT ? 1 + FAN : c->n + 1; }
 
-/* Per rep: ns/hop, ratios to the floor, to the reference row. */
+/* Quiet reps: a rep is quiet when its probe, and that of the same rep of
+ * every row it is compared with (floors, base, reference), reached
+ * NGB_QUIET of the best probe of the suite. */
+static void derive_quiet(struct ngb_suite *s)
+{
+    s->probe_best = 0;
+    for (int i = 0; i < s->ncfg; i++)
+        for (int r = 0; r < s->cfgs[i].nrep; r++)
+            if (s->cfgs[i].probe[r] > s->probe_best)
+                s->probe_best = s->cfgs[i].probe[r];
+    for (int i = 0; i < s->ncfg; i++) {
+        struct cfg *c = &s->cfgs[i];
+        const int refs[] = {i, c->floor_idx, c->base_idx, c->tj_idx, c->ref_idx};
+        c->nquiet = 0;
+        for (int r = 0; r < c->nrep; r++) {
+            bool q = true;
+            for (size_t k = 0; k < sizeof(refs) / sizeof(refs[0]); k++)
+                if (refs[k] >= 0 && r < s->cfgs[refs[k]].nrep)
+                    q = q && s->cfgs[refs[k]].probe[r] >= NGB_QUIET * s->probe_best;
+            c->quiet[r] = q;
+            c->nquiet += q;
+        }
+    }
+}
+
+struct mstat ngb_cstat(const struct cfg *c, const double *v)
+{
+    double tmp[MAXREPS];
+    for (int r = 0; r < c->nrep; r++)
+        tmp[r] = (c->nquiet == 0 || c->quiet[r]) ? v[r] : NAN;
+    return ngb_stat_of(tmp, c->nrep);
+}
+
+/* Per rep: ns/hop, ratios to the floors, to the reference row; quiet reps. */
 void ngb_suite_derive(struct ngb_suite *s)
 {
+    derive_quiet(s);
     const struct cfg *cfgs = s->cfgs;
     for (int i = 0; i < s->ncfg; i++) {
         struct cfg *c = &s->cfgs[i];
@@ -297,6 +370,13 @@ void ngb_suite_derive(struct ngb_suite *s)
                 c->ratio[r] = c->nsitem[r] / f->nsitem[r];
                 if (!isnan(base) && !isnan(fbase))
                     c->hopratio[r] = (c->nsitem[r] - base) / (f->nsitem[r] - fbase);
+            }
+            c->tjratio[r] = NAN;
+            if (c->tj_idx >= 0) {
+                const struct cfg *f = &cfgs[c->tj_idx];
+                double fbase = f->base_idx >= 0 ? cfgs[f->base_idx].nsitem[r] : base;
+                if (!isnan(base) && !isnan(fbase))
+                    c->tjratio[r] = (c->nsitem[r] - base) / (f->nsitem[r] - fbase);
             }
             c->injratio[r] = c->wallref[r] = NAN;
             if (c->ref_idx >= 0 && c->scen != S_CHURN)
@@ -331,9 +411,9 @@ int ngb_find_cfg(const struct ngb_suite *s, enum scen sc, enum kind k, int b, in
 {
     for (int i = 0; i < s->ncfg; i++) {
         const struct cfg *c = &s->cfgs[i];
-        if (c->scen == sc && c->kind == k && (k != K_ENGINE || (c->backend == b && c->mode == m)) &&
-            c->n == n && c->workers == w && (sc != S_SCALE || c->layout == layout) &&
-            c->rate == rate)
+        if (c->scen == sc && c->kind == k &&
+            (k != K_ENGINE || (c->backend == b && c->mode == m && c->burst <= 1)) && c->n == n &&
+            c->workers == w && (sc != S_SCALE || c->layout == layout) && c->rate == rate)
             return i;
     }
     return -1;
@@ -345,5 +425,16 @@ int ngb_find_dpdk(const struct ngb_suite *s, int n, int burst, unsigned flags)
         if (s->cfgs[i].scen == S_CHAIN && s->cfgs[i].kind == K_DPDK && s->cfgs[i].n == n &&
             s->cfgs[i].burst == burst && s->cfgs[i].dflags == flags)
             return i;
+    return -1;
+}
+
+int ngb_find_engine_burst(const struct ngb_suite *s, int b, int m, int n)
+{
+    for (int i = 0; i < s->ncfg; i++) {
+        const struct cfg *c = &s->cfgs[i];
+        if (c->scen == S_CHAIN && c->kind == K_ENGINE && c->burst > 1 && c->backend == b &&
+            c->mode == m && c->n == n)
+            return i;
+    }
     return -1;
 }

@@ -1,7 +1,8 @@
 /*
- * targets.c - the project's targets (issue #4), evaluated on the suite's
- * results: MET / NOT MET, "info" for a row without a goal, "n/a" when the
- * configuration did not run.
+ * targets.c - the project's targets (issues #4, #14, #15), evaluated on the
+ * suite's results: MET / NOT MET, "info" for a row without a goal, "n/a"
+ * when the configuration did not run.  Chain figures are medians of quiet
+ * reps, one memory layout per rep (see suite.c).
  */
 #include "ngbench.h"
 
@@ -27,11 +28,65 @@ static void eval_hop(struct ngb_suite *s, int b, int m)
     if (i < 0)
         return;
     const struct cfg *c = &s->cfgs[i];
-    struct target *t = target_new(s, "per-hop cost, 16-node chain, 1 worker, <= 1.5x floor",
+    struct target *t = target_new(s, "per-hop cost, N=16, <= 1.5x call/return floor (#4)",
                                   ST(hopratio).med, 1.5, false);
     snprintf(t->detail, sizeof(t->detail), "%s/%s: %.2f ns/hop vs floor %.2f ns/hop",
              ng_backend_name(b), ngb_mode_names[m], ST(nshop).med,
              ngb_stat_of(s->cfgs[c->floor_idx].nshop, c->nrep).med);
+}
+
+/* Issue #14: per hop vs the tail-jump floor (16-node chain, 1 thread):
+ * shared mode <= 1.5x, netgraph mode <= 3x; rwlock: the baseline (info). */
+static void eval_tj(struct ngb_suite *s, int b, int m)
+{
+    int i = ngb_find_cfg(s, S_CHAIN, K_ENGINE, b, m, 16, 1, 0, 0);
+    if (i < 0 || s->cfgs[i].tj_idx < 0)
+        return;
+    const struct cfg *c = &s->cfgs[i];
+    bool base = b == NG_BACKEND_RWLOCK;
+    static const char *const names[2][2] = {
+        {"netgraph mode, N=16, per hop <= 3x tail-jump floor",
+         "shared mode, N=16, per hop <= 1.5x tail-jump floor"},
+        {"netgraph mode, N=16, per hop vs tail-jump floor (baseline)",
+         "shared mode, N=16, per hop vs tail-jump floor (baseline)"}};
+    struct target *t = target_new(s, names[base][m], ST(tjratio).med,
+                                  base ? NAN
+                                  : m  ? 1.5
+                                       : 3.0,
+                                  false);
+    const struct cfg *f = &s->cfgs[c->tj_idx];
+    struct mstat r = ST(tjratio);
+    snprintf(t->detail, sizeof(t->detail),
+             "%s: %.2f ns/hop vs floor-tj %.2f; [%.2f-%.2f] over %d quiet of %d layouts",
+             ng_backend_name(b), ST(nshop).med, ngb_cstat(f, f->nshop).med, r.min, r.max, c->nquiet,
+             c->nrep);
+}
+
+/* Issue #14: burst 32, per item per hop, <= DPDK rte_graph burst 32 without
+ * statistics, same run (16-node chain); rwlock: baseline (info). */
+static void eval_burst(struct ngb_suite *s, int b, int m)
+{
+    int i = ngb_find_engine_burst(s, b, m, 16);
+    if (i < 0)
+        return;
+    const struct cfg *c = &s->cfgs[i];
+    int d = ngb_find_dpdk(s, 16, 32, NGB_DPDK_F_NOSTATS);
+    double dh = d >= 0 ? ngb_cstat(&s->cfgs[d], s->cfgs[d].nshop).med : NAN;
+    bool base = b == NG_BACKEND_RWLOCK;
+    static const char *const names[2][2] = {
+        {"burst 32 netgraph mode, N=16, per item/hop <= DPDK b32 nostats",
+         "burst 32 shared mode, N=16, per item/hop <= DPDK b32 nostats"},
+        {"burst 32 netgraph mode, N=16, vs DPDK b32 nostats (baseline)",
+         "burst 32 shared mode, N=16, vs DPDK b32 nostats (baseline)"}};
+    struct target *t = target_new(s, names[base][m], ST(nshop).med / dh, base ? NAN : 1.0, false);
+    if (d < 0)
+        snprintf(t->detail, sizeof(t->detail), "%s: %.3f ns per item per hop; no DPDK rows (%.60s)",
+                 ng_backend_name(b), ST(nshop).med, s->dpdk_hdr);
+    else
+        snprintf(t->detail, sizeof(t->detail),
+                 "%s: %.3f vs DPDK %.3f ns per item per hop; %d/%d and %d/%d quiet reps",
+                 ng_backend_name(b), ST(nshop).med, dh, c->nquiet, c->nrep, s->cfgs[d].nquiet,
+                 s->cfgs[d].nrep);
 }
 
 /* Delivered throughput under 10k changes/s vs no churn (rwlock: baseline). */
@@ -134,6 +189,12 @@ void ngb_targets_eval(struct ngb_suite *s, long ncpu)
     s->ntargets = 0;
     eval_size(s);
     for (int b = 0; b < NG_BACKEND_COUNT; b++)
+        for (int m = 1; m >= 0; m--)
+            eval_tj(s, b, m);
+    for (int b = 0; b < NG_BACKEND_COUNT; b++)
+        for (int m = 1; m >= 0; m--)
+            eval_burst(s, b, m);
+    for (int b = 0; b < NG_BACKEND_COUNT; b++)
         for (int m = 0; m < 2; m++)
             eval_hop(s, b, m);
     for (int b = 0; b < NG_BACKEND_COUNT; b++)
@@ -158,10 +219,10 @@ const char *ngb_verdict(const struct target *t)
 
 void ngb_targets_print(const struct ngb_suite *s)
 {
-    printf("\n== targets ==\n");
+    printf("\n== targets ==\n(CPU: %s)\n", s->cpu);
     for (int i = 0; i < s->ntargets; i++) {
         const struct target *t = &s->targets[i];
-        printf("%-8s %-58s measured %6.3f  (%s)\n", ngb_verdict(t), t->name, t->measured,
+        printf("%-8s %-64s measured %6.3f  (%s)\n", ngb_verdict(t), t->name, t->measured,
                t->detail);
     }
 }

@@ -350,6 +350,19 @@ struct ng_type {
      *             functions of the node on other threads). */
     int (*disconnect)(struct ng_hook *hook);
     const struct ng_cmdlist *cmdlist; /* terminated by an entry with name NULL */
+    /* A burst of n data items (1 <= n <= NG_BURST_MAX) arrived on hook,
+     * sent with ng_send_data_burst() or by a runtime worker.  Owns every
+     * item of items[0..n) (forward them, e.g. with ng_send_data_burst() on
+     * the same vector, or free them); the vector itself belongs to the
+     * caller and is valid only during the call, which may overwrite its
+     * entries.  The node is entered once for the whole burst (netgraph
+     * mode: one reader entry; forced writer: one writer entry).  Items
+     * that arrive one at a time (ng_send_data, queued items) still go to
+     * rcvdata; a type with rcvdata_burst and no rcvdata gets those as
+     * bursts of 1.  Default (NULL): the engine hands the items to rcvdata
+     * one by one, with the same entry and the same accounting.
+     *   Context:  as rcvdata. */
+    int (*rcvdata_burst)(struct ng_hook *hook, struct ng_item **items, unsigned n);
 };
 
 /* The node's rcvdata is safe for concurrent callers and needs no per-node
@@ -889,6 +902,41 @@ struct ng_mesg *ng_item_msg(struct ng_item *item);
  */
 int ng_send_data(struct ng_hook *hook, struct ng_item *item);
 
+/* Largest burst ng_send_data_burst() and ng_inject_data_burst() accept. */
+#define NG_BURST_MAX 256
+
+/*
+ * Send n data items out of `hook` to its peer node at once (DPDK-style
+ * vector).  The peer is looked up, checked and entered once for the burst
+ * and the per-hook counters are updated once; its type's rcvdata_burst
+ * method receives the vector (a type without one gets the items through
+ * rcvdata one by one, with the same entry).  Each item is accounted exactly
+ * as if sent with ng_send_data(): delivered, queued behind the node's
+ * pending items (each item separately, in order), or dropped and counted
+ * (a cut link or a dying peer drops all n).  The vector belongs to the
+ * caller; its entries are unspecified after the call.
+ * Checks: outside a read-side section (an application call outside a
+ * batch) every item is checked (non-NULL, a data item) before anything is
+ * sent; inside one (node methods forwarding, batches, workers) the items
+ * are trusted, as they were checked where they entered the graph (debug
+ * and sanitizer builds still assert it): a NULL or message item there is
+ * undefined behaviour.
+ *   Context:  as ng_send_data().
+ *   Consumes: items[0..n) (always, also on failure), unless items is NULL
+ *             or n is 0.
+ *   Returns:  0 (every item delivered or queued; also for n == 0, nothing
+ *             consumed); -EINVAL (items NULL with n > 0: nothing consumed;
+ *             hook NULL, n > NG_BURST_MAX, a NULL or message item among
+ *             them: every non-NULL item freed, uncounted); -ENOMEM (no
+ *             per-thread state: items freed); -ENOTCONN (hook not
+ *             connected or being removed, or the peer node shutting down:
+ *             all n dropped and counted); or, when the peer ran on this
+ *             thread, rcvdata_burst's return value (without the method:
+ *             the first non-zero rcvdata return value, -EOPNOTSUPP for a
+ *             type with neither method).
+ */
+int ng_send_data_burst(struct ng_hook *hook, struct ng_item **items, unsigned n);
+
 /*
  * Batches: keep the calling thread inside one read-side section of g across
  * many ng_send_data()/ng_inject_data() calls, so an injection loop pays the
@@ -943,6 +991,25 @@ int ng_batch_end(struct ng_graph *g);
  *             rcvdata's return value when it ran on this thread.
  */
 int ng_inject_data(struct ng_node *node, const char *hookname, struct ng_item *item);
+
+/*
+ * Inject n data items at hook `name` of node at once, as if they had been
+ * received on that hook in one burst (ng_send_data_burst's delivery, hook
+ * lookup once).  The items are always checked (non-NULL, data items).
+ *   Context:  as ng_inject_data().
+ *   Consumes: items[0..n) (always, also on failure), unless items is NULL
+ *             or n is 0.
+ *   Returns:  0 (every item delivered or queued; also for n == 0);
+ *             -EINVAL (items NULL with n > 0: nothing consumed; node or
+ *             hookname NULL, n > NG_BURST_MAX, a NULL or message item
+ *             among them: every non-NULL item freed, uncounted); -ENOMEM
+ *             (no per-thread state: items freed); -ENOENT (no such hook:
+ *             all dropped and counted); -ENOTCONN (hook being removed or
+ *             node shutting down: all dropped and counted); or the
+ *             receiving method's return value as in ng_send_data_burst().
+ */
+int ng_inject_data_burst(struct ng_node *node, const char *hookname, struct ng_item **items,
+                         unsigned n);
 
 /*
  * ng_item_fn: a function run in a node's context by ng_send_fn() or by a

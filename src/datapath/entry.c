@@ -145,10 +145,25 @@ static int run_item(struct ngi_thread *t, struct ng_node *n, struct ng_hook *hoo
     if (it->kind != NGI_IK_DATA)
         return n->g->up->run_ctl(t, n, hook, it);
     if (NGI_UNLIKELY(!n->type->rcvdata)) {
+        if (n->type->rcvdata_burst)
+            return n->type->rcvdata_burst(hook, &it, 1);
         ng_item_drop(it, NG_DROP_DEAD);
         return -EOPNOTSUPP;
     }
     return n->type->rcvdata(hook, it);
+}
+
+/* A burst with the access it needs already held (as run_with_access). */
+static int run_burst_with_access(struct ngi_thread *t, struct ng_node *n, struct ng_hook *hook,
+                                 struct ng_item **items, unsigned cnt, bool writer)
+{
+    if (writer && t->wdepth < sizeof(t->wstack) / sizeof(t->wstack[0])) {
+        t->wstack[t->wdepth++] = n;
+        int rc = ngi_deliver_burst(hook, n, items, cnt);
+        t->wdepth--;
+        return rc;
+    }
+    return ngi_deliver_burst(hook, n, items, cnt);
 }
 
 static int run_with_access(struct ngi_thread *t, struct ng_node *n, struct ng_hook *hook,
@@ -308,6 +323,11 @@ void ngi_node_flush_queue(struct ng_node *n)
 
 int ngi_rcvdata_unsupported(struct ng_hook *hook, struct ng_item *it)
 {
+    /* A type with only the burst method gets single items as bursts of 1
+     * (hook->rcvdata caches the type's rcvdata or this function). */
+    int (*burst)(struct ng_hook *, struct ng_item **, unsigned) = hook->node->type->rcvdata_burst;
+    if (burst)
+        return burst(hook, &it, 1);
     NGI_STAT_ADD(hook->node->stats, drops[NG_DROP_DEAD]);
     ng_item_drop(it, NG_DROP_DEAD);
     return -EOPNOTSUPP;
@@ -372,6 +392,96 @@ NGI_NOINLINE int ngi_data_reader(struct ngi_thread *t, struct ng_hook *hook, str
         return rc;
     }
     return enqueue(t, n, hook, it, false);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Bursts                                                                   */
+/* ------------------------------------------------------------------------ */
+
+int ngi_burst_each(struct ng_hook *hook, struct ng_item **items, unsigned n)
+{
+    int rc = 0;
+    for (unsigned i = 0; i < n; i++) {
+        int r = hook->rcvdata(hook, items[i]);
+        if (r != 0 && rc == 0)
+            rc = r;
+    }
+    return rc;
+}
+
+/* Queue every item of a burst on its own, in order (each takes its own
+ * references, as enqueue); the first error. */
+static int enqueue_burst(struct ngi_thread *t, struct ng_node *n, struct ng_hook *hook,
+                         struct ng_item **items, unsigned cnt, bool writer)
+{
+    int rc = 0;
+    for (unsigned i = 0; i < cnt; i++) {
+        int r = enqueue(t, n, hook, items[i], writer);
+        if (r != 0 && rc == 0)
+            rc = r;
+    }
+    return rc;
+}
+
+int ngi_drop_notconn_burst(struct ng_hook *sender, struct ng_item **items, unsigned n)
+{
+    NGI_HSTAT_ADD_N(sender, drops, n);
+    NGI_STAT_ADD_N(sender->node->stats, drops[NG_DROP_NOTCONN], n);
+    for (unsigned i = 0; i < n; i++)
+        ng_item_drop(items[i], NG_DROP_NOTCONN);
+    return -ENOTCONN;
+}
+
+/* ngi_data_slow for a burst: every item takes the decision ngi_data_slow
+ * would take for it given the flags seen once for the burst (a cut link or
+ * a dying node drops all n, counted as n drops), and the node is entered
+ * once for the burst when it can be (forced writer: one writer entry);
+ * otherwise each item is queued on its own, in order. */
+NGI_NOINLINE int ngi_burst_slow(struct ngi_thread *t, struct ng_hook *hook, struct ng_item **items,
+                                unsigned n, uint32_t hf, bool link)
+{
+    /* A cut link first, without touching hook->node (see ngi_data_slow). */
+    if (link && (hf & HKF_INVALID))
+        return ngi_drop_notconn_burst(ngi_hook_partner(hook), items, n);
+    if (link)
+        NGI_HSTAT_ADD_N(ngi_hook_partner(hook), out, n); /* sent, even if dropped below */
+    struct ng_node *nd = hook->node;
+    uint32_t f = atomic_load_explicit(&nd->flags, memory_order_acquire);
+    if (!t)
+        t = ngi_thread_get(nd->g); /* attached: we are in its section */
+    if ((f & NGF_INVALID) || (hf & HKF_INVALID)) {
+        enum ng_drop_reason r = (f & NGF_INVALID) ? NG_DROP_DEAD : NG_DROP_NOTCONN;
+        NGI_STAT_ADD_N(nd->stats, drops[r], n);
+        NGI_HSTAT_ADD_N(hook, drops, n);
+        for (unsigned i = 0; i < n; i++)
+            ng_item_drop(items[i], r);
+        return -ENOTCONN;
+    }
+    NGI_HSTAT_ADD_N(hook, in, n);
+    bool force_w = (f & NGF_FORCE_WRITER) || (hf & HKF_FORCE_WRITER);
+    bool force_q = (f & NGF_FORCE_QUEUE) || (hf & HKF_FORCE_QUEUE);
+    if (!force_q && try_write(nd)) {
+        int rc = run_burst_with_access(t, nd, hook, items, n, true);
+        leave(t, nd, true);
+        return rc;
+    }
+    return enqueue_burst(t, nd, hook, items, n, force_w);
+}
+
+/* ngi_data_reader for a burst: one reader entry for all n items, or each
+ * queued behind the writer / the pending items, in order. */
+NGI_NOINLINE int ngi_burst_reader(struct ngi_thread *t, struct ng_hook *hook,
+                                  struct ng_item **items, unsigned n)
+{
+    struct ng_node *nd = hook->node;
+    if (!t)
+        t = ngi_thread_get(nd->g); /* attached: we are in its section */
+    if (NGI_LIKELY(try_read(nd))) {
+        int rc = ngi_deliver_burst(hook, nd, items, n);
+        leave(t, nd, false);
+        return rc;
+    }
+    return enqueue_burst(t, nd, hook, items, n, false);
 }
 
 /* A message or function item (see datapath.h). */

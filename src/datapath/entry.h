@@ -19,4 +19,28 @@ int ngi_data_reader(struct ngi_thread *t, struct ng_hook *hook, struct ng_item *
  * netgraph does when NG_SEND_DATA finds no peer.  Returns -ENOTCONN. */
 int ngi_drop_notconn(struct ng_hook *sender, struct ng_item *it);
 
+/* Bursts (ng_send_data_burst): the same three cases for n items at once,
+ * each accounting every item exactly as the single-item functions do. */
+int ngi_burst_slow(struct ngi_thread *t, struct ng_hook *hook, struct ng_item **items, unsigned n,
+                   uint32_t hf, bool link);
+int ngi_burst_reader(struct ngi_thread *t, struct ng_hook *hook, struct ng_item **items,
+                     unsigned n);
+int ngi_drop_notconn_burst(struct ng_hook *sender, struct ng_item **items, unsigned n);
+/* Without a rcvdata_burst method: rcvdata per item; the first non-zero
+ * return value. */
+int ngi_burst_each(struct ng_hook *hook, struct ng_item **items, unsigned n);
+
+/* Hand a burst that has been counted and given the node access it needs to
+ * the receiving node's type: its rcvdata_burst method if it has one, else
+ * rcvdata per item.  Consumes the items. */
+static NGI_ALWAYS_INLINE int ngi_deliver_burst(struct ng_hook *hook, struct ng_node *n,
+                                               struct ng_item **items, unsigned cnt)
+{
+    NGI_ASSERT(cnt >= 1 && cnt <= NG_BURST_MAX);
+    int (*fn)(struct ng_hook *, struct ng_item **, unsigned) = n->type->rcvdata_burst;
+    if (NGI_LIKELY(fn != NULL))
+        return fn(hook, items, cnt);
+    return ngi_burst_each(hook, items, cnt);
+}
+
 #endif

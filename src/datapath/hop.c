@@ -3,7 +3,9 @@
  *
  * Read top-down: ng_send_data (the fast path, one compare to take it), the
  * delivery it tail-calls (dispatch_data), the slow path for everything
- * else (send_data_slow), then injection at a hook (ng_inject_data).  What a
+ * else (send_data_slow), then injection at a hook (ng_inject_data), then
+ * the same four for bursts (ng_send_data_burst, dispatch_burst,
+ * send_burst_slow, ng_inject_data_burst).  What a
  * delivery needs beyond the common case (a forced or invalid hook or node,
  * a netgraph-mode reader entry, a queue) is out of line in entry.c.
  *
@@ -17,6 +19,10 @@
 static NGI_ALWAYS_INLINE int dispatch_data(struct ngi_thread *t, struct ng_hook *hook,
                                            struct ng_item *it, unsigned slot, bool excl, bool link);
 static NGI_NOINLINE int send_data_slow(struct ng_hook *hook, struct ng_item *it);
+static NGI_ALWAYS_INLINE int dispatch_burst(struct ngi_thread *t, struct ng_hook *hook,
+                                            struct ng_item **items, unsigned n, unsigned slot,
+                                            bool excl, bool link);
+static NGI_NOINLINE int send_burst_slow(struct ng_hook *hook, struct ng_item **items, unsigned n);
 
 /*
  * The data hop.  Fast path: a node method (or a batch, ng_batch_begin)
@@ -79,6 +85,23 @@ static NGI_ALWAYS_INLINE int dispatch_data(struct ngi_thread *t, struct ng_hook 
     return ngi_data_reader(t, hook, it);
 }
 
+/* The slow paths' peer lookup (caller in a section of g): NULL if hook is
+ * not connected.  `locked` (the rwlock baseline, FreeBSD's design): under
+ * the topology read lock, and the peer is returned with a reference that
+ * pins it across the call; lock-less: the section keeps the peer and its
+ * node alive. */
+static struct ng_hook *slow_peer(struct ng_graph *g, struct ng_hook *hook, bool locked)
+{
+    if (!locked)
+        return atomic_load_explicit(&hook->peer, memory_order_acquire);
+    g->bops->topo_rlock(g->backend);
+    struct ng_hook *peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
+    if (peer && !ngi_hook_tryref(peer))
+        peer = NULL;
+    g->bops->topo_runlock(g->backend);
+    return peer;
+}
+
 /* Everything but the nested lock-less hop: argument errors, the outermost
  * call of a thread (enters the section), the rwlock baseline, no peer. */
 static NGI_NOINLINE int send_data_slow(struct ng_hook *hook, struct ng_item *it)
@@ -95,20 +118,8 @@ static NGI_NOINLINE int send_data_slow(struct ng_hook *hook, struct ng_item *it)
         ng_item_free(it);
         return -ENOMEM;
     }
-    struct ng_hook *peer;
     bool locked = ngi_locked_backend(g);
-    if (locked) {
-        /* Baseline: FreeBSD's design.  Topology read lock around the peer
-         * lookup, a reference pins the peer across the call. */
-        g->bops->topo_rlock(g->backend);
-        peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
-        if (peer && !ngi_hook_tryref(peer))
-            peer = NULL;
-        g->bops->topo_runlock(g->backend);
-    } else {
-        /* Lock-less: the read-side section keeps peer and its node alive. */
-        peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
-    }
+    struct ng_hook *peer = slow_peer(g, hook, locked);
     int rc;
     if (NGI_UNLIKELY(!peer)) {
         rc = ngi_drop_notconn(hook, it);
@@ -154,4 +165,143 @@ int ng_inject_data(struct ng_node *n, const char *hookname, struct ng_item *it)
 int ngi_dispatch_data(struct ngi_thread *t, struct ng_hook *hook, struct ng_item *it)
 {
     return dispatch_data(t, hook, it, ngi_stat_slot, false, false);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Bursts                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Every item of items[0..n) is a data item (n <= NG_BURST_MAX). */
+static bool burst_valid(struct ng_item *const *items, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (!items[i] || items[i]->kind != NGI_IK_DATA)
+            return false;
+    return true;
+}
+
+/* Free the non-NULL items of a refused burst (uncounted, as ng_send_data's
+ * -EINVAL); returns -EINVAL. */
+static int burst_refuse(struct ng_item **items, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        ng_item_free(items[i]); /* NULL is ignored */
+    return -EINVAL;
+}
+
+/*
+ * The burst hop: ng_send_data's fast path for n items at once.  Same gate
+ * (ngi_fast_serial == hook->gserial); the items are not checked one by one
+ * here (that would load every item's header on every hop): inside a
+ * read-side section they were checked where they entered the graph
+ * (send_burst_slow, ng_inject_data_burst, ng_runtime_submit_burst), which
+ * NGI_ASSERT re-checks in debug builds.  n == 0, n > NG_BURST_MAX and NULL
+ * arguments fail the gate's range checks and are answered by the slow path.
+ */
+int ng_send_data_burst(struct ng_hook *hook, struct ng_item **items, unsigned n)
+{
+    if (NGI_LIKELY(n - 1u < NG_BURST_MAX && hook != NULL && items != NULL &&
+                   ngi_fast_serial == hook->gserial)) {
+        NGI_ASSERT(burst_valid(items, n));
+        return dispatch_burst(NULL, ngi_hook_partner(hook), items, n, ngi_stat_slot, true, true);
+    }
+    return send_burst_slow(hook, items, n);
+}
+
+/*
+ * Deliver a burst arriving on `hook`: dispatch_data for n items.  The
+ * flags are read once for the burst (invariant as in dispatch_data: hook
+ * before node, so a hook not seen invalid keeps its node alive for this
+ * section), each hook's counter moves once by n, and the node is entered
+ * once: shared mode with no shared write, netgraph mode with one reader
+ * CAS (ngi_burst_reader).  Forced, cut or dying cases: ngi_burst_slow.
+ */
+static NGI_ALWAYS_INLINE int dispatch_burst(struct ngi_thread *t, struct ng_hook *hook,
+                                            struct ng_item **items, unsigned n, unsigned slot,
+                                            bool excl, bool link)
+{
+    NGI_ASSERT(n >= 1 && n <= NG_BURST_MAX);
+    uint32_t hf = atomic_load_explicit(&hook->flags, memory_order_acquire);
+    if (NGI_UNLIKELY(hf & HKF_DATA_SLOW))
+        return ngi_burst_slow(t, hook, items, n, hf, link);
+    struct ng_node *nd = hook->node;
+    uint32_t f = atomic_load_explicit(&nd->flags, memory_order_acquire);
+    if (NGI_UNLIKELY(f & NGF_DATA_SLOW))
+        return ngi_burst_slow(t, hook, items, n, hf, link);
+    if (excl) {
+        if (link)
+            ngi_counter_add(&ngi_hook_cnt(ngi_hook_partner(hook), slot)->out, n);
+        ngi_counter_add(&ngi_hook_cnt(hook, slot)->in, n);
+    } else {
+        if (link)
+            NGI_HSTAT_ADD_NS(ngi_hook_partner(hook), slot, out, n);
+        NGI_HSTAT_ADD_NS(hook, slot, in, n);
+    }
+    if (f & NGF_SHARED)
+        return ngi_deliver_burst(hook, nd, items, n);
+    return ngi_burst_reader(t, hook, items, n);
+}
+
+/* Everything but the nested lock-less burst hop (see send_data_slow);
+ * here every item is checked before anything is sent. */
+static NGI_NOINLINE int send_burst_slow(struct ng_hook *hook, struct ng_item **items, unsigned n)
+{
+    if (n == 0)
+        return 0;
+    if (!items)
+        return -EINVAL;
+    if (!hook || n > NG_BURST_MAX || !burst_valid(items, n))
+        return burst_refuse(items, n);
+    struct ng_graph *g = hook->node->g;
+    struct ngi_thread *t = ngi_enter(g);
+    if (NGI_UNLIKELY(!t)) {
+        for (unsigned i = 0; i < n; i++)
+            ng_item_free(items[i]);
+        return -ENOMEM;
+    }
+    bool locked = ngi_locked_backend(g);
+    struct ng_hook *peer = slow_peer(g, hook, locked);
+    int rc;
+    if (NGI_UNLIKELY(!peer)) {
+        rc = ngi_drop_notconn_burst(hook, items, n);
+    } else {
+        rc = dispatch_burst(t, peer, items, n, ngi_stat_slot, false, true);
+        if (locked)
+            ng_hook_unref(peer);
+    }
+    ngi_exit(t);
+    return rc;
+}
+
+int ng_inject_data_burst(struct ng_node *nd, const char *hookname, struct ng_item **items,
+                         unsigned n)
+{
+    if (n == 0)
+        return 0;
+    if (!items)
+        return -EINVAL;
+    if (!nd || !hookname || n > NG_BURST_MAX || !burst_valid(items, n))
+        return burst_refuse(items, n);
+    struct ng_graph *g = nd->g;
+    struct ngi_thread *t = ngi_enter(g);
+    if (!t) {
+        for (unsigned i = 0; i < n; i++)
+            ng_item_free(items[i]);
+        return -ENOMEM;
+    }
+    ngi_topo_rlock(g);
+    struct ng_hook *h = ngi_findhook(nd, hookname);
+    bool ok = h && ngi_hook_tryref(h);
+    ngi_topo_runlock(g);
+    int rc;
+    if (!ok) {
+        for (unsigned i = 0; i < n; i++)
+            ng_item_drop(items[i], NG_DROP_NOTCONN);
+        rc = -ENOENT;
+    } else {
+        rc = dispatch_burst(t, h, items, n, ngi_stat_slot, false, false);
+        ng_hook_unref(h);
+    }
+    ngi_exit(t);
+    return rc;
 }

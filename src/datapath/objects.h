@@ -150,9 +150,19 @@ static inline void ngi_stat_inc(_Atomic uint64_t *c, unsigned slot)
     else
         atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
 }
+/* Count v events at once (a burst), as ngi_stat_inc. */
+static inline void ngi_stat_add(_Atomic uint64_t *c, unsigned slot, uint64_t v)
+{
+    if (NGI_LIKELY(slot != 0))
+        atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v,
+                              memory_order_relaxed);
+    else
+        atomic_fetch_add_explicit(c, v, memory_order_relaxed);
+}
 /* Count one event in p[slot].field; p is a node's stats array. */
 #define NGI_STAT_ADD_S(p, slot, field) ngi_stat_inc(&(p)[(slot)].field, (slot))
 #define NGI_STAT_ADD(p, field) NGI_STAT_ADD_S(p, ngi_stat_slot, field)
+#define NGI_STAT_ADD_N(p, field, v) ngi_stat_add(&(p)[ngi_stat_slot].field, ngi_stat_slot, (v))
 
 /* ------------------------------------------------------------------------ */
 /* Threads                                                                  */
@@ -369,6 +379,10 @@ static inline struct ngi_hcnt *ngi_hook_cnt(const struct ng_hook *h, unsigned sl
 /* Count one event on hook h (slot: this thread's statistics slot). */
 #define NGI_HSTAT_ADD_S(h, slot, field) ngi_stat_inc(&ngi_hook_cnt((h), (slot))->field, (slot))
 #define NGI_HSTAT_ADD(h, field) NGI_HSTAT_ADD_S(h, ngi_stat_slot, field)
+/* Count v events on hook h at once (a burst). */
+#define NGI_HSTAT_ADD_NS(h, slot, field, v)                                                        \
+    ngi_stat_add(&ngi_hook_cnt((h), (slot))->field, (slot), (v))
+#define NGI_HSTAT_ADD_N(h, field, v) NGI_HSTAT_ADD_NS(h, ngi_stat_slot, field, v)
 
 /* ------------------------------------------------------------------------ */
 /* What the data path needs from the layers above it                        */

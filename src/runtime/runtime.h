@@ -40,7 +40,15 @@ struct ngi_worker {
     /* Owner only: a run of hook references to drop (worker_unref). */
     struct ng_hook *unref_hook;
     int unref_n;
+    /* Owner only: an entry popped from `items` while gathering a burst that
+     * did not belong to it (another hook, or not data); run next, before
+     * either queue is popped again.  Counted in npush, not yet in npop, so
+     * the worker never sleeps or stops with one held. */
+    struct ng_item *held;
 };
+
+/* Most data items a worker gathers into one ng_send_data_burst(). */
+#define NGI_WORKER_BURST 32u
 
 /* A runtime.  Created by ng_runtime_start, published in graph->runtime
  * (release) and freed by ng_runtime_stop after every worker has joined. */

@@ -138,52 +138,102 @@ static void worker_unref_flush(struct ngi_worker *w)
     }
 }
 
-static void worker_unref(struct ngi_worker *w, struct ng_hook *h)
+static void worker_unref(struct ngi_worker *w, struct ng_hook *h, int n)
 {
     if (h != w->unref_hook) {
         worker_unref_flush(w);
         w->unref_hook = h;
     }
-    w->unref_n++;
+    w->unref_n += n;
 }
 
-/* Run one entry; false if both queues are empty. */
+/* Entries run: counted once per call, after they ran (npop, see sleep). */
+static void worker_ran(struct ngi_worker *w, unsigned n)
+{
+    ngi_counter_add(&w->items_run, n);
+    atomic_store_explicit(&w->npop, ngi_counter_get(&w->npop) + n, memory_order_release);
+}
+
+/*
+ * Run data item `it` and the data items for the same hook queued right
+ * behind it as one burst (at most NGI_WORKER_BURST): ng_send_data_burst
+ * looks the peer up and enters it once for all of them.  Items of one
+ * ng_runtime_submit_burst() call are adjacent in the queue (one chain
+ * push), so a submitted burst stays a burst.  The first entry that does
+ * not belong is kept in w->held and run next (order is kept: it was behind
+ * the whole burst).  Returns the number of items run.
+ */
+static unsigned worker_run_burst(struct ngi_worker *w, struct ng_item *it)
+{
+    struct ng_item *vec[NGI_WORKER_BURST];
+    struct ng_hook *h = it->dhook;
+    unsigned k = 0;
+    for (;;) {
+        it->dnode = NULL;
+        it->dhook = NULL;
+        vec[k++] = it;
+        if (k == NGI_WORKER_BURST)
+            break;
+        struct ngi_mpsc_node *qn = ngi_mpsc_pop_wait(&w->items);
+        if (!qn)
+            break;
+        it = ngi_item_of_qnode(qn);
+        if (it->kind != NGI_IK_DATA || it->dhook != h) {
+            NGI_ASSERT(w->held == NULL);
+            w->held = it;
+            break;
+        }
+    }
+    /* The burst's hook references (one per item, taken at submit) keep h
+     * alive across the call; dropped in runs by worker_unref. */
+    (void)ng_send_data_burst(h, vec, k);
+    worker_unref(w, h, (int)k);
+    return k;
+}
+
+/* Run one entry (or one burst of data items); false if both queues are
+ * empty and nothing is held. */
 static bool worker_run_one(struct ngi_worker *w, struct ngi_thread *t, bool nodes_first)
 {
-    struct ngi_mpsc_queue *q1 = nodes_first ? &w->nodes : &w->items;
-    struct ngi_mpsc_queue *q2 = nodes_first ? &w->items : &w->nodes;
-    struct ngi_mpsc_queue *q = q1;
-    struct ngi_mpsc_node *qn = ngi_mpsc_pop_wait(q1);
-    if (!qn) {
-        q = q2;
-        qn = ngi_mpsc_pop_wait(q2);
+    struct ngi_mpsc_node *qn;
+    bool from_nodes = false;
+    if (w->held) {
+        qn = &w->held->qnode;
+        w->held = NULL;
+    } else {
+        struct ngi_mpsc_queue *q1 = nodes_first ? &w->nodes : &w->items;
+        struct ngi_mpsc_queue *q2 = nodes_first ? &w->items : &w->nodes;
+        qn = ngi_mpsc_pop_wait(q1);
+        from_nodes = nodes_first;
+        if (!qn) {
+            qn = ngi_mpsc_pop_wait(q2);
+            from_nodes = !nodes_first;
+        }
+        if (!qn)
+            return false;
     }
-    if (!qn)
-        return false;
-    if (q == &w->nodes) {
+    if (from_nodes) {
         struct ng_node *n =
             (struct ng_node *)(void *)((char *)qn - offsetof(struct ng_node, rt_link));
         ngi_node_drain(t, n); /* drops kick()'s node reference */
         ngi_counter_add(&w->drains, 1);
-    } else {
-        struct ng_item *it =
-            (struct ng_item *)(void *)((char *)qn - offsetof(struct ng_item, qnode));
-        struct ng_node *n = it->dnode;
-        struct ng_hook *h = it->dhook;
-        it->dnode = NULL;
-        it->dhook = NULL;
-        if (it->kind == NGI_IK_DATA) {
-            (void)ng_send_data(h, it);
-            worker_unref(w, h);
-        } else {
-            (void)ngi_dispatch_item(t, n, h, it, (it->flags & NGI_IF_WRITER) != 0);
-            ng_node_unref(n);
-            if (h)
-                ng_hook_unref(h);
-        }
+        worker_ran(w, 1);
+        return true;
     }
-    ngi_counter_add(&w->items_run, 1);
-    atomic_store_explicit(&w->npop, ngi_counter_get(&w->npop) + 1, memory_order_release);
+    struct ng_item *it = ngi_item_of_qnode(qn);
+    if (it->kind == NGI_IK_DATA) {
+        worker_ran(w, worker_run_burst(w, it));
+        return true;
+    }
+    struct ng_node *n = it->dnode;
+    struct ng_hook *h = it->dhook;
+    it->dnode = NULL;
+    it->dhook = NULL;
+    (void)ngi_dispatch_item(t, n, h, it, (it->flags & NGI_IF_WRITER) != 0);
+    ng_node_unref(n);
+    if (h)
+        ng_hook_unref(h);
+    worker_ran(w, 1);
     return true;
 }
 

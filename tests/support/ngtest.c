@@ -76,17 +76,23 @@ struct ng_hook *ngtest_link(struct ng_graph *g, const char *type, struct ng_node
 struct ng_hook *ngtest_chain(struct ng_graph *g, int npass, struct ng_node **srcp,
                              struct ng_node **cntp)
 {
+    return ngtest_chain_of(g, "pass", "counter", npass, srcp, cntp);
+}
+
+struct ng_hook *ngtest_chain_of(struct ng_graph *g, const char *passtype, const char *cnttype,
+                                int npass, struct ng_node **srcp, struct ng_node **cntp)
+{
     struct ng_node *src, *prev, *x;
     assert_int_equal(ng_node_create(g, "hole", &src), 0);
     prev = src;
     for (int i = 0; i < npass; i++) {
-        assert_int_equal(ng_node_create(g, "pass", &x), 0);
+        assert_int_equal(ng_node_create(g, passtype, &x), 0);
         assert_int_equal(ng_connect(prev, "out", x, "in"), 0);
         if (prev != src)
             ng_node_unref(prev);
         prev = x;
     }
-    assert_int_equal(ng_node_create(g, "counter", cntp), 0);
+    assert_int_equal(ng_node_create(g, cnttype, cntp), 0);
     assert_int_equal(ng_connect(prev, "out", *cntp, "in"), 0);
     if (prev != src)
         ng_node_unref(prev);

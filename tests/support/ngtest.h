@@ -70,6 +70,10 @@ struct ng_hook *ngtest_link(struct ng_graph *g, const char *type, struct ng_node
  * with a reference each (the pass nodes are not referenced). */
 struct ng_hook *ngtest_chain(struct ng_graph *g, int npass, struct ng_node **srcp,
                              struct ng_node **cntp);
+/* The same with npass nodes of passtype and a cnttype at the end (a type
+ * with the counter's private data, for ngtest_counter_get). */
+struct ng_hook *ngtest_chain_of(struct ng_graph *g, const char *passtype, const char *cnttype,
+                                int npass, struct ng_node **srcp, struct ng_node **cntp);
 /* Drop the references ngtest_link() / ngtest_chain() returned. */
 void ngtest_link_release(struct ng_hook *h, struct ng_node *src, struct ng_node *dst);
 /* Send a message with no arguments and wait for the response. */
@@ -104,12 +108,19 @@ double ngtest_now_s(void);
  * "pass", "pass_rw": forwarder.  Data arriving on "in" leaves on "out" and
  * vice versa; with no hook to leave by, the item is freed, counted in
  * ngtest_totals.lost (the engine does not count it) and -ENOTCONN returned.
+ * Bursts (rcvdata_burst) are forwarded as one vector (ng_send_data_burst).
+ *
+ * "counter1", "pass1" (+ "_rw"): the same without rcvdata_burst, so the
+ * engine hands them bursts one item at a time.
  */
 struct ngtest_counter {
     _Atomic uint64_t items;
+    _Atomic uint64_t bursts; /* calls of its rcvdata_burst method */
 };
 /* Items counted so far by the counter node `node`. */
 uint64_t ngtest_counter_get(struct ng_node *node);
+/* Calls of the counter node's rcvdata_burst method so far. */
+uint64_t ngtest_counter_bursts(struct ng_node *node);
 
 /* Totals over every test node of every graph since ngtest_totals_reset()
  * (ngtest_setup() calls it). */
@@ -123,7 +134,12 @@ void ngtest_totals_reset(void);
 
 extern const struct ng_type ngtest_counter_type, ngtest_counter_rw_type;
 extern const struct ng_type ngtest_pass_type, ngtest_pass_rw_type;
+extern const struct ng_type ngtest_counter1_type, ngtest_counter1_rw_type;
+extern const struct ng_type ngtest_pass1_type, ngtest_pass1_rw_type;
 /* Register "counter_rw" and "pass_rw" on g (asserts success). */
 void ngtest_register_rw(struct ng_graph *g);
+/* Register "counter1", "pass1", "counter1_rw" and "pass1_rw": the same
+ * types without a rcvdata_burst method (asserts success). */
+void ngtest_register_single(struct ng_graph *g);
 
 #endif
