@@ -65,7 +65,7 @@ out, rounds, old_rev, new_rev = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.
 figures = {  # scenario -> (label, json field)
     "chain": [("ns/hop", "ns_per_hop"), ("x floor/hop", "hop_ratio_to_floor")],
     "churn": [("vs no churn", "ratio_vs_no_churn")],
-    "scale": [("vs 1 worker", "ratio_vs_no_churn"), ("wall vs 1 worker", "wall_scaling_vs_1_worker")],
+    "scale": [("vs 1 worker", "scaling_vs_1_worker"), ("wall vs 1 worker", "wall_scaling_vs_1_worker")],
 }
 def key(r):
     return (r["scenario"], r["impl"], r["mode"], r["chain_len"], r["workers"], r["layout"],
@@ -95,7 +95,8 @@ for k in runs["old"][0]:
     for label, field in figures[scen]:
         vals = {}
         for side in runs:
-            v = [r[k][field]["median"] for r in runs[side] if r[k][field]["median"] is not None]
+            v = [r[k].get(field, {}).get("median") for r in runs[side]]
+            v = [x for x in v if x is not None]
             vals[side] = statistics.median(v) if v else None
         if vals["old"] is None or vals["new"] is None:
             continue

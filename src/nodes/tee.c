@@ -87,16 +87,18 @@ static int tee_disconnect(struct ng_hook *hook)
     return 0;
 }
 
-static void count(struct tee_stat *s, bool in, uint32_t len)
+static void count_n(struct tee_stat *s, bool in, uint64_t frames, uint64_t octets)
 {
     if (in) {
-        atomic_fetch_add_explicit(&s->in_frames, 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(&s->in_octets, len, memory_order_relaxed);
+        atomic_fetch_add_explicit(&s->in_frames, frames, memory_order_relaxed);
+        atomic_fetch_add_explicit(&s->in_octets, octets, memory_order_relaxed);
     } else {
-        atomic_fetch_add_explicit(&s->out_frames, 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(&s->out_octets, len, memory_order_relaxed);
+        atomic_fetch_add_explicit(&s->out_frames, frames, memory_order_relaxed);
+        atomic_fetch_add_explicit(&s->out_octets, octets, memory_order_relaxed);
     }
 }
+
+static void count(struct tee_stat *s, bool in, uint32_t len) { count_n(s, in, 1, len); }
 
 static int tee_rcvdata(struct ng_hook *hook, struct ng_item *item)
 {
@@ -123,6 +125,46 @@ static int tee_rcvdata(struct ng_hook *hook, struct ng_item *item)
     int rc = ng_send_data(out, item);
     if (rc == 0)
         count(&p->st[o], false, len);
+    return rc;
+}
+
+/* A burst: what n calls of tee_rcvdata would do, with the counters moved
+ * once and the items (and their copies) forwarded as bursts. */
+static int tee_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsigned n)
+{
+    struct tee_priv *p = ng_node_private(ng_hook_node(hook));
+    int from = (int)(intptr_t)ng_hook_private(hook);
+    uint64_t octets = 0;
+    for (unsigned i = 0; i < n; i++)
+        octets += ng_item_len(items[i]);
+    count_n(&p->st[from], true, n, octets);
+
+    int d = tee_dup[from];
+    struct ng_hook *dup = d >= 0 ? atomic_load_explicit(&p->hook[d], memory_order_acquire) : NULL;
+    if (dup) {
+        struct ng_item *copies[NG_BURST_MAX];
+        unsigned nc = 0;
+        uint64_t coctets = 0;
+        for (unsigned i = 0; i < n; i++) {
+            struct ng_item *c = ng_item_copy(items[i]); /* a failure is counted there */
+            if (c) {
+                copies[nc++] = c;
+                coctets += ng_item_len(c);
+            }
+        }
+        if (nc && ng_send_data_burst(dup, copies, nc) == 0)
+            count_n(&p->st[d], false, nc, coctets);
+    }
+    int o = tee_dest[from];
+    struct ng_hook *out = atomic_load_explicit(&p->hook[o], memory_order_acquire);
+    if (!out) {
+        for (unsigned i = 0; i < n; i++)
+            ng_item_drop(items[i], NG_DROP_NOTCONN);
+        return -ENOTCONN;
+    }
+    int rc = ng_send_data_burst(out, items, n);
+    if (rc == 0)
+        count_n(&p->st[o], false, n, octets);
     return rc;
 }
 
@@ -247,4 +289,5 @@ const struct ng_type ng_tee_type = {
     .rcvdata = tee_rcvdata,
     .disconnect = tee_disconnect,
     .cmdlist = tee_cmds,
+    .rcvdata_burst = tee_rcvdata_burst,
 };

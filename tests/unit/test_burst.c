@@ -469,14 +469,64 @@ static void test_burst_runtime(void **state)
     ngtest_link_release(hb, srcb, cntb);
 }
 
+/* tee forwards a burst as bursts: from right, all n out left and n copies
+ * out right2left, with its counters moved by n. */
+static void test_burst_tee(void **state)
+{
+    struct ng_graph *g = *state;
+    struct ng_node *src, *tee, *l, *dup;
+    assert_int_equal(ng_node_create(g, "hole", &src), 0);
+    assert_int_equal(ng_node_create(g, "tee", &tee), 0);
+    assert_int_equal(ng_node_create(g, "counter", &l), 0);
+    assert_int_equal(ng_node_create(g, "counter", &dup), 0);
+    assert_int_equal(ng_node_name(tee, "t"), 0);
+    assert_int_equal(ng_connect(src, "out", tee, "right"), 0);
+    assert_int_equal(ng_connect(tee, "left", l, "in"), 0);
+    assert_int_equal(ng_connect(tee, "right2left", dup, "in"), 0);
+    struct ng_hook *out;
+    assert_int_equal(ng_hook_find(src, "out", &out), 0);
+    for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        struct ng_item *v[NG_BURST_MAX];
+        fill(g, v, sizes[k]);
+        assert_int_equal(ng_send_data_burst(out, v, sizes[k]), 0);
+    }
+    ng_hook_unref(out);
+    uint64_t total = 0;
+    for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
+        total += sizes[k];
+    assert_int_equal(ngtest_counter_get(l), total);
+    assert_int_equal(ngtest_counter_get(dup), total);
+    struct ng_mesg *resp = NULL;
+    assert_int_equal(ngtest_msg(g, "t:", NGM_TEE_COOKIE, NGM_TEE_GET_STATS, &resp), 0);
+    assert_non_null(resp);
+    const struct ng_tee_stats *st = (const void *)resp->data;
+    assert_int_equal(st->right.inFrames, total);
+    assert_int_equal(st->left.outFrames, total);
+    assert_int_equal(st->right2left.outFrames, total);
+    ng_mesg_free(resp);
+    assert_int_equal(live_now(g), 0);
+    struct ng_node *all[] = {src, tee, l, dup};
+    for (int i = 0; i < 4; i++) {
+        if (ng_node_is_valid(all[i]))
+            assert_int_equal(ng_node_shutdown(all[i]), 0);
+        ng_node_unref(all[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        ngtest_unit_test(test_burst_shared),         ngtest_unit_test(test_burst_netgraph),
-        ngtest_unit_test(test_burst_without_method), ngtest_unit_test(test_burst_edges),
-        ngtest_unit_test(test_burst_badinput),       ngtest_unit_test(test_burst_cut_link),
-        ngtest_unit_test(test_burst_cut_mid_burst),  ngtest_unit_test(test_burst_forced),
-        ngtest_unit_test(test_burst_busy_netgraph),  ngtest_unit_test(test_burst_runtime),
+        ngtest_unit_test(test_burst_shared),
+        ngtest_unit_test(test_burst_netgraph),
+        ngtest_unit_test(test_burst_without_method),
+        ngtest_unit_test(test_burst_edges),
+        ngtest_unit_test(test_burst_badinput),
+        ngtest_unit_test(test_burst_cut_link),
+        ngtest_unit_test(test_burst_cut_mid_burst),
+        ngtest_unit_test(test_burst_forced),
+        ngtest_unit_test(test_burst_busy_netgraph),
+        ngtest_unit_test(test_burst_runtime),
+        ngtest_unit_test(test_burst_tee),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
