@@ -17,7 +17,6 @@
 /* namespace.c: ids and names (see there for the concurrency rules). */
 int ngi_ns_init(struct ng_graph *g); /* 0 or -ENOMEM; graph creation */
 void ngi_ns_fini(struct ng_graph *g); /* graph destruction, every node unlinked */
-size_t ngi_ns_bytes(struct ng_graph *g); /* memory the tables hold (estimate) */
 /* Lookups: inside a read-side section (valid for it) or under ctl_lock;
  * the node is not referenced. */
 struct ng_node *ngi_node_lookup_id(struct ng_graph *g, ng_id_t id);

@@ -206,15 +206,6 @@ void ngi_ns_fini(struct ng_graph *g)
     g->ns = NULL;
 }
 
-size_t ngi_ns_bytes(struct ng_graph *g)
-{
-    /* Each table holds one pointer per slot at a load factor of at most
-     * 1/2 (ck_hs grows at half full): an estimate from the counts. */
-    unsigned long n = ck_hs_count(&g->ns->ids) + ck_hs_count(&g->ns->names);
-    return (size_t)n * 2 * sizeof(void *) +
-           (size_t)ck_hs_count(&g->ns->names) * sizeof(struct ngi_nsname);
-}
-
 struct ng_node *ngi_node_lookup_id(struct ng_graph *g, ng_id_t id)
 {
     /* A section keeps a table being replaced alive; the writer lock keeps

@@ -249,6 +249,9 @@ struct ng_node {
     _Atomic uint32_t qstate CK_CC_CACHELINE; /* datapath/entry.c only */
     struct ngi_mpsc_queue queue;             /* pending items (each holds a node ref) */
     _Atomic int refs CK_CC_CACHELINE;
+    /* Beside refs: a lookup by id compares the key and then takes a
+     * reference, one cache line for both. */
+    struct ngi_nskey id_key; /* in g->ns's id table (core/namespace.c) */
     /* Control-path fields, under g->ctl_lock unless noted. */
     struct ngi_typeent *tent;
     char name[NG_NODESIZ]; /* written under ctl_lock with atomic bytes (core/namespace.c) */
@@ -256,7 +259,6 @@ struct ng_node {
      * publish with release stores; readers in a section may traverse. */
     _Atomic(struct ng_hook *) hooks;
     int numhooks;
-    struct ngi_nskey id_key;             /* in g->ns's id table (core/namespace.c) */
     struct ngi_nsname *name_ent;         /* in g->ns's name table, or NULL; ctl_lock */
     struct ng_node *all_next, *all_prev; /* g->nodes list, ctl_lock */
     /* 1 until shutdown's grace period ends, +1 per hook not yet reclaimed. */
@@ -314,6 +316,9 @@ struct ng_hook {
     /* Counters: in the link's block, see ngi_hook_cnt(). */
 };
 _Static_assert(offsetof(struct ng_node, priv) == 0, "ng_node_private() reads the first word");
+_Static_assert(offsetof(struct ng_node, id_key) + sizeof(struct ngi_nskey) <=
+                   offsetof(struct ng_node, refs) + NGI_CACHELINE,
+               "a lookup by id touches one line of the node");
 _Static_assert(offsetof(struct ng_hook, priv) == 0, "ng_hook_private() reads the first word");
 _Static_assert(offsetof(struct ng_hook, flags) + sizeof(uint32_t) <= NGI_CACHELINE,
                "the fields a hop reads stay in the hook's first cache line");
