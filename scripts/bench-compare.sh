@@ -3,12 +3,15 @@
 # commit and the working tree, run alternately (old, new, old, new, ...) so
 # that both see the same weather on a shared VM.
 #
-#   scripts/bench-compare.sh [--rev REV] [--rounds K] [--out DIR] [-- NGBENCH ARGS]
+#   scripts/bench-compare.sh [--rev REV] [--rounds K] [--out DIR] [--bench old|own]
+#                            [-- NGBENCH ARGS]
 #
 #   --rev REV     the older commit (default: a3e75be, main before the layer
 #                 refactor of issue #9)
 #   --rounds K    alternations (default 4: each build runs K times)
 #   --out DIR     where the runs' results go (default bench-compare/)
+#   --bench old   (default) both engines run REV's benchmark source, so only
+#                 the engine differs; own: each side runs its own benchmark
 #   NGBENCH ARGS  passed to every run (default: the chain, churn and scale
 #                 scenarios, 3 repetitions, no DPDK rows, no plots)
 #
@@ -24,13 +27,15 @@ REV=a3e75be
 ROUNDS=4
 OUT=$ROOT/bench-compare
 ARGS=(--scenario chain,churn,scale --reps 3 --no-dpdk --no-plot)
+BENCH=old
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --rev) REV=$2; shift 2 ;;
         --rounds) ROUNDS=$2; shift 2 ;;
         --out) OUT=$2; shift 2 ;;
         --) shift; ARGS=("$@"); break ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        --bench) BENCH=$2; shift 2 ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
         *) echo "bench-compare.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -39,15 +44,27 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 bash "$ROOT/scripts/deps.sh"
 OLD_SRC=$(mktemp -d "${TMPDIR:-/tmp}/ngraph-old.XXXXXX")
-trap 'git -C "$ROOT" worktree remove --force "$OLD_SRC" >/dev/null 2>&1 || rm -rf "$OLD_SRC"' EXIT
+NEW_SRC=$(mktemp -d "${TMPDIR:-/tmp}/ngraph-new.XXXXXX")
+cleanup() {
+    git -C "$ROOT" worktree remove --force "$OLD_SRC" >/dev/null 2>&1 || rm -rf "$OLD_SRC"
+    rm -rf "$NEW_SRC"
+}
+trap cleanup EXIT
 git -C "$ROOT" worktree add --detach -q "$OLD_SRC" "$REV"
+# The new side: the working tree as it is (tracked and untracked files),
+# with REV's benchmark in place of its own unless --bench own.
+(cd "$ROOT" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$NEW_SRC")
+if [[ $BENCH == old ]]; then
+    rm -rf "$NEW_SRC/bench"
+    cp -r "$OLD_SRC/bench" "$NEW_SRC/bench"
+fi
 build() { # src dir
     cmake -S "$1" -B "$2" -DCMAKE_BUILD_TYPE=Release -DNG_SANITIZE= -DNG_BUILD_TESTS=OFF \
           -DNG_BUILD_BENCH=ON >/dev/null
     cmake --build "$2" --parallel "$JOBS" >/dev/null
 }
 build "$OLD_SRC" "$OUT/build-old"
-build "$ROOT" "$OUT/build-new"
+build "$NEW_SRC" "$OUT/build-new"
 OLD_REV=$(git -C "$OLD_SRC" rev-parse --short HEAD)
 NEW_REV=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD || echo "+changes")
 
@@ -59,9 +76,9 @@ for ((i = 1; i <= ROUNDS; i++)); do
     done
 done
 
-python3 - "$OUT" "$ROUNDS" "$OLD_REV" "$NEW_REV" <<'EOF'
+python3 - "$OUT" "$ROUNDS" "$OLD_REV" "$NEW_REV" "$BENCH" <<'EOF'
 import json, statistics, sys
-out, rounds, old_rev, new_rev = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+out, rounds, old_rev, new_rev, bench = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 figures = {  # scenario -> (label, json field)
     "chain": [("ns/hop", "ns_per_hop"), ("x floor/hop", "hop_ratio_to_floor")],
     "churn": [("vs no churn", "ratio_vs_no_churn")],
@@ -79,8 +96,8 @@ for side in runs:
         runs[side].append({key(r): r for r in d["results"]})
         load[side].append(d["machine"].get("other_load"))
         machine, date = d["machine"]["cpu"], d["date"]
-print(f"== side by side: old {old_rev} vs new {new_rev}, {rounds} alternating rounds, "
-      f"{machine}, {date} ==")
+print(f"== side by side: old {old_rev} vs new {new_rev} ({'both with the old benchmark' if bench == 'old' else 'each with its own benchmark'}), "
+      f"{rounds} alternating rounds, {machine}, {date} ==")
 print("other load (share of CPU time used outside the benchmark) per round:")
 for side in runs:
     print(f"  {side}: " + " ".join("-" if x is None else f"{x:.3f}" for x in load[side]))
