@@ -26,6 +26,8 @@ struct ng_node *ngi_node_lookup_name(struct ng_graph *g, const char *name);
 int ngi_ns_publish_id(struct ng_graph *g, struct ng_node *node);
 int ngi_ns_set_name(struct ng_graph *g, struct ng_node *node, const char *name);
 void ngi_ns_unlink(struct ng_graph *g, struct ng_node *node);
+/* Unlink only the node's name (a node that was never published by id). */
+void ngi_ns_unlink_name(struct ng_graph *g, struct ng_node *node);
 
 /* type.c */
 struct ngi_typeent *ngi_type_find_locked(struct ng_graph *g, const char *name);

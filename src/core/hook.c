@@ -97,6 +97,11 @@ static void hook_init(struct ng_hook *h, struct ng_node *n, const char *name)
     h->rcvdata = n->type->rcvdata ? n->type->rcvdata : ngi_rcvdata_unsupported;
     h->gserial = n->g->serial;
     atomic_init(&h->refs, 1); /* the node's list reference */
+    /* Born cut: until both newhook methods have accepted the pair, data a
+     * node sends out of its new hook is dropped at the sender, as
+     * netgraph's dead hook does (the partner is found by address, so
+     * without this it would reach a node still deciding). */
+    atomic_init(&h->flags, HKF_INVALID);
     strcpy(h->name, name);
 }
 
@@ -183,6 +188,22 @@ void ngi_hook_destroy_locked(struct ng_hook *h)
     }
 }
 
+/* Mark both hooks of a pair cut: the hop reads the receiving side's flags,
+ * so data sent out of either is dropped (counted) at the sender. */
+static void pair_cut(struct ng_hook *h1, struct ng_hook *h2)
+{
+    atomic_fetch_or_explicit(&h1->flags, HKF_INVALID, memory_order_release);
+    atomic_fetch_or_explicit(&h2->flags, HKF_INVALID, memory_order_release);
+}
+
+/* The block of a pair that was never linked (refused by a newhook), after
+ * its grace period.  It came from the hook cache or posix_memalign: both
+ * malloc-family, so free() takes it back. */
+static void pair_block_free_cb(struct ngi_defer *d)
+{
+    free(ngi_hook_pair_block(ngi_container_of(d, struct ng_hook, defer)));
+}
+
 int ngi_connect_locked(struct ng_node *n1, const char *name1, struct ng_node *n2, const char *name2)
 {
     struct ng_graph *g = n1->g;
@@ -195,6 +216,12 @@ int ngi_connect_locked(struct ng_node *n1, const char *name1, struct ng_node *n2
         return -EXDEV;
     if (!ng_node_is_valid(n1) || !ng_node_is_valid(n2))
         return -ESHUTDOWN;
+    /* No hooks before a constructor returned: a creation that fails then
+     * has nothing but the node itself to undo (core/node.c). */
+    if ((atomic_load_explicit(&n1->flags, memory_order_acquire) |
+         atomic_load_explicit(&n2->flags, memory_order_acquire)) &
+        NGF_CONSTRUCTING)
+        return -EBUSY;
     if (hook_name_taken(n1, name1) || hook_name_taken(n2, name2))
         return -EEXIST;
 
@@ -208,17 +235,19 @@ int ngi_connect_locked(struct ng_node *n1, const char *name1, struct ng_node *n2
         goto refuse;
     if (n2->type->newhook && (rc = n2->type->newhook(n2, h2, name2)) != 0) {
         /* n1 accepted h1 and may have kept it (tee caches its hooks): as in
-         * netgraph, the hook it saw goes through its disconnect method
-         * before the block is reused, so nothing is left pointing at it. */
+         * netgraph, the hook it saw goes through its disconnect method. */
         if (n1->type->disconnect) {
             ng_node_ref(n1);
-            atomic_fetch_or_explicit(&h1->flags, HKF_INVALID, memory_order_release);
+            pair_cut(h1, h2);
             n1->type->disconnect(h1);
             ng_node_unref(n1);
         }
         goto refuse;
     }
 
+    /* Both accepted: the pair carries data from now on. */
+    ngi_flag_set(&h1->flags, HKF_INVALID, 0);
+    ngi_flag_set(&h2->flags, HKF_INVALID, 0);
     ng_node_ref(n1);
     ng_node_ref(n2);
     atomic_fetch_add(&n1->finish_wait, 1);
@@ -248,7 +277,12 @@ undo:
     ngi_hook_destroy_locked(h1);
     return rc > 0 ? -rc : rc;
 refuse:
-    ngi_objcache_put(&g->hook_cache, ngi_hook_pair_block(h1)); /* never published */
+    /* Never linked, but a newhook method has seen the hooks and a data
+     * method of its node may still be sending through one (tee sends out
+     * of the hooks it caches): cut the pair from data and free the block
+     * only after a grace period, like any hook. */
+    pair_cut(h1, h2);
+    g->bops->defer(g->backend, &h1->defer, pair_block_free_cb);
     return rc > 0 ? -rc : rc;
 }
 

@@ -302,6 +302,14 @@ int ngi_ns_set_name(struct ng_graph *g, struct ng_node *n, const char *name)
     return 0;
 }
 
+void ngi_ns_unlink_name(struct ng_graph *g, struct ng_node *n)
+{
+    NGI_ASSERT_CTL(g);
+    ns_begin(g);
+    name_unlink(g, n);
+    ns_end();
+}
+
 void ngi_ns_unlink(struct ng_graph *g, struct ng_node *n)
 {
     NGI_ASSERT_CTL(g);

@@ -49,6 +49,20 @@ void ng_node_force_queue(struct ng_node *n, int on)
     ngi_flag_set(&n->flags, NGF_FORCE_QUEUE, on);
 }
 
+/* A node whose creation failed after its constructor ran.  The constructor
+ * may have named it (as netgraph's do: ng_eiface names its node), so a
+ * lock-less lookup may have found it, and even referenced it: unlink the
+ * name and let the node go the way every node goes, through its last
+ * reference and a grace period (node_free_cb, which takes nnodes back). */
+static void node_unmake(struct ng_graph *g, struct ng_node *n)
+{
+    NGI_ASSERT(atomic_load(&n->flags) & NGF_CONSTRUCTING);
+    atomic_fetch_or(&n->flags, NGF_INVALID);
+    ngi_ns_unlink_name(g, n);
+    atomic_fetch_add(&g->nnodes, 1);
+    ng_node_unref(n); /* the namespace reference */
+}
+
 int ngi_node_create_locked(struct ng_graph *g, struct ngi_typeent *te, struct ng_node **np)
 {
     NGI_ASSERT_CTL(g);
@@ -64,7 +78,8 @@ int ngi_node_create_locked(struct ng_graph *g, struct ngi_typeent *te, struct ng
     n->g = g;
     atomic_init(&n->refs, 1); /* the namespace reference */
     atomic_init(&n->finish_wait, 1);
-    atomic_init(&n->flags, (te->type->flags & NG_TYPE_CONCURRENT_DATA) ? NGF_SHARED : 0);
+    atomic_init(&n->flags,
+                NGF_CONSTRUCTING | ((te->type->flags & NG_TYPE_CONCURRENT_DATA) ? NGF_SHARED : 0));
     ngi_mpsc_init(&n->queue);
     /* Pick an unused id (ids wrap after 2^32 - 1 nodes). */
     do {
@@ -76,17 +91,18 @@ int ngi_node_create_locked(struct ng_graph *g, struct ngi_typeent *te, struct ng
     if (te->type->constructor) {
         int rc = te->type->constructor(n);
         if (rc) {
-            ngi_objcache_put(&g->node_cache, n); /* never published */
+            node_unmake(g, n);
             return rc > 0 ? -rc : rc;
         }
     }
     if (ngi_ns_publish_id(g, n) != 0) {
-        /* Never published: undo the constructor as a shutdown would. */
+        /* Undo the constructor as a shutdown would. */
         if (te->type->shutdown)
             te->type->shutdown(n);
-        ngi_objcache_put(&g->node_cache, n);
+        node_unmake(g, n);
         return -ENOMEM;
     }
+    ngi_flag_set(&n->flags, NGF_CONSTRUCTING, 0);
     n->all_next = g->nodes;
     if (g->nodes)
         g->nodes->all_prev = n;

@@ -226,8 +226,9 @@ struct ngi_ns;     /* core/namespace.c */
 #define NGF_PERSIST 0x02u
 #define NGF_FORCE_WRITER 0x04u
 #define NGF_FORCE_QUEUE 0x08u
-#define NGF_SHARED 0x10u   /* type is NG_TYPE_CONCURRENT_DATA */
-#define NGF_FINISHED 0x20u /* type shutdown method has run */
+#define NGF_SHARED 0x10u       /* type is NG_TYPE_CONCURRENT_DATA */
+#define NGF_FINISHED 0x20u     /* type shutdown method has run */
+#define NGF_CONSTRUCTING 0x40u /* constructor running: no hooks yet (core/node.c) */
 /* Node flags that divert arriving data off the fast path. */
 #define NGF_DATA_SLOW (NGF_INVALID | NGF_FORCE_WRITER | NGF_FORCE_QUEUE)
 

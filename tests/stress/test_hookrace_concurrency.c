@@ -188,10 +188,100 @@ static void test_hook_removed_under_traffic(void **state)
     assert_int_equal(atomic_load(&ngtest_totals.counters_alive), 0);
 }
 
+/* ------------------------------------------------------------------------ */
+/* A connect refused while data flows through the hook tee already cached   */
+/* ------------------------------------------------------------------------ */
+
+static _Atomic long refuser_got;
+static _Atomic int refuse_stop;
+
+static int refuse_newhook(struct ng_node *n, struct ng_hook *h, const char *name)
+{
+    (void)n, (void)h, (void)name;
+    return -EINVAL;
+}
+
+static int refuse_rcvdata(struct ng_hook *h, struct ng_item *it)
+{
+    (void)h;
+    atomic_fetch_add(&refuser_got, 1); /* a hook it refused must carry nothing */
+    ng_item_free(it);
+    return 0;
+}
+
+static const struct ng_type refuser_type = {
+    .version = NG_ABI_VERSION,
+    .name = "refuser",
+    .cookie = 0x52465553u,
+    .flags = NG_TYPE_CONCURRENT_DATA,
+    .newhook = refuse_newhook,
+    .rcvdata = refuse_rcvdata,
+};
+
+static struct ng_graph *rg;
+static struct ng_node *rtee;
+
+static void *inject_left(void *arg)
+{
+    (void)arg;
+    assert_int_equal(ng_thread_register(rg), 0);
+    while (!atomic_load(&refuse_stop)) {
+        struct ng_item *it = ng_item_alloc(rg, 8);
+        if (it)
+            (void)ng_inject_data(rtee, "left", it);
+    }
+    ng_thread_unregister(rg);
+    return NULL;
+}
+
+/* tee caches "right" in its newhook and its rcvdata (on another thread)
+ * sends out of it at once; the peer then refuses the hook.  The refused
+ * pair is cut from data and its block outlives every such sender (a grace
+ * period): nothing reaches the refuser and nothing touches freed memory
+ * (ASan: the block used to be recycled at once). */
+static void test_refused_connect_under_traffic(void **state)
+{
+    (void)state;
+    rg = ngtest_graph();
+    assert_int_equal(ng_type_register(rg, &refuser_type), 0);
+    struct ng_node *r, *h;
+    assert_int_equal(ng_node_create(rg, "tee", &rtee), 0);
+    assert_int_equal(ng_node_create(rg, "refuser", &r), 0);
+    assert_int_equal(ng_node_create(rg, "hole", &h), 0);
+    assert_int_equal(ng_connect(rtee, "left", h, "x"), 0);
+    atomic_store(&refuse_stop, 0);
+    atomic_store(&refuser_got, 0);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, inject_left, NULL), 0);
+    double t0 = ngtest_now_s();
+    long refused = 0;
+    for (long i = 0; i < 200000 && ngtest_now_s() - t0 < 2.0; i++) {
+        assert_int_equal(ng_connect(rtee, "right", r, "in"), -EINVAL);
+        refused++;
+    }
+    atomic_store(&refuse_stop, 1);
+    pthread_join(th, NULL);
+    print_message("refused connects: %ld\n", refused);
+    assert_int_equal(atomic_load(&refuser_got), 0);
+    assert_true(ng_node_is_valid(rtee)); /* left stayed: not its last hook */
+    struct ng_node *all[] = {rtee, r, h};
+    for (int i = 0; i < 3; i++) {
+        if (ng_node_is_valid(all[i]))
+            assert_int_equal(ng_node_shutdown(all[i]), 0);
+        ng_node_unref(all[i]);
+    }
+    struct ng_graph_stats st;
+    assert_int_equal(ng_graph_barrier(rg), 0);
+    ng_graph_stats(rg, &st);
+    assert_int_equal(st.items_live, 0);
+    ng_graph_destroy(rg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hook_removed_under_traffic),
+        cmocka_unit_test(test_refused_connect_under_traffic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -314,6 +314,52 @@ static void test_refused_connect_releases_accepted_hook(void **state)
     }
 }
 
+/* Constructors may name their node (netgraph's eiface does); one that
+ * then fails leaves no name behind, and none may add hooks. */
+static int ctor_fail_rc;
+static int namer_ctor(struct ng_node *node)
+{
+    assert_int_equal(ng_node_name(node, "ghost"), 0);
+    struct ng_node *other;
+    assert_int_equal(ng_node_find(ng_node_graph(node), "anchor:", &other), 0);
+    assert_int_equal(ng_connect(node, "a", other, "b"), -EBUSY);
+    ng_node_unref(other);
+    return ctor_fail_rc;
+}
+
+static const struct ng_type namer_type = {
+    .version = NG_ABI_VERSION,
+    .name = "namer",
+    .cookie = 0x4e414d45u,
+    .constructor = namer_ctor,
+};
+
+static void test_constructor_names_then_fails(void **state)
+{
+    struct ng_graph *g = *state;
+    assert_int_equal(ng_type_register(g, &namer_type), 0);
+    struct ng_node *anchor, *n, *f;
+    assert_int_equal(ng_node_create(g, "hole", &anchor), 0);
+    assert_int_equal(ng_node_name(anchor, "anchor"), 0);
+    ctor_fail_rc = -ENOMEM;
+    assert_int_equal(ng_node_create(g, "namer", &n), -ENOMEM);
+    assert_int_equal(ng_node_find(g, "ghost:", &f), -ENOENT); /* used to find a freed node */
+    assert_int_equal(ng_graph_barrier(g), 0);
+    struct ng_graph_stats st;
+    ng_graph_stats(g, &st);
+    assert_int_equal(st.nodes, 1);
+    ctor_fail_rc = 0;
+    assert_int_equal(ng_node_create(g, "namer", &n), 0);
+    assert_int_equal(ng_node_find(g, "ghost:", &f), 0);
+    assert_ptr_equal(f, n);
+    ng_node_unref(f);
+    assert_int_equal(ng_connect(n, "a", anchor, "b"), 0); /* constructed: hooks welcome */
+    assert_int_equal(ng_node_shutdown(n), 0);
+    assert_int_equal(ng_node_shutdown(anchor), 0);
+    ng_node_unref(n);
+    ng_node_unref(anchor);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +370,7 @@ int main(void)
         ngtest_unit_test(test_generic_messages),
         ngtest_unit_test(test_large_listing),
         ngtest_unit_test(test_refused_connect_releases_accepted_hook),
+        ngtest_unit_test(test_constructor_names_then_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
