@@ -943,7 +943,9 @@ int ng_send_data_burst(struct ng_hook *hook, struct ng_item **items, unsigned n)
  * section entry once per burst instead of once per item (what a DPDK worker
  * does by reporting a quiescent state once per loop iteration).
  * Nests (each begin needs one end); ng_batch_end() of the outermost batch
- * leaves the section.  While a batch is open the thread delays every grace
+ * leaves the section.  Batches of different graphs must end in the reverse
+ * order they began (begin g1, begin g2, end g2, end g1; asserted in debug
+ * builds): the fast-path gate of the outer one is restored on the way out.  While a batch is open the thread delays every grace
  * period of g (and, with qsbr, of every qsbr graph), so keep batches short
  * (microseconds) and never block inside one: calls that would wait for a
  * grace period or for another thread refuse with -EDEADLK (ng_graph_barrier,

@@ -19,6 +19,8 @@
 /* Reject arguments shorter than the type's command list requires. */
 static int check_cmdlist(const struct ng_type *type, const struct ng_mesg *m)
 {
+    if (m->header.flags & NGF_RESP)
+        return 0; /* min_arglen is about a command's arguments, not its answer */
     if (!type->cmdlist)
         return 0;
     for (const struct ng_cmdlist *c = type->cmdlist; c->name; c++)
@@ -93,7 +95,9 @@ int ng_respond(struct ng_item *it, int error, struct ng_mesg *resp)
         struct ng_item *ri = dst ? ngi_item_new_ctl(g, NGI_IK_MSG) : NULL;
         if (ri) {
             ri->u.m.msg = resp;
-            ngi_dispatch_item(t, dst, NULL, ri, true);
+            /* Dropped because the sender is shutting down: it has gone. */
+            if (ngi_dispatch_item(t, dst, NULL, ri, true) == -ESHUTDOWN)
+                rc = -ENOENT;
         } else {
             ng_mesg_free(resp);
             rc = -ENOENT;

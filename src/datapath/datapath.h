@@ -71,6 +71,11 @@ static inline void ngi_exit(struct ngi_thread *t)
 {
     NGI_ASSERT(t->depth > 0);
     if (--t->depth == 0) {
+        /* Sections of different graphs end in reverse order (LIFO): the
+         * gate is still the one this section's entry set, so restoring the
+         * saved one is right.  (Out of order, the restored gate could name
+         * a graph whose section has ended: ng_batch_end documents LIFO.) */
+        NGI_ASSERT(ngi_fast_serial == ((!t->g->locked && ngi_stat_slot != 0) ? t->g->serial : 0));
         ngi_fast_serial = t->saved_fast;
         t->g->bops->read_exit(t->bt);
     }
