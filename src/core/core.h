@@ -15,7 +15,7 @@
 #include "stats/stats.h"
 
 /* namespace.c: ids and names (see there for the concurrency rules). */
-int ngi_ns_init(struct ng_graph *g); /* 0 or -ENOMEM; graph creation */
+int ngi_ns_init(struct ng_graph *g);  /* 0 or -ENOMEM; graph creation */
 void ngi_ns_fini(struct ng_graph *g); /* graph destruction, every node unlinked */
 /* Lookups: inside a read-side section (valid for it) or under ctl_lock;
  * the node is not referenced. */
@@ -64,13 +64,24 @@ static inline void ngi_flag_set(_Atomic uint32_t *f, uint32_t bit, int on)
         atomic_fetch_and_explicit(f, ~bit, memory_order_release);
 }
 
-/* End of a public topology call: leave the section, then let the backend
- * run callbacks whose grace period has passed (ck_epoch reclaims only when
- * polled; a runtime polls too, but graphs without one must not pile up
- * garbage under churn).  Never waits for readers. */
-static inline void ngi_topo_call_done(struct ngi_thread *t)
+/* A public topology call: ngi_topo_begin enters a read-side section of g
+ * and takes the control lock (NULL if the thread state cannot be had:
+ * -ENOMEM); ngi_topo_end releases both, then lets the backend run callbacks
+ * whose grace period has passed (ck_epoch reclaims only when polled; a
+ * runtime polls too, but graphs without one must not pile up garbage under
+ * churn).  Never waits for readers. */
+static inline struct ngi_thread *ngi_topo_begin(struct ng_graph *g)
+{
+    struct ngi_thread *t = ngi_enter(g);
+    if (t)
+        ngi_ctl_lock(g);
+    return t;
+}
+
+static inline void ngi_topo_end(struct ngi_thread *t)
 {
     struct ng_graph *g = t->g;
+    ngi_ctl_unlock(g);
     ngi_exit(t);
     if (t->depth == 0)
         g->bops->poll(g->backend);

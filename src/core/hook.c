@@ -188,14 +188,6 @@ void ngi_hook_destroy_locked(struct ng_hook *h)
     }
 }
 
-/* Mark both hooks of a pair cut: the hop reads the receiving side's flags,
- * so data sent out of either is dropped (counted) at the sender. */
-static void pair_cut(struct ng_hook *h1, struct ng_hook *h2)
-{
-    atomic_fetch_or_explicit(&h1->flags, HKF_INVALID, memory_order_release);
-    atomic_fetch_or_explicit(&h2->flags, HKF_INVALID, memory_order_release);
-}
-
 /* The block of a pair that was never linked (refused by a newhook), after
  * its grace period.  It came from the hook cache or posix_memalign: both
  * malloc-family, so free() takes it back. */
@@ -238,7 +230,6 @@ int ngi_connect_locked(struct ng_node *n1, const char *name1, struct ng_node *n2
          * netgraph, the hook it saw goes through its disconnect method. */
         if (n1->type->disconnect) {
             ng_node_ref(n1);
-            pair_cut(h1, h2);
             n1->type->disconnect(h1);
             ng_node_unref(n1);
         }
@@ -279,9 +270,10 @@ undo:
 refuse:
     /* Never linked, but a newhook method has seen the hooks and a data
      * method of its node may still be sending through one (tee sends out
-     * of the hooks it caches): cut the pair from data and free the block
-     * only after a grace period, like any hook. */
-    pair_cut(h1, h2);
+     * of the hooks it caches).  The pair is still cut from data (born
+     * HKF_INVALID, see hook_init): free the block only after a grace period,
+     * like any hook. */
+    NGI_ASSERT((atomic_load(&h1->flags) & atomic_load(&h2->flags)) & HKF_INVALID);
     g->bops->defer(g->backend, &h1->defer, pair_block_free_cb);
     return rc > 0 ? -rc : rc;
 }
@@ -291,13 +283,11 @@ int ng_connect(struct ng_node *n1, const char *name1, struct ng_node *n2, const 
     if (!n1 || !n2 || !name1 || !name2)
         return -EINVAL;
     struct ng_graph *g = n1->g;
-    struct ngi_thread *t = ngi_enter(g);
+    struct ngi_thread *t = ngi_topo_begin(g);
     if (!t)
         return -ENOMEM;
-    ngi_ctl_lock(g);
     int rc = ngi_connect_locked(n1, name1, n2, name2);
-    ngi_ctl_unlock(g);
-    ngi_topo_call_done(t);
+    ngi_topo_end(t);
     return rc;
 }
 
@@ -311,10 +301,9 @@ int ng_mkpeer(struct ng_node *n, const char *ourhook, const char *type, const ch
     struct ng_graph *g = n->g;
     if (ng_name_check(ourhook, NG_HOOKSIZ) || ng_name_check(peerhook, NG_HOOKSIZ))
         return -EINVAL;
-    struct ngi_thread *t = ngi_enter(g);
+    struct ngi_thread *t = ngi_topo_begin(g);
     if (!t)
         return -ENOMEM;
-    ngi_ctl_lock(g);
     int rc;
     struct ngi_typeent *te = ngi_type_find_locked(g, type);
     struct ng_node *nn = NULL;
@@ -333,8 +322,7 @@ int ng_mkpeer(struct ng_node *n, const char *ourhook, const char *type, const ch
             *newp = nn;
         }
     }
-    ngi_ctl_unlock(g);
-    ngi_topo_call_done(t);
+    ngi_topo_end(t);
     return rc;
 }
 
@@ -355,12 +343,10 @@ int ng_rmhook(struct ng_node *n, const char *name)
     if (!n || !name)
         return -EINVAL;
     struct ng_graph *g = n->g;
-    struct ngi_thread *t = ngi_enter(g);
+    struct ngi_thread *t = ngi_topo_begin(g);
     if (!t)
         return -ENOMEM;
-    ngi_ctl_lock(g);
     int rc = ngi_rmhook_locked(n, name);
-    ngi_ctl_unlock(g);
-    ngi_topo_call_done(t);
+    ngi_topo_end(t);
     return rc;
 }

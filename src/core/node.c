@@ -119,10 +119,9 @@ int ng_node_create(struct ng_graph *g, const char *type, struct ng_node **np)
         return -EINVAL;
     if (np)
         *np = NULL;
-    struct ngi_thread *t = ngi_enter(g);
+    struct ngi_thread *t = ngi_topo_begin(g);
     if (!t)
         return -ENOMEM;
-    ngi_ctl_lock(g);
     struct ngi_typeent *te = ngi_type_find_locked(g, type);
     struct ng_node *n = NULL;
     int rc = te ? ngi_node_create_locked(g, te, &n) : -ENOENT;
@@ -130,8 +129,7 @@ int ng_node_create(struct ng_graph *g, const char *type, struct ng_node **np)
         ng_node_ref(n);
         *np = n;
     }
-    ngi_ctl_unlock(g);
-    ngi_topo_call_done(t);
+    ngi_topo_end(t);
     return rc;
 }
 
@@ -238,13 +236,11 @@ int ng_node_shutdown(struct ng_node *n)
     if (!n)
         return -EINVAL;
     struct ng_graph *g = n->g;
-    struct ngi_thread *t = ngi_enter(g);
+    struct ngi_thread *t = ngi_topo_begin(g);
     if (!t)
         return -ENOMEM;
-    ngi_ctl_lock(g);
     int rc = ngi_node_shutdown_locked(n, false);
-    ngi_ctl_unlock(g);
-    ngi_topo_call_done(t);
+    ngi_topo_end(t);
     return rc;
 }
 
