@@ -131,6 +131,16 @@ static int send_to(struct ngi_thread *t, struct ng_node *from, struct ng_node *n
     return ngi_dispatch_item(t, n, lasthook, it, true);
 }
 
+/* A message handed to a send function: its header checked against its
+ * real allocation; on failure it is freed (send functions consume it). */
+static int mesg_accept(struct ng_mesg *msg)
+{
+    int rc = ngi_mesg_check_alloc(msg);
+    if (rc)
+        ng_mesg_free(msg);
+    return rc;
+}
+
 int ng_send_msg(struct ng_graph *g, struct ng_node *from, const char *path, struct ng_mesg *msg,
                 struct ng_mesg **resp)
 {
@@ -140,11 +150,9 @@ int ng_send_msg(struct ng_graph *g, struct ng_node *from, const char *path, stru
         ng_mesg_free(msg);
         return -EINVAL;
     }
-    int rc = ngi_mesg_check_alloc(msg);
-    if (rc) {
-        ng_mesg_free(msg);
+    int rc = mesg_accept(msg);
+    if (rc)
         return rc;
-    }
     struct ngi_thread *t = ngi_enter(g);
     if (!t) {
         ng_mesg_free(msg);
@@ -184,11 +192,9 @@ int ng_send_msg_hook(struct ng_hook *hook, struct ng_mesg *msg)
         ng_mesg_free(msg);
         return -EINVAL;
     }
-    int rc = ngi_mesg_check_alloc(msg);
-    if (rc) {
-        ng_mesg_free(msg);
+    int rc = mesg_accept(msg);
+    if (rc)
         return rc;
-    }
     struct ng_graph *g = hook->node->g;
     struct ngi_thread *t = ngi_enter(g);
     if (!t) {
