@@ -12,7 +12,7 @@
 set -euo pipefail
 
 PKGS=(build-essential cmake pkg-config libck-dev liburcu-dev libcmocka-dev
-      clang gnuplot-nox valgrind)
+      clang gnuplot-nox valgrind libedit-dev graphviz tmux python3 dpkg-dev file)
 OPTIONAL=(libdpdk-dev)
 
 is_installed() {

@@ -144,6 +144,29 @@ int ng_send_msg(struct ng_graph *g, struct ng_node *from, const char *path, stru
                 struct ng_mesg **resp);
 
 /*
+ * Send msg from node `from` (the return address; NULL for none) to the node
+ * addressed by `path`, and wait until the target has applied it: its rcvmsg
+ * (or the engine, for a generic message) has returned, or the message was
+ * dropped.  This is what FreeBSD's ng_socket does for a control socket's
+ * sendto(): the method's error is the sender's.  Responses are not
+ * returned: they go to from's rcvmsg as for an asynchronous send (during
+ * this call when the target answers at once, or later when it keeps the
+ * item), and are discarded when from is NULL.  "." and relative paths start
+ * at from.
+ *   Context:  an application thread outside every read-side section of g
+ *             (not in a node method, a batch or on a worker); blocks until
+ *             the target's method has returned or the message was dropped.
+ *             No graph lock.
+ *   Consumes: msg (always, also on failure).
+ *   Returns:  0 (the method returned 0); the errors of ng_send_msg() with
+ *             resp NULL, except that -EDEADLK means a read-side section or
+ *             a worker thread, and -ESHUTDOWN also covers a message dropped
+ *             while queued; or the method's return value.
+ */
+int ng_send_msg_applied(struct ng_graph *g, struct ng_node *from, const char *path,
+                        struct ng_mesg *msg);
+
+/*
  * Send msg to the node on the other side of `hook` (NG_SEND_MSG_HOOK).  The
  * peer receives it with `lasthook` set to its own hook (it runs on this
  * thread if it can be entered now, else the message is queued).  Responses

@@ -871,6 +871,16 @@ int ng_item_is_msg(const struct ng_item *item);
  */
 struct ng_mesg *ng_item_msg(struct ng_item *item);
 
+/*
+ * The id of the node that sent the message carried by a message item (its
+ * return address, netgraph's NGI_RETADDR: responses go there).
+ *   Context:  the item's owner.
+ *   Consumes: nothing.
+ *   Returns:  the sender's id; 0 for a message an application thread sent
+ *             without a node, and for data items.
+ */
+ng_id_t ng_item_msg_sender(const struct ng_item *item);
+
 /* ------------------------------------------------------------------------ */
 /* Data path                                                                */
 /* ------------------------------------------------------------------------ */

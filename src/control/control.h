@@ -17,6 +17,10 @@ struct ngi_waiter {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool ran, gone, responded;
+    /* ng_send_msg_applied: the waiter completes when the method returns;
+     * it is detached from the item before the method runs, so a response
+     * goes to the sending node and an item kept for later never names it. */
+    bool applied_only;
     int error;      /* method's return value, or the drop error */
     int resp_error; /* error passed to ng_respond() */
     struct ng_mesg *resp;

@@ -37,6 +37,8 @@ int ngi_msg_deliver(struct ngi_thread *t, struct ng_node *n, struct ng_hook *las
     struct ng_mesg *m = it->u.m.msg;
     int rc;
     it->flags |= NGI_IF_RUNNING;
+    if (w && w->applied_only)
+        it->u.m.waiter = NULL; /* the method may keep the item: detach first */
     if (ngi_generic_owns(n, m)) {
         rc = ngi_generic_msg(n, it, lasthook);
     } else if ((rc = check_cmdlist(n->type, m)) != 0) {
@@ -49,7 +51,9 @@ int ngi_msg_deliver(struct ngi_thread *t, struct ng_node *n, struct ng_hook *las
         rc = -EINVAL;
         ng_item_free(it);
     }
-    if (w)
+    if (w && w->applied_only)
+        ngi_waiter_abandon(w, rc); /* ran, and no item refers to it any more */
+    else if (w)
         ngi_waiter_ran(w, rc);
     return rc;
 }
@@ -141,8 +145,12 @@ static int mesg_accept(struct ng_mesg *msg)
     return rc;
 }
 
-int ng_send_msg(struct ng_graph *g, struct ng_node *from, const char *path, struct ng_mesg *msg,
-                struct ng_mesg **resp)
+/* The synchronous forms of sending (mode SEND_RESP: wait for the response;
+ * SEND_APPLIED: wait until the method returned) and the plain one. */
+enum send_mode { SEND_ASYNC, SEND_RESP, SEND_APPLIED };
+
+static int send_path(struct ng_graph *g, struct ng_node *from, const char *path,
+                     struct ng_mesg *msg, struct ng_mesg **resp, enum send_mode mode)
 {
     if (resp)
         *resp = NULL;
@@ -158,10 +166,10 @@ int ng_send_msg(struct ng_graph *g, struct ng_node *from, const char *path, stru
         ng_mesg_free(msg);
         return -ENOMEM;
     }
-    if (resp && (from || t->depth > 1 || t->worker)) {
+    if (mode != SEND_ASYNC && ((mode == SEND_RESP && from) || t->depth > 1 || t->worker)) {
         ngi_exit(t);
         ng_mesg_free(msg);
-        return from ? -EINVAL : -EDEADLK;
+        return mode == SEND_RESP && from ? -EINVAL : -EDEADLK;
     }
     struct ng_node *n;
     struct ng_hook *lasthook;
@@ -172,18 +180,32 @@ int ng_send_msg(struct ng_graph *g, struct ng_node *from, const char *path, stru
         return rc;
     }
     struct ngi_waiter w;
-    if (resp)
+    if (mode != SEND_ASYNC) {
         ngi_waiter_init(&w);
-    rc = send_to(t, from, n, lasthook, msg, resp ? &w : NULL);
+        w.applied_only = mode == SEND_APPLIED;
+    }
+    rc = send_to(t, from, n, lasthook, msg, mode != SEND_ASYNC ? &w : NULL);
     ng_hook_unref(lasthook);
     ng_node_unref(n);
     ngi_exit(t);
-    if (resp) {
+    if (mode != SEND_ASYNC) {
         int wrc = ngi_waiter_wait(&w, resp);
         if (rc == 0 || rc == -ESHUTDOWN)
             rc = wrc;
     }
     return rc;
+}
+
+int ng_send_msg(struct ng_graph *g, struct ng_node *from, const char *path, struct ng_mesg *msg,
+                struct ng_mesg **resp)
+{
+    return send_path(g, from, path, msg, resp, resp ? SEND_RESP : SEND_ASYNC);
+}
+
+int ng_send_msg_applied(struct ng_graph *g, struct ng_node *from, const char *path,
+                        struct ng_mesg *msg)
+{
+    return send_path(g, from, path, msg, NULL, SEND_APPLIED);
 }
 
 int ng_send_msg_hook(struct ng_hook *hook, struct ng_mesg *msg)

@@ -310,3 +310,7 @@ struct ng_mesg *ng_item_msg(struct ng_item *it)
 {
     return it->kind == NGI_IK_MSG ? it->u.m.msg : NULL;
 }
+ng_id_t ng_item_msg_sender(const struct ng_item *it)
+{
+    return it->kind == NGI_IK_MSG ? it->u.m.retaddr : 0;
+}

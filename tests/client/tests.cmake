@@ -1,0 +1,1 @@
+# placeholder: tests of src/client (issue #11), being written

@@ -1,0 +1,1 @@
+# placeholder: tests of src/server (issue #11), being written

@@ -1,0 +1,1 @@
+# placeholder: nghook/ngraphd tests (issue #11), being written

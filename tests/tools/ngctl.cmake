@@ -1,0 +1,1 @@
+# placeholder: ngctl tests (issue #11), being written
