@@ -419,7 +419,8 @@ int ng_node_create(struct ng_graph *g, const char *type, struct ng_node **np);
  *             (may block on it).
  *   Consumes: nothing.
  *   Returns:  0; -EINVAL (node or name NULL, invalid name); -ESHUTDOWN (node
- *             shutting down); -EEXIST (name taken by another node).
+ *             shutting down); -EADDRINUSE (name taken by another node, as
+ *             FreeBSD's NGM_NAME).
  */
 int ng_node_name(struct ng_node *node, const char *name);
 

@@ -148,7 +148,7 @@ int ngi_node_name_locked(struct ng_node *n, const char *name)
     if (o == n)
         return 0;
     if (o)
-        return -EEXIST;
+        return -EADDRINUSE; /* FreeBSD ng_name_node: the name is an address in use */
     return ngi_ns_set_name(g, n, name);
 }
 

@@ -30,7 +30,7 @@ static void test_names_and_ids(void **state)
     assert_int_not_equal(ng_node_id(a), ng_node_id(b));
     assert_int_equal(ng_node_name(a, "alpha"), 0);
     assert_string_equal(ng_node_get_name(a), "alpha");
-    assert_int_equal(ng_node_name(b, "alpha"), -EEXIST);
+    assert_int_equal(ng_node_name(b, "alpha"), -EADDRINUSE);
     assert_string_equal(ng_node_get_name(b), "");
     assert_int_equal(ng_node_name(b, "bad.name"), -EINVAL);
     assert_int_equal(ng_node_name(b, "bad:name"), -EINVAL);
