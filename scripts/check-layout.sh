@@ -3,15 +3,20 @@
 #   1. src/datapath/ includes no header of a layer above it (core, control,
 #      stats, runtime, nodes): the data path calls nothing above it.
 #   2. src/lib/ includes nothing of the engine; src/backend/ nothing above it;
-#      src/parse/ (pure parse types) nothing but src/lib/.
-#   3. src/nodes/*.c include public headers (<ngraph/*.h>) and system headers
-#      only: node types are written against the public API.
-#   4. No source file in src/ or bench/ is longer than 800 lines.
-#   5. Every public function in include/ngraph/ follows a comment ending with
+#      src/parse/ (pure parse types) nothing but src/lib/; src/wire/ (the
+#      control socket's frames) nothing but src/lib/; src/server/ (control
+#      server, socket node type) only src/wire/ and src/lib/ besides the
+#      public headers; src/client/ (libnetgraph) only src/wire/ and src/lib/.
+#   3. src/nodes/*.c and tools/ include public headers (<ngraph/*.h>,
+#      <netgraph.h>) and system headers only: node types and tools are
+#      written against the public API.
+#   4. No source file in src/, bench/ or tools/ is longer than 800 lines.
+#   5. Every public function in include/ngraph/ and include/libnetgraph/ follows a comment ending with
 #      the Context:, Consumes: and Returns: lines (functions declared one
 #      after the other may share one).
 # Prints every violation and exits 1 if there is one.
 set -euo pipefail
+shopt -s nullglob
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 fail=0
@@ -38,17 +43,26 @@ check_below lib
 check_below backend lib
 check_below datapath lib backend
 check_below parse lib
+check_below wire lib
+check_below server wire lib
+check_below client wire lib
 
 for f in src/nodes/*.c; do
     if grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f"; then
         violation "$f includes a private header (node types use <ngraph/*.h> only)"
     fi
 done
+# Tools may include their own headers (same folder), nothing of src/.
+while read -r f; do
+    while read -r inc; do
+        [[ $inc == */* || $inc == ..* ]] && violation "$f includes \"$inc\" (tools use public headers only)"
+    done < <(includes "$f")
+done < <(find tools -name '*.[ch]' | sort)
 
 while read -r f; do
     n=$(wc -l < "$f")
     (( n <= 800 )) || violation "$f has $n lines (at most 800)"
-done < <(find src bench -name '*.[ch]' | sort)
+done < <(find src bench tools -name '*.[ch]' | sort)
 
 doc_awk='
 /^\/\*/ { incomment = 1; comment = "" }
@@ -59,7 +73,7 @@ incomment { comment = comment $0 "\n"; if ($0 ~ /\*\//) { incomment = 0
     if (!have) { printf "%s:%d: %s\n", FILENAME, FNR, $0; bad = 1 }; next }
 { have = 0 }
 END { exit bad }'
-if ! awk "$doc_awk" include/ngraph/*.h >&2; then
+if ! awk "$doc_awk" include/ngraph/*.h include/libnetgraph/*.h >&2; then
     violation "public functions above lack the Context/Consumes/Returns lines"
 fi
 
