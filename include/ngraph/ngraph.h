@@ -874,7 +874,9 @@ struct ng_mesg *ng_item_msg(struct ng_item *item);
 
 /*
  * The id of the node that sent the message carried by a message item (its
- * return address, netgraph's NGI_RETADDR: responses go there).
+ * return address, netgraph's NGI_RETADDR: responses go there).  For a
+ * response (NGF_RESP) it is the node that answered, as FreeBSD's
+ * NG_RESPOND_MSG sends it.
  *   Context:  the item's owner.
  *   Consumes: nothing.
  *   Returns:  the sender's id; 0 for a message an application thread sent

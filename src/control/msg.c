@@ -99,6 +99,10 @@ int ng_respond(struct ng_item *it, int error, struct ng_mesg *resp)
         struct ng_item *ri = dst ? ngi_item_new_ctl(g, NGI_IK_MSG) : NULL;
         if (ri) {
             ri->u.m.msg = resp;
+            /* FreeBSD's NG_RESPOND_MSG sends the response from the node
+             * that answered: its id is the response's return address. */
+            ri->u.m.retaddr = it->u.m.target;
+            ri->u.m.target = dst->id;
             /* Dropped because the sender is shutting down: it has gone. */
             if (ngi_dispatch_item(t, dst, NULL, ri, true) == -ESHUTDOWN)
                 rc = -ENOENT;
@@ -131,6 +135,7 @@ static int send_to(struct ngi_thread *t, struct ng_node *from, struct ng_node *n
         msg->header.token = atomic_fetch_add(&n->g->next_token, 1);
     it->u.m.msg = msg;
     it->u.m.retaddr = from ? from->id : 0;
+    it->u.m.target = n->id;
     it->u.m.waiter = w;
     return ngi_dispatch_item(t, n, lasthook, it, true);
 }

@@ -80,6 +80,7 @@ struct ng_item {
         struct {
             struct ng_mesg *msg;
             ng_id_t retaddr;           /* node to respond to, 0 = none */
+            ng_id_t target;            /* node addressed: a response's return address */
             struct ngi_waiter *waiter; /* synchronous sender, or NULL */
         } m;
         struct {

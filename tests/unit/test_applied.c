@@ -19,7 +19,7 @@ enum { CMD_ANSWER = 1, CMD_FAIL = 2, CMD_KEEP = 3 };
  * Counters are atomics: the runtime's workers run the methods too. */
 static _Atomic unsigned resp_count;
 static _Atomic uint32_t last_resp_token;
-static _Atomic ng_id_t last_sender;
+static _Atomic ng_id_t last_sender, last_resp_sender;
 static struct ng_item *_Atomic kept;
 
 static int rec_rcvmsg(struct ng_node *node, struct ng_item *item, struct ng_hook *lasthook)
@@ -29,6 +29,7 @@ static int rec_rcvmsg(struct ng_node *node, struct ng_item *item, struct ng_hook
     struct ng_mesg *m = ng_item_msg(item);
     if (m->header.flags & NGF_RESP) {
         atomic_store(&last_resp_token, m->header.token);
+        atomic_store(&last_resp_sender, ng_item_msg_sender(item));
         atomic_fetch_add(&resp_count, 1);
         ng_item_free(item);
         return 0;
@@ -64,6 +65,7 @@ static void reset(void)
     atomic_store(&resp_count, 0);
     atomic_store(&last_resp_token, 0);
     atomic_store(&last_sender, 0);
+    atomic_store(&last_resp_sender, 0);
     atomic_store(&kept, NULL);
 }
 
@@ -100,6 +102,8 @@ static void test_answer_before_return(void **state)
     assert_int_equal(atomic_load(&resp_count), 1);
     assert_int_equal(atomic_load(&last_resp_token), 77);
     assert_int_equal(atomic_load(&last_sender), ng_node_id(from));
+    /* The response comes from the node that answered. */
+    assert_int_equal(atomic_load(&last_resp_sender), ng_node_id(to));
     /* "." is the sender itself: a generic NODEINFO answered to it. */
     assert_int_equal(
         ng_send_msg_applied(g, from, ".", ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_NODEINFO, 0)), 0);
