@@ -64,32 +64,34 @@ struct ngm_sock_overflow {
 #define NG_CTL_MAX_IDS 16
 
 struct ng_ctl_config {
-    const char *path;  /* socket path; its directory is created if missing */
-    int group_set;     /* 0: directory 0700, socket 0600; else 0750/0660 and group */
-    gid_t group;       /* owner group of the directory and socket when group_set */
-    unsigned n_uids;   /* allowed uids (0 entries: root and the server's euid) */
+    const char *path; /* socket path; its directory is created if missing */
+    int group_set;    /* 0: directory 0700, socket 0600; else 0750/0660 and group */
+    gid_t group;      /* owner group of the directory and socket when group_set */
+    unsigned n_uids;  /* allowed uids (0 entries: root and the server's euid) */
     uid_t uids[NG_CTL_MAX_IDS];
-    unsigned n_gids;   /* allowed primary gids of clients, in addition to the uids */
+    unsigned n_gids; /* allowed primary gids of clients, in addition to the uids */
     gid_t gids[NG_CTL_MAX_IDS];
-    unsigned max_clients;      /* connections at once (default 4096); more are refused */
-    size_t client_queue_bytes; /* per client output queue bound (default 8 MiB) */
-    unsigned handshake_ms;     /* a connection's first frame must arrive by then (default 5000) */
+    unsigned max_clients; /* connections at once (default 4096; 0: default); more are refused */
+    size_t client_queue_bytes; /* output queue bound of each control and data connection
+                                  (default 8 MiB; 0: default) */
+    unsigned handshake_ms;     /* a connection's first frame must arrive by then (default 5000;
+                                  0: default) */
 };
 
 /* Counters of a server (monotonic but clients_now). */
 struct ng_ctl_stats {
-    uint64_t accepted;          /* connections accepted (credentials allowed) */
-    uint64_t refused_cred;      /* refused: uid/gid not allowed */
-    uint64_t refused_limit;     /* refused: max_clients reached */
-    uint64_t handshake_timeouts;/* cut off: no first frame in time */
-    uint64_t bad_frames;        /* frames refused with an error (then cut off if unrecoverable) */
-    uint64_t cut_off;           /* connections the server closed because of the client */
-    uint64_t requests;          /* MSG and DATA requests answered */
-    uint64_t msgs_out;          /* messages delivered to clients */
-    uint64_t data_out;          /* data items delivered to clients */
-    uint64_t msgs_dropped;      /* messages dropped: a client's queue full */
-    uint64_t data_dropped;      /* data items dropped: queue full or no data socket */
-    uint64_t clients_now;       /* socket nodes alive now */
+    uint64_t accepted;           /* connections accepted (credentials allowed) */
+    uint64_t refused_cred;       /* refused: uid/gid not allowed */
+    uint64_t refused_limit;      /* refused: max_clients reached */
+    uint64_t handshake_timeouts; /* cut off: no first frame in time */
+    uint64_t bad_frames;         /* frames refused with an error (then cut off if unrecoverable) */
+    uint64_t cut_off;            /* connections the server closed because of the client */
+    uint64_t requests;           /* MSG and DATA requests that reached the graph */
+    uint64_t msgs_out;           /* messages written to clients (a fragmented one once) */
+    uint64_t data_out;           /* data items written to clients */
+    uint64_t msgs_dropped;       /* messages dropped: queue full, no control socket, closed */
+    uint64_t data_dropped;       /* data items dropped: queue full, no data socket, closed */
+    uint64_t clients_now;        /* socket nodes alive now */
 };
 
 struct ng_ctl_server;
@@ -127,9 +129,14 @@ int ng_socket_type_register(struct ng_graph *g);
  *   Consumes: nothing (cfg is copied).
  *   Returns:  0 with the server in *sp; -EINVAL (NULL argument, path empty
  *             or longer than sun_path); -EADDRINUSE (a live server answers
- *             there); -EPERM/-EACCES (directory or socket cannot be made
- *             with the right owner and mode); -ENOMEM; another negative
- *             errno of socket/bind/listen/pthread_create.
+ *             there, or a file that is not a socket is in the way);
+ *             -EPERM (an existing directory owned by another user, or
+ *             writable by others and not sticky); -EACCES/-EPERM (directory
+ *             or socket cannot be made with the right owner and mode);
+ *             -ENOTDIR; -ENOMEM; another negative errno of
+ *             mkdir/socket/bind/listen/pthread_create.  The server thread
+ *             waits in ng_send_msg_applied() while a request's target is
+ *             busy (docs/protocol.md); it never waits for a client.
  */
 int ng_ctl_listen(struct ng_graph *g, const struct ng_ctl_config *cfg, struct ng_ctl_server **sp);
 
