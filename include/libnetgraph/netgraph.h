@@ -19,7 +19,15 @@
  *   - sendto()/write() directly on the sockets are not supported: use
  *     NgSendMsg() and NgSendData();
  *   - NgSendData() waits for the server's verdict on the item (FreeBSD's
- *     sendto() returns once the item was handed to the graph: same errno).
+ *     sendto() returns once the item was handed to the graph: same errno);
+ *   - a message that does not fit NgRecvMsg()'s buffer is discarded whole
+ *     with EMSGSIZE (FreeBSD truncates it silently);
+ *   - NgAllocRecvMsg() allocates exactly the message's size (FreeBSD:
+ *     SO_RCVBUF bytes);
+ *   - NgSendAsciiMsg() and NgRecvAsciiMsg() take the conversion's reply by
+ *     its token: a message that arrived on the control socket just before
+ *     it is discarded and logged (FreeBSD would mistake it for the reply).
+ * The full page: docs/libnetgraph.md.
  */
 #ifndef LIBNETGRAPH_NETGRAPH_H
 #define LIBNETGRAPH_NETGRAPH_H
@@ -39,10 +47,15 @@ extern "C" {
  * A non-NULL, non-empty name names the node.
  *   Context:  any thread.
  *   Consumes: nothing.
- *   Returns:  0 with the sockets stored; -1 with errno: ENOENT/ECONNREFUSED
- *             (no server at the socket path), EACCES (refused by the
- *             server's credentials check), EADDRINUSE or EINVAL (name taken
- *             or not valid), EMFILE, ENOMEM.
+ *   Returns:  0 with the sockets stored (both pointers NULL: the node is
+ *             made and at once shut down again); -1 with errno:
+ *             ENOENT/ECONNREFUSED (no server at the socket path, or no
+ *             default path: not root, no NGRAPH_SOCKET, no XDG_RUNTIME_DIR),
+ *             ENAMETOOLONG (the path does not fit sun_path), EACCES
+ *             (refused by the server's credentials check or its cap on
+ *             clients), EADDRINUSE or EINVAL (name taken or not valid,
+ *             NG_NODESIZ bytes or longer), EPROTO (a malformed answer),
+ *             EMFILE, ENOMEM.
  */
 int NgMkSockNode(const char *name, int *csp, int *dsp);
 
@@ -50,7 +63,8 @@ int NgMkSockNode(const char *name, int *csp, int *dsp);
  * Name the node at path (NGM_NAME).
  *   Context:  any thread.
  *   Consumes: nothing.
- *   Returns:  0; -1 with errno as NgSendMsg().
+ *   Returns:  0; -1 with errno as NgSendMsg(), or EINVAL (the name does
+ *             not fit NG_NODESIZ).
  */
 int NgNameNode(int cs, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -61,10 +75,13 @@ int NgNameNode(int cs, const char *path, const char *fmt, ...)
  * the response can be read from cs.
  *   Context:  any thread (calls on one socket are serialised).
  *   Consumes: nothing.
- *   Returns:  the message's token (> 0); -1 with errno: the target's error
- *             (e.g. ENOENT no such node, EINVAL bad arguments), ENOTCONN
- *             (the node was shut down), EMSGSIZE, EBADF (cs not a socket
- *             of NgMkSockNode()).
+ *   Returns:  the message's token (> 0; a process-wide counter, wrapping
+ *             from INT_MAX to 1); -1 with errno: the target's error (e.g.
+ *             ENOENT no such node, EINVAL bad arguments), ENOTCONN (the
+ *             node was shut down), EMSGSIZE (arglen > NG_MAX_MSG_ARGLEN),
+ *             ENAMETOOLONG (path of NG_PATHSIZ bytes or more), EBADF (cs
+ *             not the control socket of a NgMkSockNode() node, or closed),
+ *             EPROTO (a malformed answer from the server).
  */
 int NgSendMsg(int cs, const char *path, int cookie, int cmd, const void *args, size_t arglen);
 
@@ -73,8 +90,10 @@ int NgSendMsg(int cs, const char *path, int cookie, int cmd, const void *args, s
  * converts it: NGM_ASCII2BINARY).
  *   Context:  any thread.
  *   Consumes: nothing.
- *   Returns:  the token; -1 with errno (ENOSYS unknown command, EINVAL
- *             unparsable arguments, or as NgSendMsg()).
+ *   Returns:  the token of the binary message; -1 with errno (ENOSYS
+ *             unknown command, EINVAL unparsable arguments, or no command
+ *             name or one of NG_CMDSTRSIZ bytes or more, ENOMEM, EPROTO (a
+ *             malformed reply), or as NgSendMsg()).
  */
 int NgSendAsciiMsg(int cs, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -96,8 +115,9 @@ int NgSendReplyMsg(int cs, const char *path, const struct ng_mesg *msg, const vo
  *   Context:  any thread.
  *   Consumes: nothing.
  *   Returns:  the message's length; -1 with errno: EMSGSIZE (did not fit:
- *             the message is discarded), EAGAIN, ENOTCONN (the node is
- *             gone), EBADF.
+ *             the message is discarded), EAGAIN, EINTR (a signal before
+ *             anything was read), ENOTCONN (the node is gone), EBADF,
+ *             EPROTO (the server sent a malformed frame).
  */
 int NgRecvMsg(int cs, struct ng_mesg *buf, size_t replen, char *path);
 
@@ -111,10 +131,14 @@ int NgAllocRecvMsg(int cs, struct ng_mesg **buf, char *path);
 
 /*
  * Receive a message and convert it to ASCII (NGM_BINARY2ASCII to its
- * sender): buf receives the header and, as data, the text "args".
+ * sender): buf receives the header (cmdstr = the command's name) and, as
+ * data, the NUL-terminated text of its arguments.
  *   Context:  any thread.
  *   Consumes: nothing.
- *   Returns:  the length; -1 with errno.
+ *   Returns:  the length (header + text); -1 with errno: ERANGE (the ASCII
+ *             form does not fit replen: it is discarded), the sender's
+ *             error (ENOENT: it has gone; ENOSYS: it does not know the
+ *             command), or as NgRecvMsg().
  */
 int NgRecvAsciiMsg(int cs, struct ng_mesg *buf, size_t replen, char *path);
 
@@ -143,7 +167,8 @@ int NgSendData(int ds, const char *hook, const unsigned char *buf, size_t len);
  *   Context:  any thread.
  *   Consumes: nothing.
  *   Returns:  the packet's length (a longer packet is truncated to len, as
- *             recvfrom() does); -1 with errno (EAGAIN, ENOTCONN, EBADF).
+ *             recvfrom() does, and the length copied returned); -1 with
+ *             errno (EAGAIN, EINTR, ENOTCONN, EBADF).
  */
 int NgRecvData(int ds, unsigned char *buf, size_t len, char *hook);
 
@@ -166,8 +191,10 @@ int NgAllocRecvData(int ds, unsigned char **buf, char *hook);
 int NgSetDebug(int level);
 
 /*
- * Set the functions the library logs with: log like warn(3) (errno
- * appended), logx like warnx(3).  NULL restores the default.
+ * Set the functions the library logs with: log like warn(3) (called with
+ * errno set to the error, which it appends), logx like warnx(3).  NULL
+ * restores the default (warn and warnx: stderr).  Each is called with a
+ * "%s" format and one finished line.
  *   Context:  any thread (a process-wide setting).
  *   Consumes: nothing.
  *   Returns:  nothing.

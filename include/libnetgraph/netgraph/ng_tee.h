@@ -1,0 +1,12 @@
+/*
+ * <netgraph/ng_tee.h> for programs written against FreeBSD's libnetgraph:
+ * the tee node type's name, cookie, commands and structs, which are
+ * libngraph's built-in type's own (<ngraph/nodes.h>, FreeBSD's names,
+ * numbers and layouts).
+ */
+#ifndef LIBNETGRAPH_NG_TEE_H
+#define LIBNETGRAPH_NG_TEE_H
+
+#include <ngraph/nodes.h>
+
+#endif
