@@ -16,6 +16,9 @@
  *            own, "shared": one for all) to a sink; bench-level backpressure
  *            (bounded items in flight per worker), latency submit -> sink
  *   memory   bytes per node and per hook (malloc accounting)
+ *   size     topology operations as the graph grows (size.c)
+ *   control  the control socket: libnetgraph round trips against a plain
+ *            SEQPACKET ping-pong, 1/8/64 clients, the data channel
  * for every backend (ck_epoch, qsbr, rwlock) and node concurrency mode
  * ("netgraph": reader/writer entry, one CAS per hop; "shared":
  * NG_TYPE_CONCURRENT_DATA, no shared write for node entry), against
@@ -79,13 +82,15 @@ int main(int argc, char **argv)
     for (int b = 0; b < NG_BACKEND_COUNT; b++)
         mem[b] = ngb_mem_measure((enum ng_backend)b);
     ngb_size_run(&o, &s);
+    ngb_control_run(&o, &s);
     double runtime = (double)(ngb_now_ns() - t0) / 1e9;
 
     ngb_report_results(&o, &s, &m, mem);
     ngb_size_report(&s);
+    ngb_control_report(&s);
     ngb_targets_eval(&s, m.ncpu);
     ngb_targets_print(&s);
-    int fails = ngb_suite_failures(&s) + ngb_size_failures(&s);
+    int fails = ngb_suite_failures(&s) + ngb_size_failures(&s) + ngb_control_failures(&s);
     if (ngb_write_outputs(&o, &s, &m, mem, runtime) == 0)
         printf("\nresults: %s/results.json %s/results.csv\n", o.out, o.out);
     ngb_write_plots(&o, &s, &m);

@@ -14,6 +14,7 @@
  *   dpdk.c      the optional DPDK rte_graph rows (bench/dpdk_graph.c)
  *   memory.c    bytes per node and per hook
  *   size.c      graph size: topology operations from 1k to 1M nodes
+ *   control.c   the control socket: libnetgraph round trips, clients, data
  *   machine.c   machine description, other load, scaling ceiling
  *   report.c    table on stdout, results.json, results.csv
  *   plots.c     .dat files, plot.gp, gnuplot PNGs
@@ -63,8 +64,9 @@
 /* Options (cli.c)                                                          */
 /* ------------------------------------------------------------------------ */
 
-/* S_SIZE (size.c) has no configurations of its own: it runs after the suite. */
-enum scen { S_CHAIN, S_FANOUT, S_SCALE, S_CHURN, S_RUNTIME, S_SIZE, NSCEN };
+/* S_SIZE (size.c) and S_CONTROL (control.c) have no configurations of
+ * their own: they run after the suite. */
+enum scen { S_CHAIN, S_FANOUT, S_SCALE, S_CHURN, S_RUNTIME, S_SIZE, S_CONTROL, NSCEN };
 #define NGB_MAXSIZES 8
 
 struct ngb_opts {
@@ -285,6 +287,22 @@ struct ngb_size_res {
     unsigned errors; /* operations that failed (must be 0) */
 };
 
+/* The control socket scenario (control.c): latencies in us. */
+#include <ngraph/server.h>
+struct ngb_ctl_res {
+    bool ran, ok_latency;
+    char why[160]; /* why it failed, "" if it did not */
+    unsigned n_rt; /* round trips measured (and as many floor ones) */
+    int reps, contended;
+    double probe[8];
+    double pp_p50, pp_p99, rt_p50, rt_p99, ratio_p50;
+    int nclients[3];
+    double mps[3];
+    uint64_t sent[3], recvd[3], lost[3], errors[3];
+    double data_pp_ips, data_ips, data_ratio;
+    struct ng_ctl_stats srv;
+};
+
 /* A suite: its configurations (in groups run side by side), the DPDK
  * baseline's state, the size scenario's results and the evaluated targets. */
 struct ngb_suite {
@@ -295,6 +313,7 @@ struct ngb_suite {
     char dpdk_hdr[320]; /* "DPDK: " header line: the baseline, or why it is skipped */
     struct ngb_size_res size[NGB_MAXSIZES];
     int nsize;
+    struct ngb_ctl_res ctl;
     struct target targets[64];
     int ntargets;
     char cpu[128];     /* the machine's CPU model, printed with every table */
@@ -432,6 +451,15 @@ void ngb_size_run(const struct ngb_opts *o, struct ngb_suite *s);
 void ngb_size_report(const struct ngb_suite *s);
 /* Sizes with a failed operation (must be 0). */
 int ngb_size_failures(const struct ngb_suite *s);
+
+/* ------------------------------------------------------------------------ */
+/* Control socket (control.c)                                               */
+/* ------------------------------------------------------------------------ */
+
+void ngb_control_run(const struct ngb_opts *o, struct ngb_suite *s);
+void ngb_control_report(const struct ngb_suite *s);
+/* Failed steps or lost messages (must be 0). */
+int ngb_control_failures(const struct ngb_suite *s);
 
 /* ------------------------------------------------------------------------ */
 /* Machine (machine.c)                                                      */

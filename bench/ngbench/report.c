@@ -408,7 +408,24 @@ static int write_json(const char *path, const struct ngb_opts *o, const struct n
                 r->rss_peak_kb, r->rss_end_kb);
         fprintf(f, "\"errors\": %u}%s\n", r->errors, i + 1 < s->nsize ? "," : "");
     }
-    fprintf(f, "  ],\n  \"targets\": [\n");
+    const struct ngb_ctl_res *cr = &s->ctl;
+    fprintf(f, "  ],\n  \"control\": {");
+    if (cr->ran) {
+        fprintf(f, "\"messages\": %u, \"reps\": %d, \"contended_reps\": %d, ", cr->n_rt,
+                cr->reps, cr->contended);
+        json_num(f, "roundtrip_p50_us", cr->rt_p50, true);
+        json_num(f, "roundtrip_p99_us", cr->rt_p99, true);
+        json_num(f, "pingpong_p50_us", cr->pp_p50, true);
+        json_num(f, "pingpong_p99_us", cr->pp_p99, true);
+        json_num(f, "ratio_p50", cr->ratio_p50, true);
+        for (int k = 0; k < 3; k++)
+            fprintf(f, "\"clients_%d\": {\"msgs_per_s\": %.0f, \"lost\": %llu}, ",
+                    cr->nclients[k], cr->mps[k], (unsigned long long)cr->lost[k]);
+        json_num(f, "data_items_per_s", cr->data_ips, true);
+        json_num(f, "data_pingpong_items_per_s", cr->data_pp_ips, true);
+        fprintf(f, "\"error\": \"%s\"", cr->why);
+    }
+    fprintf(f, "},\n  \"targets\": [\n");
     for (int i = 0; i < s->ntargets; i++) {
         const struct target *t = &s->targets[i];
         fprintf(f, "    {\"target\": \"%s\", ", t->name);

@@ -184,10 +184,32 @@ static void eval_size(struct ngb_suite *s)
     }
 }
 
+/* Control socket (issue #11): round trip p50 within 2x the plain SEQPACKET
+ * ping-pong of the same record; 64 clients lose no message. */
+static void eval_control(struct ngb_suite *s)
+{
+    const struct ngb_ctl_res *r = &s->ctl;
+    if (!r->ran)
+        return;
+    if (r->ok_latency) {
+        struct target *t = target_new(s, "control round trip p50 <= 2x SEQPACKET ping-pong",
+                                      r->ratio_p50, 2.0, false);
+        snprintf(t->detail, sizeof(t->detail), "NODEINFO %.1f us vs ping-pong %.1f us (p50)",
+                 r->rt_p50, r->pp_p50);
+    }
+    if (r->nclients[2]) {
+        struct target *t = target_new(s, "64 clients lose no message", (double)r->lost[2], 0,
+                                      false);
+        snprintf(t->detail, sizeof(t->detail), "%llu answered of %llu sent, %.0f messages/s",
+                 (unsigned long long)r->recvd[2], (unsigned long long)r->sent[2], r->mps[2]);
+    }
+}
+
 void ngb_targets_eval(struct ngb_suite *s, long ncpu)
 {
     s->ntargets = 0;
     eval_size(s);
+    eval_control(s);
     for (int b = 0; b < NG_BACKEND_COUNT; b++)
         for (int m = 1; m >= 0; m--)
             eval_tj(s, b, m);
