@@ -10,13 +10,16 @@
 #   2. asan     build-asan/  ASan+UBSan, full ctest
 #   3. tsan     build-tsan/  TSan, ctest -L concurrency
 #   4. install  scripts/check-install.sh on build/
-#   5. fuzz     build-fuzz/  clang libFuzzer harnesses (tests/fuzz), each run
+#   5. package  scripts/check-package.sh (build-pkg/): the Debian packages built,
+#                            installed, the installed ngraphd/ngctl/nghook run,
+#                            purged again (root and dpkg only; NG_PACKAGE=0 skips)
+#   6. fuzz     build-fuzz/  clang libFuzzer harnesses (tests/fuzz), each run
 #                            NG_FUZZ_SECONDS (default 60) from its seed corpus
-#   6. memcheck build/       valgrind memcheck of the unit tests (ctest -L unit)
+#   7. memcheck build/       valgrind memcheck of the unit tests (ctest -L unit)
 # Missing packages are installed first (scripts/deps.sh).  Exits non-zero on
 # the first failure.  Environment: JOBS (build parallelism, default nproc),
 # CTEST_JOBS (default 2), CC (compiler), NG_FUZZ_SECONDS (fuzz time per
-# harness, 0 skips the stage), NG_MEMCHECK=0 (skip valgrind).  The time of
+# harness, 0 skips the stage), NG_MEMCHECK=0 (skip valgrind), NG_PACKAGE=0 (skip packages).  The time of
 # every stage is printed at the end (CI budget: 60 minutes on 2 cores).
 set -euo pipefail
 
@@ -27,7 +30,7 @@ QUICK=0
 for arg in "$@"; do
     case "$arg" in
         --quick) QUICK=1 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
         *) echo "test.sh: unknown option $arg" >&2; exit 2 ;;
     esac
 done
@@ -74,7 +77,7 @@ bash "$ROOT/scripts/deps.sh"
 banner "layout: the data path calls nothing above it, node types use the public API"
 bash "$ROOT/scripts/check-layout.sh"
 
-banner "stage 1/6: Release build (NG_WERROR=ON) + all tests"
+banner "stage 1/7: Release build (NG_WERROR=ON) + all tests"
 configure_build build -DCMAKE_BUILD_TYPE=Release -DNG_WERROR=ON -DNG_SANITIZE=
 run_ctest build
 [[ $QUICK -eq 1 ]] && { banner "test.sh --quick: OK"; exit 0; }
@@ -83,11 +86,11 @@ run_ctest build
 SAN_FLAGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g"
            -DNG_WERROR=OFF -DNG_BUILD_BENCH=OFF)
 
-banner "stage 2/6: AddressSanitizer + UndefinedBehaviorSanitizer + all tests"
+banner "stage 2/7: AddressSanitizer + UndefinedBehaviorSanitizer + all tests"
 configure_build build-asan "${SAN_FLAGS[@]}" "-DNG_SANITIZE=address,undefined"
 run_ctest build-asan
 
-banner "stage 3/6: ThreadSanitizer + concurrency tests"
+banner "stage 3/7: ThreadSanitizer + concurrency tests"
 configure_build build-tsan "${SAN_FLAGS[@]}" -DNG_SANITIZE=thread
 # TSan's shadow mapping fails under high mmap ASLR entropy (newer kernels):
 # run without address randomisation when that is permitted.
@@ -97,12 +100,19 @@ if command -v setarch >/dev/null 2>&1 && setarch "$(uname -m)" -R true 2>/dev/nu
 fi
 (cd "$ROOT/build-tsan" && "${NORAND[@]}" ctest --output-on-failure -j"$CTEST_JOBS" -L concurrency)
 
-banner "stage 4/6: install + out-of-tree consumers (find_package, pkg-config)"
+banner "stage 4/7: install + out-of-tree consumers (find_package, pkg-config)"
 bash "$ROOT/scripts/check-install.sh" "$ROOT/build"
+
+if [[ ${NG_PACKAGE:-1} != 0 && $(id -u) -eq 0 ]] && command -v dpkg >/dev/null 2>&1; then
+    banner "stage 5/7: Debian packages (cpack -G DEB), installed, run, purged"
+    bash "$ROOT/scripts/check-package.sh" "$ROOT/build-pkg"
+else
+    banner "stage 5/7: Debian packages skipped (NG_PACKAGE=0, not root, or no dpkg)"
+fi
 
 FUZZ_SECONDS=${NG_FUZZ_SECONDS:-60}
 if [[ $FUZZ_SECONDS -gt 0 ]] && command -v clang >/dev/null 2>&1; then
-    banner "stage 5/6: libFuzzer harnesses, ${FUZZ_SECONDS}s each (clang, ASan+UBSan)"
+    banner "stage 6/7: libFuzzer harnesses, ${FUZZ_SECONDS}s each (clang, ASan+UBSan)"
     CC=clang configure_build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNG_FUZZ=ON \
         "-DNG_SANITIZE=address,undefined" -DNG_BUILD_TESTS=OFF -DNG_BUILD_BENCH=OFF
     for h in path msg parse wire; do
@@ -118,11 +128,11 @@ if [[ $FUZZ_SECONDS -gt 0 ]] && command -v clang >/dev/null 2>&1; then
         echo "fuzz_$h: ${FUZZ_SECONDS}s, no crash"
     done
 else
-    banner "stage 5/6: fuzzing skipped (NG_FUZZ_SECONDS=0 or no clang)"
+    banner "stage 6/7: fuzzing skipped (NG_FUZZ_SECONDS=0 or no clang)"
 fi
 
 if [[ ${NG_MEMCHECK:-1} != 0 ]] && command -v valgrind >/dev/null 2>&1; then
-    banner "stage 6/6: valgrind memcheck of the unit tests (build/)"
+    banner "stage 7/7: valgrind memcheck of the unit tests (build/)"
     # Release binaries of stage 1; memcheck serialises threads, so only the
     # unit label (the concurrency tests run under TSan and ASan instead).
     (cd "$ROOT/build" && ctest --output-on-failure -j"$CTEST_JOBS" -L unit \
@@ -134,7 +144,7 @@ if [[ ${NG_MEMCHECK:-1} != 0 ]] && command -v valgrind >/dev/null 2>&1; then
         exit 1
     fi
 else
-    banner "stage 6/6: valgrind memcheck skipped (NG_MEMCHECK=0 or no valgrind)"
+    banner "stage 7/7: valgrind memcheck skipped (NG_MEMCHECK=0 or no valgrind)"
 fi
 
 banner "test.sh: all stages passed"
