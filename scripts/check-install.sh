@@ -3,7 +3,8 @@
 # build in BUILD_DIR (default build/) into a temporary prefix, configure
 # examples/ against it with find_package(ngraph) and pkg-config, build the
 # demo three ways (shared via CMake, static via CMake, shared via pkg-config)
-# and run each once per backend.
+# and run each once per backend; build examples/lsnodes.c against the
+# installed libnetgraph (pkg-config) and run it against the installed ngraphd.
 #
 #   scripts/check-install.sh [BUILD_DIR]
 set -euo pipefail
@@ -53,4 +54,19 @@ if command -v ldd >/dev/null 2>&1; then
         exit 1
     fi
 fi
+# libnetgraph: a FreeBSD-style client (examples/lsnodes.c, pkg-config
+# libnetgraph) against the installed ngraphd, on a socket in TMP.
+ngraphd=$(find "$PREFIX" -name ngraphd -type f -print -quit)
+[[ -x $ngraphd ]] || { echo "check-install.sh: no installed ngraphd" >&2; exit 1; }
+export NGRAPH_SOCKET=$TMP/run/ngraph.sock
+LD_LIBRARY_PATH="$libdir" "$ngraphd" --workers 1 --pidfile "$TMP/ngraphd.pid" -d
+trap 'kill "$(cat "$TMP/ngraphd.pid" 2>/dev/null)" 2>/dev/null; rm -rf "$TMP"' EXIT
+out=$("$TMP/examples/lsnodes")
+echo "--- lsnodes: $out"
+grep -q ' socket 0$' <<<"$out" || { echo "check-install.sh: lsnodes did not list its own node" >&2; exit 1; }
+if command -v ldd >/dev/null 2>&1 && ! ldd "$TMP/examples/lsnodes" | grep -F "$PREFIX" | grep -q libnetgraph; then
+    echo "check-install.sh: lsnodes does not use $PREFIX's libnetgraph" >&2
+    exit 1
+fi
+kill "$(cat "$TMP/ngraphd.pid")"
 echo "check-install.sh: OK"
