@@ -108,7 +108,8 @@ static int listen_on(const char *path)
     int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     CHECK(fd >= 0);
     struct sockaddr_un sun = {.sun_family = AF_UNIX};
-    snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+    CHECK(strlen(path) < sizeof(sun.sun_path));
+    memcpy(sun.sun_path, path, strlen(path) + 1);
     unlink(path);
     CHECK(bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0);
     CHECK(listen(fd, 8) == 0);
