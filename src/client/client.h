@@ -47,6 +47,9 @@ struct ngi_nc_node {
     unsigned refs; /* table mutex */
     pthread_mutex_t req_lock;
     pthread_mutex_t rx_lock;
+    /* Receive buffer of the control socket (NGI_WIRE_FRAME_MAX bytes, made
+     * on first use), guarded by rx_lock, freed with the node. */
+    uint8_t *rx_buf;
 };
 
 /* Find the node whose user socket of `role` is fd (the same open file as

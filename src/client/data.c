@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,28 @@ int NgSendData(int ds, const char *hook, const unsigned char *buf, size_t len)
     return err < 0 ? ngi_nc_fail("NgSendData", err) : 0;
 }
 
+/* The receive buffer of the calling thread (NC_DATA_FRAME_MAX bytes): made
+ * on its first NgRecvData, freed when the thread exits (the key's
+ * destructor), so a receive costs no allocation.  Several threads may read
+ * one data socket at once, each into its own. */
+static pthread_key_t rx_key;
+static pthread_once_t rx_once = PTHREAD_ONCE_INIT;
+static int rx_key_ok;
+static void rx_key_make(void) { rx_key_ok = pthread_key_create(&rx_key, free) == 0; }
+
+static uint8_t *rx_buffer(void)
+{
+    pthread_once(&rx_once, rx_key_make);
+    if (!rx_key_ok)
+        return NULL;
+    uint8_t *b = pthread_getspecific(rx_key);
+    if (!b && (b = malloc(NC_DATA_FRAME_MAX)) && pthread_setspecific(rx_key, b) != 0) {
+        free(b);
+        b = NULL;
+    }
+    return b;
+}
+
 /* Receive one packet: into buf (len bytes, truncated) or, if alloc, into
  * a malloc'ed *bufp of its size. */
 static int recv_data(int ds, unsigned char **bufp, size_t len, int alloc, char *hook)
@@ -43,7 +66,7 @@ static int recv_data(int ds, unsigned char **bufp, size_t len, int alloc, char *
     struct ngi_nc_node *n = ngi_nc_get(ds, NGI_NC_DATA);
     if (!n)
         return -EBADF;
-    uint8_t *scratch = malloc(NC_DATA_FRAME_MAX);
+    uint8_t *scratch = rx_buffer();
     int r = scratch ? 0 : -ENOMEM;
     struct ngi_wire_frame f;
     if (r == 0) {
@@ -72,7 +95,6 @@ static int recv_data(int ds, unsigned char **bufp, size_t len, int alloc, char *
             r = (int)copy;
         }
     }
-    free(scratch);
     return r;
 }
 

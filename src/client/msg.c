@@ -86,9 +86,9 @@ static int recv_rest(int cs, uint8_t *scratch, uint32_t total, uint8_t *out, siz
 static int recv_msg_locked(struct ngi_nc_node *n, struct ng_mesg **bufp, size_t size, int alloc,
                            char *path)
 {
-    uint8_t *scratch = malloc(NGI_WIRE_FRAME_MAX);
-    if (!scratch)
+    if (!n->rx_buf && !(n->rx_buf = malloc(NGI_WIRE_FRAME_MAX)))
         return -ENOMEM;
+    uint8_t *scratch = n->rx_buf;
     struct ngi_wire_frame f;
     uint8_t *out = NULL;
     int err = 0;
@@ -152,7 +152,6 @@ static int recv_msg_locked(struct ngi_nc_node *n, struct ng_mesg **bufp, size_t 
 done:
     if (alloc)
         free(out);
-    free(scratch);
     return err;
 }
 

@@ -93,6 +93,7 @@ static void node_free(struct ngi_nc_node *n)
     close(n->req);
     pthread_mutex_destroy(&n->req_lock);
     pthread_mutex_destroy(&n->rx_lock);
+    free(n->rx_buf);
     free(n);
 }
 

@@ -22,8 +22,11 @@
 
 void ngi_srv_free_conns(struct ng_ctl_server *s);
 
-/* Records read from one request connection per wakeup (fairness). */
-#define REQ_BURST 16
+/* Records read from one request connection per wakeup.  A client waits for
+ * each ACK before its next request, so a second read would only return
+ * EAGAIN (a wasted syscall on every round trip); a client that does send
+ * ahead is read again at once, epoll being level-triggered. */
+#define REQ_BURST 1
 /* Connections accepted per wakeup. */
 #define ACCEPT_BURST 256
 

@@ -121,7 +121,7 @@ static int shutdown_all(struct ngd *d)
         struct ng_ctl_stats cs;
         if (ng_ctl_stats(d->srv, &cs) == 0)
             ngd_log(NGD_INFO,
-                    "server: %llu clients accepted, %llu refused (credentials), %llu refused "
+                    "server: %llu connections accepted, %llu refused (credentials), %llu refused "
                     "(limit), %llu requests, %llu messages and %llu data out, %llu messages and "
                     "%llu data dropped, %llu clients connected",
                     (unsigned long long)cs.accepted, (unsigned long long)cs.refused_cred,
