@@ -187,6 +187,42 @@ int ng_send_msg_applied(struct ng_graph *g, struct ng_node *from, const char *pa
 int ng_send_msg_hook(struct ng_hook *hook, struct ng_mesg *msg);
 
 /*
+ * Pass a received message item on, unanswered, to the node on the other
+ * side of `hook` (netgraph's NG_FWD_ITEM_HOOK): that node's rcvmsg gets the
+ * same item with lasthook set to its own hook.  The item keeps its return
+ * address, token and synchronous waiter, so the final recipient's response
+ * (ng_respond) goes to the ORIGINAL sender, and a synchronous sender's
+ * ng_send_msg() returns what the final recipient answered or returned.
+ * Typical use: a type passes flow-control messages (NGM_FLOW_COOKIE) it
+ * does not handle on towards the other side, as tee does (see
+ * docs/messages.md: the flow-control convention).  Responses (NGF_RESP)
+ * cannot be forwarded.  The item may be one the node kept to forward later.
+ *   Context:  the item's owner: typically inside rcvmsg; any thread, node
+ *             methods, batches and workers included; no graph lock
+ *             (rwlock: the topology read lock around the peer lookup);
+ *             never waits.  The next node's rcvmsg runs on this thread if
+ *             it can be entered now, else the item is queued.
+ *   Consumes: item (always, also on failure).
+ *   Returns:  0 (ran, or queued); -EINVAL (item NULL, not a message item,
+ *             a response; hook NULL); -EXDEV (hook of another graph);
+ *             -ENOMEM (no per-thread state); -ENOTCONN (hook not
+ *             connected); -ESHUTDOWN (the peer node is shutting down); or
+ *             the next rcvmsg's return value when it ran on this thread.
+ */
+int ng_forward_msg(struct ng_item *item, struct ng_hook *hook);
+
+/*
+ * Pass a received message item on to the node with id `id`, as
+ * ng_forward_msg() (lasthook NULL there).
+ *   Context:  as ng_forward_msg().
+ *   Consumes: item (always, also on failure).
+ *   Returns:  0; -EINVAL (item NULL, not a message item, a response; id
+ *             0); -ENOMEM; -ENOENT (no node with that id); -ESHUTDOWN; or
+ *             the next rcvmsg's return value when it ran on this thread.
+ */
+int ng_forward_msg_id(struct ng_item *item, ng_id_t id);
+
+/*
  * Inside rcvmsg: answer the message carried by item with resp (may be NULL:
  * status only) and error.  A synchronous sender gets resp and error; a
  * sending node gets resp delivered to its rcvmsg (error is not passed on,

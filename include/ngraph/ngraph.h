@@ -207,8 +207,9 @@ int ng_graph_barrier(struct ng_graph *g);
 /* Node types                                                               */
 /* ------------------------------------------------------------------------ */
 
-/* 2: struct ng_cmdlist gained parse types (FreeBSD's field order). */
-#define NG_ABI_VERSION 2
+/* 2: struct ng_cmdlist gained parse types (FreeBSD's field order).
+ * 3: struct ng_type gained close (at the end); ng_timer_arm gained a hook. */
+#define NG_ABI_VERSION 3
 
 struct ng_parse_type; /* <ngraph/parse.h> */
 
@@ -291,14 +292,23 @@ struct ng_type {
      *             started from a topology call). */
     int (*rcvmsg)(struct ng_node *node, struct ng_item *item, struct ng_hook *lasthook);
     /* Node is being destroyed (all hooks already gone): free private state.
-     * Runs exactly once per node that shut down (never for a persistent
-     * node that merely lost its hooks).  Default: nothing.
-     *   Context:  under the control lock, once no thread can be inside any
-     *             method of the node (a grace period after the shutdown and
-     *             after its last hook was reclaimed), on whichever thread
-     *             completes that: an API caller, a runtime worker, or the
-     *             backend's reclamation thread (qsbr: liburcu's call_rcu
-     *             thread).  Must not wait (no ng_graph_barrier). */
+     * Runs exactly once per node that shut down.  Persistent nodes
+     * (ng_node_set_persistent): netgraph(4)'s revive.  Each
+     * ng_node_shutdown / NGM_SHUTDOWN of one calls it too, after its hooks
+     * were removed, and the node then stays, valid, with its name and id:
+     * the method sees ng_node_is_valid(node) != 0 and must reset its state
+     * (not free it), since the node goes on being used; rcvdata calls that
+     * loaded a removed hook earlier may still be running.  Only the
+     * shutdown at ng_graph_destroy() is final for it (node invalid).
+     * Default: nothing.
+     *   Context:  final shutdown: under the control lock, once no thread can
+     *             be inside any method of the node (a grace period after
+     *             the shutdown and after its last hook was reclaimed), on
+     *             whichever thread completes that: an API caller, a runtime
+     *             worker, or the backend's reclamation thread (qsbr:
+     *             liburcu's call_rcu thread).  Revive: on the thread that
+     *             shut the node down, under the control lock, at once.
+     *             Must not wait (no ng_graph_barrier). */
     void (*shutdown)(struct ng_node *node);
     /* A hook named `name` is being added; non-zero refuses it (e.g. -EINVAL
      * for an unsupported name, -EISCONN if taken by the type's own rules).
@@ -363,6 +373,20 @@ struct ng_type {
      * one by one, with the same entry and the same accounting.
      *   Context:  as rcvdata. */
     int (*rcvdata_burst)(struct ng_hook *hook, struct ng_item **items, unsigned n);
+    /* netgraph's close: the node's shutdown has begun (ng_node_shutdown,
+     * NGM_SHUTDOWN, the last hook going with NG_TYPE_CLOSE_ON_LAST_HOOK,
+     * graph destruction) and its hooks are still connected: the last
+     * chance to use them, e.g. to splice two neighbours together with
+     * ng_bypass() as tee does.  The node is already invalid (no new items
+     * enter it; a persistent node stays valid), its timers are still
+     * armed.  A further ng_node_shutdown() of the node from here returns
+     * -ESHUTDOWN.  The return value is ignored: the shutdown goes on.
+     * Default: nothing.
+     *   Context:  the thread shutting the node down, under the control
+     *             lock only (not a writer: rcvdata and functions of the
+     *             node may still run on other threads); inside a read-side
+     *             section; must not wait. */
+    int (*close)(struct ng_node *node);
 };
 
 /* The node's rcvdata is safe for concurrent callers and needs no per-node
@@ -447,7 +471,9 @@ int ng_node_find(struct ng_graph *g, const char *addr, struct ng_node **np);
  * when the last reference is dropped.  A persistent node
  * (ng_node_set_persistent) only loses its hooks and stays alive, unless the
  * whole graph is being destroyed: data items queued for its removed hooks are
- * dropped (NG_DROP_NOTCONN), queued messages and functions still run.
+ * dropped (NG_DROP_NOTCONN), queued messages and functions still run; its
+ * type's shutdown method runs at once, on this thread (netgraph's revive).
+ * The type's close method (if any) runs first, before the hooks go.
  *   Context:  any thread, node methods included (a node may shut itself
  *             down); takes the control lock (may block on it); never waits
  *             for data or a grace period.
@@ -557,10 +583,11 @@ int ng_node_numhooks(const struct ng_node *node);
 
 /*
  * Make the node persistent (on != 0) or not.  A persistent node survives
- * ng_node_shutdown(), NGM_SHUTDOWN and NG_TYPE_CLOSE_ON_LAST_HOOK: it only
- * loses its hooks (and timers and queued data), stays valid, keeps its name,
- * and its type's shutdown method does not run.  ng_graph_destroy() shuts it
- * down anyway.
+ * ng_node_shutdown(), NGM_SHUTDOWN and NG_TYPE_CLOSE_ON_LAST_HOOK as
+ * netgraph(4) describes: its close method runs, it loses its hooks (and
+ * timers and queued data), its type's shutdown method runs, and it
+ * "revives": stays valid, keeps its name and id (see struct ng_type's
+ * shutdown).  ng_graph_destroy() shuts it down for good.
  *   Context:  any thread holding a reference; one atomic flag update.
  *   Consumes: nothing.
  *   Returns:  nothing.
@@ -634,6 +661,30 @@ int ng_mkpeer(struct ng_node *node, const char *ourhook, const char *type, const
  *             per-thread state); -ENOENT (no such hook).
  */
 int ng_rmhook(struct ng_node *node, const char *name);
+
+/*
+ * Splice two hooks of one node out of the graph (netgraph's ng_bypass):
+ * their peers become connected to each other directly and hook1 and hook2
+ * are removed from the node (its disconnect method runs for both; the
+ * peers' methods do not run and their hooks stay the same objects, so
+ * pointers their types keep remain good).  Atomic for data: an item sent
+ * towards the node either entered it before (the node forwards it as it
+ * would have) or is passed straight to the far peer; none is lost
+ * uncounted (an item the node was processing when its disconnect methods
+ * ran may find the node's own route gone and is dropped and counted).
+ * Implementation: hook1 and hook2 stay as invisible relays until the link
+ * is removed (rmhook or shutdown at either end), which costs data through
+ * it one extra hop and delays the bypassed node's type shutdown method
+ * until then; ng_hook_peer(), NGM_LISTHOOKS and paths see the real peer.
+ *   Context:  any thread, node methods included (typically a close
+ *             method); takes the control lock (may block on it); never
+ *             waits.
+ *   Consumes: nothing.
+ *   Returns:  0; -EINVAL (a NULL hook, hook1 == hook2, hooks of different
+ *             nodes); -ENOTCONN (a hook not connected, being removed or
+ *             already bypassed); -ENOMEM (no per-thread state).
+ */
+int ng_bypass(struct ng_hook *hook1, struct ng_hook *hook2);
 
 /*
  * Find a hook by name (the type's findhook if it has one); on success *hp
@@ -1028,12 +1079,13 @@ int ng_inject_data_burst(struct ng_node *node, const char *hookname, struct ng_i
 
 /*
  * ng_item_fn: a function run in a node's context by ng_send_fn() or by a
- * timer (ng_timer_arm).  hook is ng_send_fn's hook argument (NULL for
- * timers).
+ * timer (ng_timer_arm).  hook is ng_send_fn's or ng_timer_arm's hook
+ * argument (may be NULL).
  *   Context:  writer access to the node (NG_FN_WRITER, timers) or reader
  *             access (see struct ng_type); on the caller's thread or on
- *             whichever thread drains the node (timers: always a runtime
- *             worker); inside a read-side section, so it must not wait
+ *             whichever thread drains the node (timers: a runtime worker
+ *             when a runtime runs, else the graph's timer thread or the
+ *             node's drainer); inside a read-side section, so it must not wait
  *             (NG_FN_WAIT, synchronous ng_send_msg and ng_graph_barrier
  *             refuse with -EDEADLK).
  */

@@ -6,16 +6,24 @@
  *         NUL-terminated string; -ENOENT for a hook it does not have):
  *         NGM_HOLE_GET_STATS (response struct ng_hole_hookstat),
  *         NGM_HOLE_CLR_STATS, NGM_HOLE_GETCLR_STATS (both at once);
- *         NGM_TEXT_STATUS (every hook's counters as text).
+ *         NGM_TEXT_STATUS (every hook's counters as text).  Shuts down
+ *         when its last hook is disconnected.
  *   echo  Sends every data item back out of the hook it arrived on, and
  *         answers every non-generic message with a copy of itself.
- *   tee   Hooks "left", "right", "left2right", "right2left".  Data from
- *         right goes out left, with a copy out right2left; data from left goes
- *         out right, with a copy out left2right.  Data arriving on left2right
- *         goes out right, on right2left goes out left.  The node shuts down
- *         when its last hook is removed.  Messages: NGM_TEE_GET_STATS
- *         (response struct ng_tee_stats), NGM_TEE_CLR_STATS,
- *         NGM_TEE_GETCLR_STATS (both at once), NGM_TEXT_STATUS.
+ *         Accepts any hook name; shuts down when its last hook is
+ *         disconnected.
+ *   tee   Hooks "left", "right", "left2right", "right2left" (ng_tee(4)).
+ *         Data from right goes out left, with a copy out right2left; data
+ *         from left goes out right, with a copy out left2right (with only
+ *         the tap connected, the tap gets it).  Data arriving on right2left
+ *         goes out right, on left2right goes out left.  Flow-control
+ *         messages (NGM_FLOW_COOKIE) from left or right are forwarded to
+ *         the other side.  Shutting down with both left and right connected
+ *         first connects them to each other (ng_bypass); the node also
+ *         shuts down when its last hook is removed.  Messages:
+ *         NGM_TEE_GET_STATS (response struct ng_tee_stats),
+ *         NGM_TEE_CLR_STATS, NGM_TEE_GETCLR_STATS (both at once),
+ *         NGM_TEXT_STATUS.  A new hook's counters start at zero.
  * Cookies, numbers and structs are FreeBSD's (ng_hole.h, ng_tee.h, ng_echo.h);
  * the ASCII forms are in docs/messages.md.
  */

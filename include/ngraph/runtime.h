@@ -6,8 +6,9 @@
  * A graph works without a runtime: every data item then runs on the thread
  * that sends it, and a busy node's queue is drained inline by whichever
  * thread takes the node's DRAIN right.  With a runtime attached, busy nodes
- * are drained by the workers, items can be handed to workers from any
- * thread (ng_runtime_submit) and timers are available.
+ * are drained by the workers and items can be handed to workers from any
+ * thread (ng_runtime_submit).  Timers work either way (the graph's timer
+ * thread, started on first use).
  *
  * All functions follow the conventions of <ngraph/ngraph.h>: negative errno
  * on failure, items are consumed by the function that takes them.
@@ -169,11 +170,11 @@ int ng_runtime_submit_burst(struct ng_runtime *rt, int worker, struct ng_hook *h
                             struct ng_item **items, unsigned n);
 
 struct ng_worker_stats {
-    uint64_t items;     /* work entries run (submitted items, timer calls, node drains) */
-    uint64_t drains;    /* of which node-queue drains */
-    uint64_t batches;   /* read-side sections (batches) that ran work */
-    uint64_t idle_ns;   /* time spent asleep */
-    uint64_t wakeups;   /* times woken from sleep */
+    uint64_t items;       /* work entries run (submitted items, timer calls, node drains) */
+    uint64_t drains;      /* of which node-queue drains */
+    uint64_t batches;     /* read-side sections (batches) that ran work */
+    uint64_t idle_ns;     /* time spent asleep */
+    uint64_t wakeups;     /* times woken from sleep */
     uint64_t queue_depth; /* entries queued right now (approximate) */
 };
 
@@ -183,8 +184,7 @@ struct ng_worker_stats {
  *   Consumes: nothing.
  *   Returns:  0; -EINVAL (rt or out NULL, i out of range).
  */
-int ng_runtime_worker_stats(const struct ng_runtime *rt, unsigned i,
-                            struct ng_worker_stats *out);
+int ng_runtime_worker_stats(const struct ng_runtime *rt, unsigned i, struct ng_worker_stats *out);
 
 /* ------------------------------------------------------------------------ */
 /* Timers (netgraph's ng_callout)                                           */
@@ -194,15 +194,17 @@ int ng_runtime_worker_stats(const struct ng_runtime *rt, unsigned i,
  * A timer lives in memory owned by the caller (typically a node's private
  * state).  Initialise it once with ng_timer_init().  Fields are private.
  */
+struct ngi_tbase;
 struct ng_timer {
-    struct ng_node *node;       /* armed on this node (referenced), or NULL */
-    struct ng_runtime *rt;
+    struct ng_node *node;   /* armed on this node (referenced), or NULL */
+    struct ng_hook *hook;   /* passed to fn (referenced), or NULL */
+    struct ngi_tbase *base; /* the graph's timers while armed */
     ng_item_fn fn;
     void *arg1;
     int arg2;
-    uint64_t deadline;          /* CLOCK_MONOTONIC ns */
+    uint64_t deadline; /* CLOCK_MONOTONIC ns */
     uint64_t seq;
-    size_t heap_idx;            /* position in the runtime's heap */
+    size_t heap_idx;                /* position in the runtime's heap */
     struct ng_timer *nnext, *nprev; /* the node's timer list */
 };
 
@@ -215,35 +217,47 @@ struct ng_timer {
 void ng_timer_init(struct ng_timer *timer);
 
 /*
- * Arm (or re-arm) timer to run fn(node, NULL, arg1, arg2) in the node's
- * context, with writer (exclusive) access, delay_ns nanoseconds from now.
- * The call is queued on a worker through the same path as ng_send_fn(): it
- * never runs on the caller's stack.  While armed the timer holds a reference
- * on node.  Re-arming a pending timer moves it (and may move it to another
- * node).  The timer is cancelled automatically when the node shuts down
- * (a persistent node's shutdown cancels its timers too); a call already
- * handed to a worker but not yet started when the node becomes invalid is
+ * Arm (or re-arm) timer to run fn(node, hook, arg1, arg2) in the node's
+ * context, with writer (exclusive) access, delay_ns nanoseconds from now
+ * (netgraph's ng_callout(c, node, hook, ticks, fn, arg1, arg2)).  hook may
+ * be NULL; if not, it must be a connected hook of node: the timer holds a
+ * reference on it, and if the hook has been removed by the time the timer
+ * fires, fn is not run (netgraph drops the call with ENOTCONN).
+ * Timers work with or without a runtime: the graph's timer thread (started
+ * by the graph's first ng_timer_arm, stopped by ng_graph_destroy) waits for
+ * the deadline; then, with a runtime attached, the call is queued on a
+ * worker through the same path as ng_send_fn() (fn runs on a worker);
+ * without one, the timer thread dispatches it itself (fn runs on the timer
+ * thread if the node can be entered, else on whichever thread drains the
+ * node).  It never runs on the caller's stack.  While armed the timer
+ * holds a reference on node.  Re-arming a pending timer moves it (and may
+ * move it to another node).  The timer is cancelled automatically when the
+ * node shuts down (a persistent node's shutdown cancels its timers too)
+ * and by ng_runtime_stop() (every armed timer of the graph); a call
+ * already handed on but not yet started when the node becomes invalid is
  * dropped, so fn never starts after ng_node_shutdown() returned.  A delay
  * that would pass the end of the monotonic clock saturates: the timer stays
  * pending (about 584 years) until cancelled; it never fires early.
  *   Context:  any thread, node methods and timer functions included (a
- *             function may re-arm its timer); takes the runtime's timer
+ *             function may re-arm its timer); takes the graph's timer
  *             mutex briefly (may be called under the control lock); never
- *             waits.
+ *             waits (the first call of a graph starts its timer thread).
  *   Consumes: nothing (the timer's memory stays the caller's and must
  *             outlive the armed period).
- *   Returns:  0; -EINVAL (node, timer or fn NULL, timer armed on another
- *             graph's runtime); -ENXIO (the graph has no runtime, or it is
- *             stopping); -ESHUTDOWN (node shutting down); -ENOMEM (the timer
- *             heap could not grow).
+ *   Returns:  0; -EINVAL (node, timer or fn NULL, hook of another node,
+ *             timer armed in another graph); -ENOTCONN (hook not connected
+ *             or being removed); -ENXIO (the graph is being destroyed);
+ *             -ESHUTDOWN (node shutting down); -ENOMEM (the timer heap could
+ *             not grow, no memory for the timer thread); -EAGAIN (the timer
+ *             thread could not be created).
  */
-int ng_timer_arm(struct ng_node *node, struct ng_timer *timer, uint64_t delay_ns,
-                 ng_item_fn fn, void *arg1, int arg2);
+int ng_timer_arm(struct ng_timer *timer, struct ng_node *node, struct ng_hook *hook,
+                 uint64_t delay_ns, ng_item_fn fn, void *arg1, int arg2);
 
 /*
- * Cancel a timer (and drop its node reference).
+ * Cancel a timer (and drop its node and hook references).
  *   Context:  any thread, node methods and timer functions included; takes
- *             the runtime's timer mutex briefly; never waits for fn.
+ *             the graph's timer mutex briefly; never waits for fn.
  *   Consumes: nothing.
  *   Returns:  1 if it was pending (fn will not run); 0 if timer is NULL, was
  *             not armed or has already fired (fn may be running or about to
@@ -253,7 +267,7 @@ int ng_timer_cancel(struct ng_timer *timer);
 
 /*
  * Whether the timer is armed and has not fired.
- *   Context:  any thread; takes the runtime's timer mutex briefly.
+ *   Context:  any thread; takes the graph's timer mutex briefly.
  *   Consumes: nothing.
  *   Returns:  non-zero while armed and not fired; 0 otherwise (also for
  *             NULL).
@@ -266,19 +280,19 @@ int ng_timer_pending(const struct ng_timer *timer);
 
 struct ng_hook_stats {
     char name[NG_HOOKSIZ];
-    uint64_t items_in;   /* data items received on this hook */
-    uint64_t items_out;  /* data items sent out of this hook */
-    uint64_t drops;      /* items sent out of / arriving on it and dropped */
+    uint64_t items_in;  /* data items received on this hook */
+    uint64_t items_out; /* data items sent out of this hook */
+    uint64_t drops;     /* items sent out of / arriving on it and dropped */
 };
 
 struct ng_node_stats {
     ng_id_t id;
-    uint32_t nhooks;            /* entries in hook[] (NGM_STATS response only) */
-    uint64_t items_in;          /* data items entering the node (run or queued) */
-    uint64_t items_out;         /* data items sent out of its hooks */
+    uint32_t nhooks;                 /* entries in hook[] (NGM_STATS response only) */
+    uint64_t items_in;               /* data items entering the node (run or queued) */
+    uint64_t items_out;              /* data items sent out of its hooks */
     uint64_t drops[NG_DROP_REASONS]; /* items for or from this node dropped */
-    uint64_t queued;            /* items that had to wait in the node's queue */
-    uint64_t queue_depth;       /* items in the node's queue now (approximate) */
+    uint64_t queued;                 /* items that had to wait in the node's queue */
+    uint64_t queue_depth;            /* items in the node's queue now (approximate) */
     struct ng_hook_stats hook[];
 };
 
@@ -302,6 +316,70 @@ int ng_node_stats(struct ng_node *node, struct ng_node_stats *out);
  *   Returns:  0; -EINVAL (hook or out NULL).
  */
 int ng_hook_stats(struct ng_hook *hook, struct ng_hook_stats *out);
+
+/* ------------------------------------------------------------------------ */
+/* Per-thread counters for node types (shared-mode toolbox)                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A set of n 64-bit counters for statistics a shared-mode rcvdata updates
+ * on many threads at once: each thread adds to its own cache line (no
+ * locked instruction for threads that use a graph, which hold one of the
+ * engine's per-thread statistics slots; others share one line with atomic
+ * adds), and a read sums the lines.  A read is exact when no thread is
+ * adding, a snapshot otherwise; clearing never loses a concurrent add (it
+ * lands before or after the clear).  Works with or without a runtime.
+ * Typical use: allocate in the constructor, add in rcvdata, read in rcvmsg,
+ * destroy in the (final) shutdown method.
+ */
+struct ng_pcounter;
+#define NG_PCOUNTER_MAX 65536u /* counters per set */
+
+/*
+ * Create a set of n counters, all zero, in *pcp (NULL on failure).
+ *   Context:  any thread; allocates; never blocks otherwise.
+ *   Consumes: nothing.
+ *   Returns:  0; -EINVAL (pcp NULL, n 0 or above NG_PCOUNTER_MAX); -ENOMEM.
+ */
+int ng_pcounter_create(unsigned n, struct ng_pcounter **pcp);
+
+/*
+ * Free a set.  No thread may use it any more (a type: from its final
+ * shutdown method, after which no method of the node runs).  NULL is
+ * ignored.
+ *   Context:  any thread, once nobody else uses pc; never blocks.
+ *   Consumes: pc.
+ *   Returns:  nothing.
+ */
+void ng_pcounter_destroy(struct ng_pcounter *pc);
+
+/*
+ * Add v to counter i (ignored if pc is NULL or i out of range).
+ *   Context:  any thread, concurrently with every other call but destroy;
+ *             a plain load and store on a thread that owns a statistics
+ *             slot, an atomic add otherwise; never blocks.
+ *   Consumes: nothing.
+ *   Returns:  nothing.
+ */
+void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v);
+
+/*
+ * Counter i's value since it was last cleared (the sum over the threads).
+ *   Context:  any thread; relaxed loads of NGI_STAT_SLOTS (8) cache lines;
+ *             never blocks.
+ *   Consumes: nothing.
+ *   Returns:  the value; 0 if pc is NULL or i out of range.
+ */
+uint64_t ng_pcounter_read(const struct ng_pcounter *pc, unsigned i);
+
+/*
+ * Read counter i and clear it in one step (what getclrstats needs).
+ *   Context:  any thread; concurrent clears of the same counter each get a
+ *             disjoint share; never blocks.
+ *   Consumes: nothing.
+ *   Returns:  the value before the clear; 0 if pc is NULL or i out of range.
+ */
+uint64_t ng_pcounter_fetch_clear(struct ng_pcounter *pc, unsigned i);
 
 #ifdef __cplusplus
 }

@@ -58,7 +58,7 @@ static int text_status(struct ng_node *n, struct ng_item *it)
                        q.readers, q.writer ? "yes" : "no", q.pending ? "pending" : "empty");
     for (struct ng_hook *h = atomic_load(&n->hooks); h && len < NG_TEXTRESPONSE;
          h = atomic_load(&h->next)) {
-        struct ng_hook *p = atomic_load(&h->peer);
+        struct ng_hook *p = ngi_hook_far(h); /* past bypass relays */
         len += snprintf(r->data + len, (size_t)(NG_TEXTRESPONSE - len), "  %s -> [%x]:%s\n",
                         h->name, p ? p->node->id : 0, p ? p->name : "<none>");
     }
@@ -196,7 +196,7 @@ int ngi_generic_msg(struct ng_node *n, struct ng_item *it, struct ng_hook *lasth
         uint32_t i = 0;
         for (struct ng_hook *h = atomic_load(&n->hooks); h && i < (uint32_t)n->numhooks;
              h = atomic_load(&h->next)) {
-            struct ng_hook *p = atomic_load(&h->peer);
+            struct ng_hook *p = ngi_hook_far(h); /* past bypass relays */
             strcpy(hl->link[i].ourhook, h->name);
             if (p) {
                 strcpy(hl->link[i].peerhook, p->name);

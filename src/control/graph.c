@@ -119,6 +119,12 @@ void ng_graph_destroy(struct ng_graph *g)
     struct ng_runtime *rt = atomic_load_explicit(&g->runtime, memory_order_acquire);
     if (rt)
         ngi_runtime_ops_of(rt)->stop(rt);
+    /* Timers: no new ones from here on (arming fails with -ENXIO), then
+     * the timer thread is joined and what is still armed is cancelled. */
+    atomic_store_explicit(&g->tclosed, true, memory_order_seq_cst);
+    struct ngi_tbase *tb = atomic_exchange_explicit(&g->tbase, NULL, memory_order_acq_rel);
+    if (tb)
+        ngi_timer_ops_of(tb)->fini(tb);
 
     /* Shut every node down, persistent ones included.  Shutdown may create
      * nothing new (the graph is ours alone now), so one pass suffices. */

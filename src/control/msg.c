@@ -32,13 +32,22 @@ static int check_cmdlist(const struct ng_type *type, const struct ng_mesg *m)
 int ngi_msg_deliver(struct ngi_thread *t, struct ng_node *n, struct ng_hook *lasthook,
                     struct ng_item *it)
 {
-    (void)t;
-    struct ngi_waiter *w = it->u.m.waiter;
+    if (!t)
+        t = ngi_thread_get(n->g); /* attached: we are in its section */
+    /* One delivery reports to the waiter: the first, unless its method
+     * forwards the item (ng_forward_msg), then the next one's.  A delivery
+     * of an item whose waiter was told already (kept, then forwarded
+     * later) leaves the waiter alone: it may be gone once the item is. */
+    struct ngi_waiter *w = (it->flags & NGI_IF_REPORTED) ? NULL : it->u.m.waiter;
     struct ng_mesg *m = it->u.m.msg;
     int rc;
     it->flags |= NGI_IF_RUNNING;
+    if (w)
+        it->flags |= NGI_IF_REPORTED;
     if (w && w->applied_only)
         it->u.m.waiter = NULL; /* the method may keep the item: detach first */
+    struct ng_item *prev_cur = t->msg_cur;
+    t->msg_cur = it;
     if (ngi_generic_owns(n, m)) {
         rc = ngi_generic_msg(n, it, lasthook);
     } else if ((rc = check_cmdlist(n->type, m)) != 0) {
@@ -51,6 +60,12 @@ int ngi_msg_deliver(struct ngi_thread *t, struct ng_node *n, struct ng_hook *las
         rc = -EINVAL;
         ng_item_free(it);
     }
+    /* ng_forward_msg cleared msg_cur: the item went on, with its waiter
+     * (not an applied_only one: that was detached above). */
+    bool forwarded = t->msg_cur != it;
+    t->msg_cur = prev_cur;
+    if (forwarded && w && !w->applied_only)
+        w = NULL;
     if (w && w->applied_only)
         ngi_waiter_abandon(w, rc); /* ran, and no item refers to it any more */
     else if (w)
@@ -229,7 +244,7 @@ int ng_send_msg_hook(struct ng_hook *hook, struct ng_mesg *msg)
         return -ENOMEM;
     }
     ngi_topo_rlock(g);
-    struct ng_hook *peer = atomic_load_explicit(&hook->peer, memory_order_acquire);
+    struct ng_hook *peer = ngi_hook_far(hook); /* past bypass relays */
     bool ok = peer && ngi_hook_tryref(peer);
     ngi_topo_runlock(g);
     if (!ok) {
@@ -239,6 +254,95 @@ int ng_send_msg_hook(struct ng_hook *hook, struct ng_mesg *msg)
     }
     rc = send_to(t, hook->node, peer->node, peer, msg, NULL);
     ng_hook_unref(peer);
+    ngi_exit(t);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Forwarding (netgraph's NG_FWD_ITEM_HOOK)                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Pass message item it on to node dst (referenced by the caller), arriving
+ * on lasthook.  The return address, token and waiter stay: the final
+ * recipient's response goes to the original sender.  Consumes it. */
+static int forward_to(struct ngi_thread *t, struct ng_item *it, struct ng_node *dst,
+                      struct ng_hook *lasthook)
+{
+    if (t->msg_cur == it) {
+        /* Forwarded from inside the method its delivery is running: that
+         * delivery must not report (nor touch the waiter: the item may be
+         * answered and gone before the method returns); the next one does.
+         * Not RUNNING: dropped before it reaches the next method, the
+         * waiter learns it (-ESHUTDOWN). */
+        t->msg_cur = NULL;
+        it->flags &= (uint8_t) ~(NGI_IF_RUNNING | NGI_IF_REPORTED);
+    }
+    it->u.m.target = dst->id;
+    return ngi_dispatch_item(t, dst, lasthook, it, true);
+}
+
+static bool fwd_item_ok(struct ng_item *it)
+{
+    return it && it->kind == NGI_IK_MSG && it->u.m.msg && !(it->u.m.msg->header.flags & NGF_RESP);
+}
+
+int ng_forward_msg(struct ng_item *it, struct ng_hook *hook)
+{
+    if (!fwd_item_ok(it) || !hook) {
+        ng_item_free(it);
+        return -EINVAL;
+    }
+    struct ng_graph *g = hook->node->g;
+    if (it->g != g) {
+        ng_item_free(it);
+        return -EXDEV;
+    }
+    struct ngi_thread *t = ngi_enter(g);
+    if (!t) {
+        ng_item_free(it);
+        return -ENOMEM;
+    }
+    ngi_topo_rlock(g);
+    struct ng_hook *peer = ngi_hook_far(hook);
+    bool ok = peer && ngi_hook_tryref(peer);
+    ngi_topo_runlock(g);
+    int rc;
+    if (!ok) {
+        ng_item_free(it);
+        rc = -ENOTCONN;
+    } else {
+        rc = forward_to(t, it, peer->node, peer);
+        ng_hook_unref(peer);
+    }
+    ngi_exit(t);
+    return rc;
+}
+
+int ng_forward_msg_id(struct ng_item *it, ng_id_t id)
+{
+    if (!fwd_item_ok(it) || id == 0) {
+        ng_item_free(it);
+        return -EINVAL;
+    }
+    struct ng_graph *g = it->g;
+    struct ngi_thread *t = ngi_enter(g);
+    if (!t) {
+        ng_item_free(it);
+        return -ENOMEM;
+    }
+    ngi_topo_rlock(g);
+    struct ng_node *dst = ngi_node_lookup_id(g, id);
+    if (dst && !ngi_node_tryref(dst))
+        dst = NULL;
+    ngi_topo_runlock(g);
+    int rc;
+    if (!dst) {
+        ng_item_free(it);
+        rc = -ENOENT;
+    } else {
+        rc = forward_to(t, it, dst, NULL);
+        ng_node_unref(dst);
+    }
     ngi_exit(t);
     return rc;
 }

@@ -131,7 +131,7 @@ int ngi_path_lookup(struct ng_graph *g, struct ng_node *from, const char *path, 
         memcpy(name, c, hl);
         name[hl] = '\0';
         struct ng_hook *h = ngi_findhook(n, name);
-        struct ng_hook *peer = h ? atomic_load_explicit(&h->peer, memory_order_acquire) : NULL;
+        struct ng_hook *peer = h ? ngi_hook_far(h) : NULL; /* past bypass relays */
         if (!peer) {
             rc = -ENOENT;
             goto out;

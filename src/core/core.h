@@ -53,6 +53,21 @@ int ngi_rmhook_locked(struct ng_node *node, const char *name);
 void ngi_hook_destroy_locked(struct ng_hook *hook);
 /* Upcall: a hook's memory after its last reference and grace period. */
 void ngi_hook_free_cb(struct ngi_defer *d);
+/* Unlink h from its node's hook list (a no-op if it is not in it). */
+void ngi_hook_unlink_locked(struct ng_hook *h);
+/* Run the disconnect method of x's node for x (or the
+ * NG_TYPE_CLOSE_ON_LAST_HOOK default); x is already cut and unlinked. */
+void ngi_hook_disconnect_method_locked(struct ng_hook *x);
+
+/* bypass.c */
+/* The real peer of h: h->peer, or past ng_bypass relays the hook at the
+ * far end (NULL if not connected).  In a read-side section or under
+ * ctl_lock; not referenced. */
+struct ng_hook *ngi_hook_far(const struct ng_hook *h);
+/* Remove h (a real hook whose peer is a relay) together with the relays of
+ * its link and the real hook at the far end (ngi_hook_destroy_locked). */
+void ngi_relay_destroy_locked(struct ng_hook *h);
+int ngi_bypass_locked(struct ng_hook *h1, struct ng_hook *h2);
 
 /* Set or clear a node or hook flag bit (release: the setting thread's
  * earlier writes are visible to whoever sees the bit). */

@@ -38,7 +38,7 @@ const char *ng_hook_name(const struct ng_hook *h) { return h->name; }
 struct ng_node *ng_hook_node(const struct ng_hook *h) { return h->node; }
 struct ng_hook *ng_hook_peer(const struct ng_hook *h)
 {
-    return atomic_load_explicit(&((struct ng_hook *)h)->peer, memory_order_acquire);
+    return ngi_hook_far(h); /* through bypassed relays to the real peer */
 }
 void ng_hook_set_private(struct ng_hook *h, void *priv)
 {
@@ -131,7 +131,7 @@ static int hook_pair_alloc(struct ng_node *n1, const char *name1, struct ng_node
     return 0;
 }
 
-static void hook_unlink_locked(struct ng_hook *h)
+void ngi_hook_unlink_locked(struct ng_hook *h)
 {
     struct ng_node *n = h->node;
     _Atomic(struct ng_hook *) *pp = &n->hooks;
@@ -154,15 +154,19 @@ void ngi_hook_destroy_locked(struct ng_hook *h)
     NGI_ASSERT_CTL(h->node->g);
     struct ng_graph *g = h->node->g;
     struct ng_hook *peer = atomic_load_explicit(&h->peer, memory_order_relaxed);
+    if (peer && (atomic_load_explicit(&peer->flags, memory_order_relaxed) & HKF_RELAY)) {
+        ngi_relay_destroy_locked(h); /* a link through bypassed hooks (bypass.c) */
+        return;
+    }
 
     ngi_topo_wlock(g);
     atomic_fetch_or_explicit(&h->flags, HKF_INVALID, memory_order_release);
     atomic_store_explicit(&h->peer, NULL, memory_order_release);
-    hook_unlink_locked(h);
+    ngi_hook_unlink_locked(h);
     if (peer) {
         atomic_fetch_or_explicit(&peer->flags, HKF_INVALID, memory_order_release);
         atomic_store_explicit(&peer->peer, NULL, memory_order_release);
-        hook_unlink_locked(peer);
+        ngi_hook_unlink_locked(peer);
     }
     ngi_topo_wunlock(g);
     ngi_hook_fold_stats(h, false);
@@ -174,18 +178,23 @@ void ngi_hook_destroy_locked(struct ng_hook *h)
         struct ng_hook *x = pair[i];
         if (!x)
             continue;
-        struct ng_node *xn = x->node;
-        /* The node must survive its disconnect method even if that drops
-         * the last hook reference or shuts the node down. */
-        ng_node_ref(xn);
-        if (xn->type->disconnect)
-            xn->type->disconnect(x);
-        else if ((xn->type->flags & NG_TYPE_CLOSE_ON_LAST_HOOK) && xn->numhooks == 0 &&
-                 ng_node_is_valid(xn))
-            ngi_node_shutdown_locked(xn, false);
+        ngi_hook_disconnect_method_locked(x);
         ng_hook_unref(x);
-        ng_node_unref(xn);
     }
+}
+
+void ngi_hook_disconnect_method_locked(struct ng_hook *x)
+{
+    struct ng_node *xn = x->node;
+    /* The node must survive its disconnect method even if that drops
+     * the last hook reference or shuts the node down. */
+    ng_node_ref(xn);
+    if (xn->type->disconnect)
+        xn->type->disconnect(x);
+    else if ((xn->type->flags & NG_TYPE_CLOSE_ON_LAST_HOOK) && xn->numhooks == 0 &&
+             ng_node_is_valid(xn))
+        ngi_node_shutdown_locked(xn, false);
+    ng_node_unref(xn);
 }
 
 /* The block of a pair that was never linked (refused by a newhook), after
@@ -347,6 +356,147 @@ int ng_rmhook(struct ng_node *n, const char *name)
     if (!t)
         return -ENOMEM;
     int rc = ngi_rmhook_locked(n, name);
+    ngi_topo_end(t);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* ng_bypass: splicing a node's two neighbours together                     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Hooks cannot be re-paired: the data path finds a hook's peer as its
+ * partner in the pair block (objects.h), by address.  So ng_bypass(h1, h2)
+ * keeps the peers' hooks p1 and p2 exactly as they are (their nodes' methods
+ * do not run, their types' cached hook pointers stay good) and turns h1 and
+ * h2 into relays: HKF_RELAY with h1->relay = h2 and h2->relay = h1.  Data
+ * arriving on h1 is sent on out of h2 (so to p2) by the data path's slow
+ * path, without entering h1's node, and the other way round.  The switch is
+ * one flag store per hook: an item either entered the node before it (the
+ * old path: the node's rcvdata forwards it, normally out of h2 as well) or
+ * sees the flag (the new path).  An item inside the node's rcvdata when
+ * the node's disconnect methods for h1 and h2 have run may find the node's
+ * own route gone: it is then dropped and counted by the node, as any item
+ * sent to a removed hook.
+ *
+ * Invariants:
+ *   - A relay is unlinked from its node's list (the node no longer has the
+ *     hook: numhooks, findhook, listhooks), but keeps its list reference, its
+ *     node reference and its finish_wait hold until the link through it is
+ *     removed: ngi_relay_destroy_locked, run when either real end is removed
+ *     (ngi_hook_destroy_locked sees a relay peer).  The node's shutdown
+ *     method therefore runs after that.
+ *   - relay and HKF_RELAY are written once, under ctl_lock (and the rwlock
+ *     baseline's topology write lock); HKF_RELAY is never cleared, the
+ *     relay is cut (HKF_INVALID, peer NULL) when the link goes.
+ *   - Chains (a relay's peer is itself a relay: two bypassed nodes in a
+ *     row) are followed by ngi_hook_far and ngi_relay_destroy_locked.
+ */
+
+static bool hook_is_relay(const struct ng_hook *h)
+{
+    return atomic_load_explicit(&((struct ng_hook *)h)->flags, memory_order_acquire) & HKF_RELAY;
+}
+
+struct ng_hook *ngi_hook_far(const struct ng_hook *h)
+{
+    struct ng_hook *p = atomic_load_explicit(&((struct ng_hook *)h)->peer, memory_order_acquire);
+    /* Bounded: each step passes one relay pair, and relays are hooks. */
+    for (uint64_t i = 0; p && hook_is_relay(p) && i <= UINT32_MAX; i++) {
+        struct ng_hook *r = atomic_load_explicit(&p->relay, memory_order_acquire);
+        p = r ? atomic_load_explicit(&r->peer, memory_order_acquire) : NULL;
+    }
+    return p;
+}
+
+/* Cut one hook from data: invalid, no peer, out of its node's list. */
+static void hook_cut_locked(struct ng_hook *x)
+{
+    atomic_fetch_or_explicit(&x->flags, HKF_INVALID, memory_order_release);
+    atomic_store_explicit(&x->peer, NULL, memory_order_release);
+    ngi_hook_unlink_locked(x);
+}
+
+void ngi_relay_destroy_locked(struct ng_hook *h)
+{
+    struct ng_graph *g = h->node->g;
+    NGI_ASSERT_CTL(g);
+    ngi_topo_wlock(g);
+    struct ng_hook *x = atomic_load_explicit(&h->peer, memory_order_relaxed);
+    hook_cut_locked(h);
+    struct ng_hook *relays = NULL; /* chained through ->relay once cut */
+    while (x && hook_is_relay(x)) {
+        struct ng_hook *mate = atomic_load_explicit(&x->relay, memory_order_relaxed);
+        struct ng_hook *next = atomic_load_explicit(&mate->peer, memory_order_relaxed);
+        hook_cut_locked(x);
+        hook_cut_locked(mate);
+        /* Collected for the reference drop below (->relay stays: a data
+         * path thread that saw HKF_RELAY before the cut may still follow
+         * it, to a cut hook that drops and counts). */
+        x->gone_next = mate;
+        mate->gone_next = relays;
+        relays = x;
+        x = next;
+    }
+    struct ng_hook *far = x;
+    if (far)
+        hook_cut_locked(far);
+    ngi_topo_wunlock(g);
+    ngi_hook_fold_stats(h, false);
+    if (far)
+        ngi_hook_fold_stats(far, false);
+    ngi_hook_disconnect_method_locked(h);
+    ng_hook_unref(h);
+    if (far) {
+        ngi_hook_disconnect_method_locked(far);
+        ng_hook_unref(far);
+    }
+    while (relays) {
+        struct ng_hook *mate = relays->gone_next;
+        struct ng_hook *next = mate->gone_next;
+        ng_hook_unref(relays); /* the list references a relay kept */
+        ng_hook_unref(mate);
+        relays = next;
+    }
+}
+
+int ngi_bypass_locked(struct ng_hook *h1, struct ng_hook *h2)
+{
+    struct ng_node *n = h1->node;
+    struct ng_graph *g = n->g;
+    NGI_ASSERT_CTL(g);
+    if (h1 == h2 || h2->node != n)
+        return -EINVAL;
+    if (!ng_hook_is_valid(h1) || !ng_hook_is_valid(h2) || hook_is_relay(h1) || hook_is_relay(h2))
+        return -ENOTCONN;
+    ngi_topo_wlock(g);
+    atomic_store_explicit(&h1->relay, h2, memory_order_release);
+    atomic_store_explicit(&h2->relay, h1, memory_order_release);
+    atomic_fetch_or_explicit(&h1->flags, HKF_RELAY, memory_order_release);
+    atomic_fetch_or_explicit(&h2->flags, HKF_RELAY, memory_order_release);
+    ngi_hook_unlink_locked(h1);
+    ngi_hook_unlink_locked(h2);
+    ngi_topo_wunlock(g);
+    ngi_hook_fold_stats(h1, false);
+    ngi_hook_fold_stats(h2, false);
+    /* As netgraph's ng_bypass: the node's disconnect method runs for both
+     * (the peers' do not: their hooks stay connected, to each other now). */
+    ng_node_ref(n);
+    ngi_hook_disconnect_method_locked(h1);
+    ngi_hook_disconnect_method_locked(h2);
+    ng_node_unref(n);
+    return 0;
+}
+
+int ng_bypass(struct ng_hook *h1, struct ng_hook *h2)
+{
+    if (!h1 || !h2)
+        return -EINVAL;
+    struct ng_graph *g = h1->node->g;
+    struct ngi_thread *t = ngi_topo_begin(g);
+    if (!t)
+        return -ENOMEM;
+    int rc = ngi_bypass_locked(h1, h2);
     ngi_topo_end(t);
     return rc;
 }

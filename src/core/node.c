@@ -202,19 +202,27 @@ int ngi_node_shutdown_locked(struct ng_node *n, bool force)
     struct ng_graph *g = n->g;
     NGI_ASSERT_CTL(g);
     uint32_t f = atomic_load(&n->flags);
-    if (f & NGF_INVALID)
+    if (f & (NGF_INVALID | NGF_CLOSING))
         return -ESHUTDOWN;
     bool persist = (f & NGF_PERSIST) && !force;
 
     ng_node_ref(n); /* keep n while hooks (each holding a node ref) go */
-    if (!persist)
-        atomic_fetch_or(&n->flags, NGF_INVALID);
+    /* CLOSING: a shutdown of this node is in progress on this thread (the
+     * methods below may ask for another one: -ESHUTDOWN).  A persistent
+     * node clears it again when it revives. */
+    atomic_fetch_or(&n->flags, persist ? NGF_CLOSING : (NGF_INVALID | NGF_CLOSING));
+    /* netgraph's close method: shutdown has begun, the hooks are still
+     * there (tee splices its neighbours together here, ng_bypass). */
+    if (n->type->close) {
+        int crc = n->type->close(n);
+        (void)crc; /* as netgraph's: the shutdown goes on regardless */
+    }
     struct ng_hook *h;
     while ((h = atomic_load_explicit(&n->hooks, memory_order_relaxed)) != NULL)
         ngi_hook_destroy_locked(h);
-    struct ng_runtime *rt = atomic_load_explicit(&g->runtime, memory_order_acquire);
-    if (rt)
-        ngi_runtime_ops_of(rt)->cancel_node_timers(rt, n);
+    struct ngi_tbase *tb = atomic_load_explicit(&g->tbase, memory_order_acquire);
+    if (tb)
+        ngi_timer_ops_of(tb)->cancel_node(tb, n);
     ngi_node_flush_queue(n);
     if (!persist) {
         ngi_ns_unlink(g, n);
@@ -226,6 +234,14 @@ int ngi_node_shutdown_locked(struct ng_node *n, bool force)
             n->all_next->all_prev = n->all_prev;
         n->all_next = n->all_prev = NULL;
         g->bops->defer(g->backend, &n->defer, node_gp_cb);
+    } else {
+        /* netgraph(4): a persistent node's shutdown method is called as
+         * for any node, and the node then "revives": it stays valid, with
+         * its name and id, and no hooks.  The method sees it valid and must
+         * reset its state rather than free it (see struct ng_type). */
+        if (n->type->shutdown)
+            n->type->shutdown(n);
+        atomic_fetch_and(&n->flags, ~NGF_CLOSING);
     }
     ng_node_unref(n);
     return 0;

@@ -356,6 +356,8 @@ NGI_NOINLINE int ngi_data_slow(struct ngi_thread *t, struct ng_hook *hook, struc
         return ngi_drop_notconn(ngi_hook_partner(hook), it);
     if (link)
         NGI_HSTAT_ADD(ngi_hook_partner(hook), out); /* sent, even if dropped below */
+    if (hf & HKF_RELAY) /* a bypassed hook (core/bypass.c): on to the far side */
+        return ng_send_data(atomic_load_explicit(&hook->relay, memory_order_acquire), it);
     struct ng_node *n = hook->node;
     uint32_t f = atomic_load_explicit(&n->flags, memory_order_acquire);
     if (!t)
@@ -445,6 +447,9 @@ NGI_NOINLINE int ngi_burst_slow(struct ngi_thread *t, struct ng_hook *hook, stru
         return ngi_drop_notconn_burst(ngi_hook_partner(hook), items, n);
     if (link)
         NGI_HSTAT_ADD_N(ngi_hook_partner(hook), out, n); /* sent, even if dropped below */
+    if (hf & HKF_RELAY) /* a bypassed hook (core/bypass.c): on to the far side */
+        return ng_send_data_burst(atomic_load_explicit(&hook->relay, memory_order_acquire), items,
+                                  n);
     struct ng_node *nd = hook->node;
     uint32_t f = atomic_load_explicit(&nd->flags, memory_order_acquire);
     if (!t)

@@ -56,6 +56,10 @@ enum ngi_item_kind { NGI_IK_DATA = 0, NGI_IK_MSG = 1, NGI_IK_FN = 2 };
 #define NGI_IF_WRITER 0x1u  /* needs writer access to the node when dequeued */
 #define NGI_IF_POOLED 0x2u  /* header+buffer came from the graph pool */
 #define NGI_IF_RUNNING 0x4u /* a method is running with this item */
+/* Message items: a delivery has taken on telling the item's waiter that a
+ * method ran (control/msg.c; cleared when the item is forwarded from
+ * inside that method, so the next recipient's delivery reports instead). */
+#define NGI_IF_REPORTED 0x8u
 
 /*
  * An item has exactly one owner at a time (the thread holding the pointer,
@@ -194,6 +198,10 @@ struct ngi_thread {
      * calls from inside a node method). */
     struct ng_node *wstack[8];
     unsigned wdepth;
+    /* The message item whose rcvmsg this thread is running (innermost;
+     * control/msg.c saves and restores it around each delivery), set to
+     * NULL by ng_forward_msg when that item is passed on.  Owner only. */
+    struct ng_item *msg_cur;
     /* Counters: written by the owner only, read by ng_graph_stats(). */
     ngi_counter_t items_alloc, items_free;
     ngi_counter_t drops[NG_DROP_REASONS];
@@ -230,6 +238,7 @@ struct ngi_ns;     /* core/namespace.c */
 #define NGF_SHARED 0x10u       /* type is NG_TYPE_CONCURRENT_DATA */
 #define NGF_FINISHED 0x20u     /* type shutdown method has run */
 #define NGF_CONSTRUCTING 0x40u /* constructor running: no hooks yet (core/node.c) */
+#define NGF_CLOSING 0x80u      /* shutdown in progress (core/node.c) */
 /* Node flags that divert arriving data off the fast path. */
 #define NGF_DATA_SLOW (NGF_INVALID | NGF_FORCE_WRITER | NGF_FORCE_QUEUE)
 
@@ -283,8 +292,12 @@ struct ng_node {
 #define HKF_INVALID 0x01u
 #define HKF_FORCE_WRITER 0x02u
 #define HKF_FORCE_QUEUE 0x04u
+/* A relay left by ng_bypass (core/bypass.c): data arriving on the hook is
+ * sent on out of hook->relay, without entering the hook's node.  Set once,
+ * under ctl_lock, after hook->relay (release); never cleared. */
+#define HKF_RELAY 0x08u
 /* Hook flags that divert data arriving on the hook off the fast path. */
-#define HKF_DATA_SLOW (HKF_INVALID | HKF_FORCE_WRITER | HKF_FORCE_QUEUE)
+#define HKF_DATA_SLOW (HKF_INVALID | HKF_FORCE_WRITER | HKF_FORCE_QUEUE | HKF_RELAY)
 
 typedef int (*ngi_rcvdata_fn)(struct ng_hook *hook, struct ng_item *item);
 
@@ -315,6 +328,14 @@ struct ng_hook {
      * unlinked (written under ctl_lock, then once more when it is freed;
      * read by stats readers, hence atomic). */
     _Atomic uint64_t folded_in, folded_out;
+    /* HKF_RELAY hooks only: the other bypassed hook of the same node, out
+     * of which arriving data is sent.  Written once under ctl_lock before
+     * HKF_RELAY is set (release), read by the data path after it saw the
+     * flag (acquire); the relay pair is kept (list references retained)
+     * until the link through it is removed (core/bypass.c). */
+    _Atomic(struct ng_hook *) relay;
+    /* core/hook.c's relay teardown list (ctl_lock only). */
+    struct ng_hook *gone_next;
     /* Counters: in the link's block, see ngi_hook_cnt(). */
 };
 _Static_assert(offsetof(struct ng_node, priv) == 0, "ng_node_private() reads the first word");
@@ -425,8 +446,6 @@ struct ngi_runtime_ops {
     /* Hand node n, whose DRAIN right the caller owns (and a reference with
      * it), to a worker; false if none takes it (drain inline). */
     bool (*schedule)(struct ng_runtime *rt, struct ng_node *n);
-    /* Cancel every timer armed on n (n is shutting down; ctl_lock held). */
-    void (*cancel_node_timers)(struct ng_runtime *rt, struct ng_node *n);
     /* Stop the runtime (graph destruction). */
     void (*stop)(struct ng_runtime *rt);
 };
@@ -437,6 +456,25 @@ struct ngi_runtime_base {
 static inline const struct ngi_runtime_ops *ngi_runtime_ops_of(struct ng_runtime *rt)
 {
     return ((struct ngi_runtime_base *)(void *)rt)->ops;
+}
+
+/* The graph's timers (runtime/timer.c): created on the first ng_timer_arm
+ * and published in graph->tbase (release CAS), with or without a runtime;
+ * destroyed by ng_graph_destroy.  Reached from below through these ops. */
+struct ngi_tbase;
+struct ngi_timer_ops {
+    /* Cancel every timer armed on n (n is shutting down; ctl_lock held). */
+    void (*cancel_node)(struct ngi_tbase *tb, struct ng_node *n);
+    /* Stop the timer thread, cancel every timer, free tb (destruction). */
+    void (*fini)(struct ngi_tbase *tb);
+};
+/* Every struct ngi_tbase begins with this. */
+struct ngi_tbase_hdr {
+    const struct ngi_timer_ops *ops;
+};
+static inline const struct ngi_timer_ops *ngi_timer_ops_of(struct ngi_tbase *tb)
+{
+    return ((struct ngi_tbase_hdr *)(void *)tb)->ops;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -477,6 +515,11 @@ struct ng_graph {
      * ctl_lock, acquire loads anywhere. */
     _Atomic(struct ng_runtime *) runtime;
     bool destroying; /* ctl_lock */
+    /* Timers: NULL until the first ng_timer_arm (release CAS there, acquire
+     * loads anywhere); tclosed set by ng_graph_destroy before it frees
+     * them, after which arming fails. */
+    _Atomic(struct ngi_tbase *) tbase;
+    _Atomic bool tclosed;
 
     /* Counters of threads that have detached (folded in on detach). */
     uint64_t gone_alloc, gone_free, gone_drops[NG_DROP_REASONS];

@@ -1,7 +1,10 @@
 /*
- * echo.c - the "echo" node type: data goes back out of the hook it came in
- * on; non-generic messages are answered with a copy of themselves.
- * Stateless, so rcvdata runs concurrently (NG_TYPE_CONCURRENT_DATA).
+ * echo.c - the "echo" node type (FreeBSD's ng_echo, docs/nodes/echo.md):
+ * data goes back out of the hook it came in on; non-generic messages are
+ * answered with a copy of themselves (the sender gets its own message back
+ * as the response); any hook name is accepted; the node shuts down when its
+ * last hook is disconnected (NG_TYPE_CLOSE_ON_LAST_HOOK).  Stateless, so
+ * rcvdata runs concurrently (NG_TYPE_CONCURRENT_DATA).
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -35,7 +38,7 @@ const struct ng_type ng_echo_type = {
     .version = NG_ABI_VERSION,
     .name = NG_ECHO_NODE_TYPE,
     .cookie = NGM_ECHO_COOKIE,
-    .flags = NG_TYPE_CONCURRENT_DATA,
+    .flags = NG_TYPE_CONCURRENT_DATA | NG_TYPE_CLOSE_ON_LAST_HOOK,
     .rcvmsg = echo_rcvmsg,
     .rcvdata = echo_rcvdata,
 };

@@ -1,6 +1,7 @@
 /*
- * hole.c - the "hole" node type (FreeBSD's ng_hole): a sink that frees every
- * item and counts it per hook.
+ * hole.c - the "hole" node type (FreeBSD's ng_hole, docs/nodes/hole.md): a
+ * sink that frees every item and counts it per hook; any hook name; the
+ * node shuts down when its last hook is disconnected.
  *
  * rcvdata may run on many threads at once (NG_TYPE_CONCURRENT_DATA): it
  * finds its hook's counters through the hook's private pointer (set by
@@ -52,6 +53,8 @@ static int hole_constructor(struct ng_node *node)
 static void hole_shutdown(struct ng_node *node)
 {
     struct hole_priv *p = ng_node_private(node);
+    if (ng_node_is_valid(node))
+        return; /* a persistent hole revives: its (unused) slots stay */
     while (p->slots) {
         struct hole_slot *s = p->slots;
         p->slots = s->next;
@@ -100,6 +103,12 @@ static int hole_disconnect(struct ng_hook *hook)
         s->used = false;
         pthread_mutex_unlock(&p->lock);
     }
+    /* ng_hole(4): the node shuts down when all hooks have been
+     * disconnected (a hook that never got connected, refused by the other
+     * node, does not count: s is NULL for it). */
+    struct ng_node *node = ng_hook_node(hook);
+    if (s && ng_node_numhooks(node) == 0 && ng_node_is_valid(node))
+        ng_node_shutdown(node);
     return 0;
 }
 

@@ -1,6 +1,13 @@
 /*
- * tee.c - the "tee" node type (netgraph's ng_tee): a pass-through between
- * "left" and "right" that copies traffic to "right2left" / "left2right".
+ * tee.c - the "tee" node type (netgraph's ng_tee, docs/nodes/tee.md): a
+ * pass-through between "left" and "right" that copies traffic to
+ * "right2left" / "left2right", as ng_tee(4) says: data received on right
+ * goes out left and right2left, data received on left goes out right and
+ * left2right (with only the tap connected, the tap gets the original),
+ * data received on right2left goes out right, on left2right out left.
+ * Flow-control messages (NGM_FLOW_COOKIE) from left or right are passed
+ * on to the other side (ng_forward_msg).  Shutting down with left and
+ * right connected splices them together first (close: ng_bypass).
  *
  * Concurrency: rcvdata may run concurrently with itself and with the
  * control-side methods (newhook/disconnect run under the graph control lock).
@@ -36,8 +43,26 @@ struct tee_priv {
 };
 
 /* Where data arriving on each hook goes, and where its copy goes. */
-static const int tee_dest[TEE_NHOOKS] = {TEE_LEFT, TEE_RIGHT, TEE_LEFT, TEE_RIGHT};
+static const int tee_dest[TEE_NHOOKS] = {TEE_LEFT, TEE_RIGHT, TEE_RIGHT, TEE_LEFT};
 static const int tee_dup[TEE_NHOOKS] = {TEE_R2L, TEE_L2R, -1, -1};
+
+/* The hooks data arriving on `from` leaves by: *dup gets a copy, *outp the
+ * original (FreeBSD's dest/dup: with the main side unconnected the tap
+ * gets the original).  Either may be NULL. */
+static void tee_route(struct tee_priv *p, int from, int *dslot, struct ng_hook **dup, int *oslot,
+                      struct ng_hook **outp)
+{
+    int d = tee_dup[from], o = tee_dest[from];
+    *dup = d >= 0 ? atomic_load_explicit(&p->hook[d], memory_order_acquire) : NULL;
+    *outp = atomic_load_explicit(&p->hook[o], memory_order_acquire);
+    if (!*outp && *dup) {
+        *outp = *dup;
+        o = d;
+        *dup = NULL;
+    }
+    *dslot = d;
+    *oslot = o;
+}
 
 static int tee_constructor(struct ng_node *node)
 {
@@ -48,10 +73,37 @@ static int tee_constructor(struct ng_node *node)
     return 0;
 }
 
+static void tee_zero(struct tee_stat *s)
+{
+    atomic_store_explicit(&s->in_octets, 0, memory_order_relaxed);
+    atomic_store_explicit(&s->in_frames, 0, memory_order_relaxed);
+    atomic_store_explicit(&s->out_octets, 0, memory_order_relaxed);
+    atomic_store_explicit(&s->out_frames, 0, memory_order_relaxed);
+}
+
+/* Final shutdown: free the state.  A persistent tee revives (netgraph(4)):
+ * the node stays valid, so keep the state and clear the statistics. */
 static void tee_shutdown(struct ng_node *node)
 {
-    free(ng_node_private(node));
+    struct tee_priv *p = ng_node_private(node);
+    if (ng_node_is_valid(node)) {
+        for (int i = 0; i < TEE_NHOOKS; i++)
+            tee_zero(&p->st[i]);
+        return;
+    }
+    free(p);
     ng_node_set_private(node, NULL);
+}
+
+/* ng_tee(4): "If both right and left hooks are present, node removes
+ * itself from the chain gently, connecting right and left together." */
+static int tee_close(struct ng_node *node)
+{
+    struct tee_priv *p = ng_node_private(node);
+    struct ng_hook *l = atomic_load(&p->hook[TEE_LEFT]), *r = atomic_load(&p->hook[TEE_RIGHT]);
+    if (l && r)
+        return ng_bypass(l, r);
+    return 0;
 }
 
 static int tee_slot(const char *name)
@@ -70,6 +122,7 @@ static int tee_newhook(struct ng_node *node, struct ng_hook *hook, const char *n
         return -EINVAL;
     if (atomic_load(&p->hook[i]))
         return -EISCONN;
+    tee_zero(&p->st[i]); /* a new hook starts with zero counters, as FreeBSD's */
     ng_hook_set_private(hook, (void *)(intptr_t)i);
     atomic_store_explicit(&p->hook[i], hook, memory_order_release);
     return 0;
@@ -107,8 +160,9 @@ static int tee_rcvdata(struct ng_hook *hook, struct ng_item *item)
     uint32_t len = ng_item_len(item);
     count(&p->st[from], true, len);
 
-    int d = tee_dup[from];
-    struct ng_hook *dup = d >= 0 ? atomic_load_explicit(&p->hook[d], memory_order_acquire) : NULL;
+    int d, o;
+    struct ng_hook *dup, *out;
+    tee_route(p, from, &d, &dup, &o, &out);
     if (dup) {
         /* A copy that cannot be had is already counted as an allocation
          * drop (NG_DROP_NOBUFS) by ng_item_copy. */
@@ -116,8 +170,6 @@ static int tee_rcvdata(struct ng_hook *hook, struct ng_item *item)
         if (copy && ng_send_data(dup, copy) == 0)
             count(&p->st[d], false, len);
     }
-    int o = tee_dest[from];
-    struct ng_hook *out = atomic_load_explicit(&p->hook[o], memory_order_acquire);
     if (!out) {
         ng_item_drop(item, NG_DROP_NOTCONN);
         return -ENOTCONN;
@@ -139,8 +191,9 @@ static int tee_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsig
         octets += ng_item_len(items[i]);
     count_n(&p->st[from], true, n, octets);
 
-    int d = tee_dup[from];
-    struct ng_hook *dup = d >= 0 ? atomic_load_explicit(&p->hook[d], memory_order_acquire) : NULL;
+    int d, o;
+    struct ng_hook *dup, *out;
+    tee_route(p, from, &d, &dup, &o, &out);
     if (dup) {
         struct ng_item *copies[NG_BURST_MAX];
         unsigned nc = 0;
@@ -155,8 +208,6 @@ static int tee_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsig
         if (nc && ng_send_data_burst(dup, copies, nc) == 0)
             count_n(&p->st[d], false, nc, coctets);
     }
-    int o = tee_dest[from];
-    struct ng_hook *out = atomic_load_explicit(&p->hook[o], memory_order_acquire);
     if (!out) {
         for (unsigned i = 0; i < n; i++)
             ng_item_drop(items[i], NG_DROP_NOTCONN);
@@ -216,13 +267,32 @@ static int tee_status(struct tee_priv *p, struct ng_item *item)
     return ng_respond(item, 0, r);
 }
 
+/* Flow-control messages (ng_tee.c's NGM_FLOW_COOKIE case): from left or
+ * right they go on where that side's data goes (the other side, or its tap
+ * when the other side is unconnected), keeping the sender's address; from
+ * elsewhere they are accepted and dropped. */
+static int tee_flow(struct tee_priv *p, struct ng_item *item, struct ng_hook *lasthook)
+{
+    int from = lasthook ? (int)(intptr_t)ng_hook_private(lasthook) : -1;
+    if ((from == TEE_LEFT || from == TEE_RIGHT) && atomic_load(&p->hook[from]) == lasthook) {
+        int d, o;
+        struct ng_hook *dup, *out;
+        tee_route(p, from, &d, &dup, &o, &out);
+        if (out)
+            return ng_forward_msg(item, out);
+    }
+    ng_item_free(item);
+    return 0;
+}
+
 static int tee_rcvmsg(struct ng_node *node, struct ng_item *item, struct ng_hook *lasthook)
 {
-    (void)lasthook;
     struct tee_priv *p = ng_node_private(node);
     const struct ng_mesg *m = ng_item_msg(item);
     if (m->header.typecookie == NGM_GENERIC_COOKIE && m->header.cmd == NGM_TEXT_STATUS)
         return tee_status(p, item);
+    if (m->header.typecookie == NGM_FLOW_COOKIE && !(m->header.flags & NGF_RESP))
+        return tee_flow(p, item, lasthook);
     if (m->header.typecookie != NGM_TEE_COOKIE || (m->header.flags & NGF_RESP)) {
         ng_item_free(item);
         return -EINVAL;
@@ -290,4 +360,5 @@ const struct ng_type ng_tee_type = {
     .disconnect = tee_disconnect,
     .cmdlist = tee_cmds,
     .rcvdata_burst = tee_rcvdata_burst,
+    .close = tee_close,
 };

@@ -3,9 +3,11 @@
  *
  * Start: workers are created and registered with the backend before the
  * runtime is published in graph->runtime (release, under ctl_lock), so the
- * data path never hands a node to a worker that cannot run it.  Stop: the
- * timer thread first, then every worker drains what is queued (including
- * work they hand each other), then the runtime is unpublished and joined.
+ * data path never hands a node to a worker that cannot run it.  Stop:
+ * timers first (no more are handed to the workers, the armed ones are
+ * cancelled; the graph's timer thread is not the runtime's), then every
+ * worker drains what is queued (including work they hand each other), then
+ * the runtime is unpublished and joined.
  */
 #include <sched.h>
 #include <stdlib.h>
@@ -18,7 +20,6 @@ static void runtime_stop_op(struct ng_runtime *rt) { ng_runtime_stop(rt); }
 /* What the data path and the layers below call on a runtime. */
 static const struct ngi_runtime_ops ngi_runtime_ops_impl = {
     .schedule = ngi_runtime_schedule,
-    .cancel_node_timers = ngi_timers_cancel_node,
     .stop = runtime_stop_op,
 };
 
@@ -73,9 +74,6 @@ static void quiesce(struct ng_runtime *rt)
 
 static void runtime_free(struct ng_runtime *rt)
 {
-    pthread_mutex_destroy(&rt->tlock);
-    pthread_cond_destroy(&rt->tcond);
-    ngi_heap_fini(&rt->theap);
     free(rt->w);
     free(rt);
 }
@@ -155,12 +153,6 @@ int ng_runtime_start(struct ng_graph *g, const struct ng_runtime_config *ucfg,
     rt->batch = cfg.batch;
     rt->spin = cfg.spin;
     rt->pin = cfg.pin;
-    pthread_mutex_init(&rt->tlock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&rt->tcond, &ca);
-    pthread_condattr_destroy(&ca);
     for (unsigned i = 0; i < nw; i++) {
         struct ngi_worker *w = &rt->w[i];
         ngi_mpsc_init(&w->items);
@@ -193,13 +185,6 @@ int ng_runtime_start(struct ng_graph *g, const struct ng_runtime_config *ucfg,
         if (s < 0)
             rc = s;
     }
-    if (rc == 0) {
-        int e = pthread_create(&rt->tthread, NULL, ngi_timer_main, rt);
-        if (e)
-            rc = -e;
-        else
-            rt->tstarted = true;
-    }
     if (rc) {
         atomic_store(&rt->stopping, 1);
         runtime_join(rt);
@@ -220,14 +205,10 @@ void ng_runtime_stop(struct ng_runtime *rt)
     struct ng_graph *g = rt->g;
     atomic_store_explicit(&rt->stopping, 1, memory_order_release);
 
-    /* 1. Timers: stop the timer thread, cancel what is still armed. */
-    pthread_mutex_lock(&rt->tlock);
-    rt->tstop = true;
-    pthread_cond_signal(&rt->tcond);
-    pthread_mutex_unlock(&rt->tlock);
-    if (rt->tstarted)
-        pthread_join(rt->tthread, NULL);
-    ngi_timers_cancel_all(rt);
+    /* 1. Timers: none is handed to the workers any more, and what is still
+     * armed is cancelled (the graph's timer thread stays, for timers armed
+     * later: they then run without a runtime). */
+    ngi_timers_runtime_stop(rt);
 
     /* 2. Let the workers finish everything queued (including work they hand
      * each other), then detach and join them. */
@@ -268,4 +249,105 @@ int ng_runtime_worker_stats(const struct ng_runtime *rt, unsigned i, struct ng_w
     uint64_t push = atomic_load_explicit(&w->npush, memory_order_relaxed);
     out->queue_depth = push > pop ? push - pop : 0;
     return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Per-thread counters for types (ng_pcounter)                              */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * NGI_STAT_SLOTS rows of `n` counters, one row per statistics slot (the
+ * slots of the engine's own counters, objects.h): a thread that owns slot s
+ * (ngi_stat_slot, claimed when it first attached to a graph) is the only
+ * writer of row s and adds with a plain load + store; threads without an
+ * exclusive slot share row 0 with atomic adds.  A row starts on a cache
+ * line of its own.  Readers sum the rows with relaxed loads; `base` holds
+ * what was cleared (clear stores the sum there), so clearing never writes
+ * a row another thread owns.  The memory is the caller's to free with
+ * ng_pcounter_destroy once no thread uses it (for a node type: in its
+ * shutdown method).
+ */
+struct ng_pcounter {
+    unsigned n, stride;     /* counters; stride: n rounded up to a cache line */
+    _Atomic uint64_t *base; /* [n] */
+    _Atomic uint64_t *rows; /* [NGI_STAT_SLOTS * stride] */
+};
+
+#define PC_PER_LINE (NGI_CACHELINE / sizeof(uint64_t))
+
+int ng_pcounter_create(unsigned n, struct ng_pcounter **pcp)
+{
+    if (!pcp)
+        return -EINVAL;
+    *pcp = NULL;
+    if (n == 0 || n > NG_PCOUNTER_MAX)
+        return -EINVAL;
+    struct ng_pcounter *pc = calloc(1, sizeof(*pc));
+    if (!pc)
+        return -ENOMEM;
+    pc->n = n;
+    pc->stride = (unsigned)((n + PC_PER_LINE - 1) / PC_PER_LINE * PC_PER_LINE);
+    size_t rows = (size_t)NGI_STAT_SLOTS * pc->stride * sizeof(uint64_t);
+    pc->rows = aligned_alloc(NGI_CACHELINE, rows);
+    pc->base = calloc(n, sizeof(*pc->base));
+    if (!pc->rows || !pc->base) {
+        free(pc->rows);
+        free(pc->base);
+        free(pc);
+        return -ENOMEM;
+    }
+    memset(pc->rows, 0, rows);
+    *pcp = pc;
+    return 0;
+}
+
+void ng_pcounter_destroy(struct ng_pcounter *pc)
+{
+    if (!pc)
+        return;
+    free(pc->rows);
+    free(pc->base);
+    free(pc);
+}
+
+void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v)
+{
+    if (NGI_UNLIKELY(!pc || i >= pc->n))
+        return;
+    unsigned slot = ngi_stat_slot;
+    ngi_stat_add(&pc->rows[(size_t)slot * pc->stride + i], slot, v);
+}
+
+static uint64_t pc_sum(const struct ng_pcounter *pc, unsigned i)
+{
+    uint64_t s = 0;
+    for (unsigned r = 0; r < NGI_STAT_SLOTS; r++)
+        s += atomic_load_explicit(&pc->rows[(size_t)r * pc->stride + i], memory_order_relaxed);
+    return s;
+}
+
+uint64_t ng_pcounter_read(const struct ng_pcounter *pc, unsigned i)
+{
+    if (!pc || i >= pc->n)
+        return 0;
+    uint64_t sum = pc_sum(pc, i), base = atomic_load_explicit(&pc->base[i], memory_order_relaxed);
+    /* A clear on another thread may have summed adds this read has not
+     * seen yet: then nothing is left since that clear. */
+    return sum > base ? sum - base : 0;
+}
+
+uint64_t ng_pcounter_fetch_clear(struct ng_pcounter *pc, unsigned i)
+{
+    if (!pc || i >= pc->n)
+        return 0;
+    uint64_t now = pc_sum(pc, i);
+    uint64_t old = atomic_load_explicit(&pc->base[i], memory_order_relaxed);
+    /* The base only moves forward: a clear that summed less than another
+     * one already took gets nothing (the sums are monotonic per row). */
+    do {
+        if (now <= old)
+            return 0;
+    } while (!atomic_compare_exchange_weak_explicit(&pc->base[i], &old, now, memory_order_relaxed,
+                                                    memory_order_relaxed));
+    return now - old;
 }

@@ -60,14 +60,22 @@ struct ng_runtime {
     int pin;
     _Atomic int stopping;
     _Atomic int exit;
-    /* Timers (tlock; timer.c). */
+};
+
+/* The graph's timers (timer.c), with or without a runtime: a min-heap
+ * under tlock (timers are a control path) and one timer thread sleeping on
+ * tcond until the earliest deadline.  Created by the first ng_timer_arm of
+ * the graph, freed by ng_graph_destroy (ngi_timer_ops.fini). */
+struct ngi_tbase {
+    struct ngi_tbase_hdr hdr; /* first: the lower layers' view (objects.h) */
+    struct ng_graph *g;
     pthread_mutex_t tlock;
     pthread_cond_t tcond;
     pthread_t tthread;
-    bool tstarted, tstop;
-    struct ngi_heap theap; /* armed timers by deadline */
-    uint64_t tseq;
-    _Atomic unsigned trr;
+    bool tstop;            /* tlock */
+    struct ngi_heap theap; /* armed timers by deadline, tlock */
+    uint64_t tseq;         /* tlock */
+    _Atomic unsigned trr;  /* round-robin worker choice */
 };
 
 /* worker.c */
@@ -82,10 +90,8 @@ void ngi_worker_push_items(struct ngi_worker *w, struct ng_item *first, struct n
 bool ngi_runtime_schedule(struct ng_runtime *rt, struct ng_node *node);
 
 /* timer.c */
-void *ngi_timer_main(void *arg);
-/* Cancel every armed timer (runtime stop). */
-void ngi_timers_cancel_all(struct ng_runtime *rt);
-/* The runtime operation: cancel node's timers (it is shutting down). */
-void ngi_timers_cancel_node(struct ng_runtime *rt, struct ng_node *node);
+/* Runtime stop: after rt->stopping is set, wait out a timer being handed
+ * to rt's workers and cancel every armed timer of rt's graph. */
+void ngi_timers_runtime_stop(struct ng_runtime *rt);
 
 #endif

@@ -1,16 +1,31 @@
 /*
- * timer.c - timers: a min-heap per runtime (lib/heap.h) protected by
- * `tlock` (timers are a control path), run by one timer thread that sleeps
- * on a condvar until the earliest deadline.  Firing turns the timer into an
- * NGI_IK_FN item pushed on a worker, which dispatches it to the node as a
- * writer (ngi_dispatch_item), exactly like ng_send_fn().  The armed timer's
- * node reference travels with the item.  Lock order: ctl_lock -> tlock.
+ * timer.c - timers (netgraph's ng_callout), with or without a runtime: a
+ * min-heap per graph (lib/heap.h) protected by `tlock` (timers are a
+ * control path), run by one timer thread per graph that sleeps on a condvar
+ * until the earliest deadline.  Both are created by the graph's first
+ * ng_timer_arm and published in graph->tbase with a CAS (a racing creator
+ * that loses frees its own); ng_graph_destroy stops and frees them
+ * (timer_fini), after setting graph->tclosed so that nothing arms again.
+ *
+ * Firing turns the timer into an NGI_IK_FN item run with writer access to
+ * the node, exactly like ng_send_fn(NG_FN_WRITER): with a runtime it is
+ * pushed on a worker (as before: timer functions then run on workers),
+ * without one the timer thread itself dispatches it (ngi_dispatch_item: the
+ * function runs there if the node can be entered, else it is queued and run
+ * by whoever drains the node).  The armed timer's node and hook references
+ * travel with the item.  A timer whose hook was removed before it fired is
+ * dropped (fn not run), as netgraph's ng_callout item is (ENOTCONN).
+ *
+ * Runtime stop vs. the timer thread: a fired timer is pushed on a worker
+ * with tlock held and only if rt->stopping is still clear; the stopper sets
+ * stopping, then takes tlock once (ngi_timers_runtime_stop), so no push can
+ * follow and rt may be freed.  Lock order: ctl_lock -> tlock.
  */
 #include <stdlib.h>
 
 #include "runtime.h"
 
-#define TM_RT(tm) ((_Atomic(struct ng_runtime *) *)(void *)&(tm)->rt)
+#define TM_BASE(tm) ((_Atomic(struct ngi_tbase *) *)(void *)&(tm)->base)
 #define TM_NONE SIZE_MAX
 #define TM_MAX_SLEEP_NS (3600ull * 1000000000u) /* one hour */
 
@@ -25,11 +40,12 @@ static void tm_moved(void *e, size_t idx) { ((struct ng_timer *)e)->heap_idx = i
 static const struct ngi_heap_ops tm_heap_ops = {.less = tm_less, .moved = tm_moved};
 
 /* Remove an armed timer from the heap and its node's list; returns its node
- * (whose reference the caller now owns).  tlock held. */
-static struct ng_node *tm_detach(struct ng_runtime *rt, struct ng_timer *tm)
+ * and *hookp its hook (NULL if none), whose references the caller now
+ * owns.  tlock held. */
+static struct ng_node *tm_detach(struct ngi_tbase *tb, struct ng_timer *tm, struct ng_hook **hookp)
 {
-    NGI_ASSERT(tm->heap_idx < rt->theap.n && rt->theap.v[tm->heap_idx] == tm);
-    ngi_heap_remove(&rt->theap, &tm_heap_ops, tm->heap_idx);
+    NGI_ASSERT(tm->heap_idx < tb->theap.n && tb->theap.v[tm->heap_idx] == tm);
+    ngi_heap_remove(&tb->theap, &tm_heap_ops, tm->heap_idx);
     tm->heap_idx = TM_NONE;
     struct ng_node *n = tm->node;
     if (tm->nprev)
@@ -40,144 +56,70 @@ static struct ng_node *tm_detach(struct ng_runtime *rt, struct ng_timer *tm)
         tm->nnext->nprev = tm->nprev;
     tm->nnext = tm->nprev = NULL;
     tm->node = NULL;
-    atomic_store_explicit(TM_RT(tm), NULL, memory_order_relaxed);
+    *hookp = tm->hook;
+    tm->hook = NULL;
+    atomic_store_explicit(TM_BASE(tm), NULL, memory_order_relaxed);
     return n;
 }
 
-void ng_timer_init(struct ng_timer *tm)
+static void tm_unref(struct ng_node *n, struct ng_hook *h)
 {
-    if (!tm)
-        return;
-    memset(tm, 0, sizeof(*tm));
-    tm->heap_idx = TM_NONE;
-}
-
-int ng_timer_arm(struct ng_node *n, struct ng_timer *tm, uint64_t delay_ns, ng_item_fn fn,
-                 void *arg1, int arg2)
-{
-    if (!n || !tm || !fn)
-        return -EINVAL;
-    struct ng_runtime *rt = ng_graph_runtime(n->g);
-    if (!rt || atomic_load_explicit(&rt->stopping, memory_order_acquire))
-        return -ENXIO;
-    struct ng_runtime *cur = atomic_load_explicit(TM_RT(tm), memory_order_relaxed);
-    if (cur && cur != rt)
-        return -EINVAL; /* armed in another graph: cancel it first */
-    struct ng_node *old = NULL;
-    pthread_mutex_lock(&rt->tlock);
-    if (!ng_node_is_valid(n)) {
-        pthread_mutex_unlock(&rt->tlock);
-        return -ESHUTDOWN;
-    }
-    if (tm->node) {
-        old = tm_detach(rt, tm);
-    } else if (ngi_heap_reserve(&rt->theap) != 0) {
-        pthread_mutex_unlock(&rt->tlock);
-        return -ENOMEM;
-    }
-    ng_node_ref(n);
-    tm->node = n;
-    atomic_store_explicit(TM_RT(tm), rt, memory_order_relaxed);
-    tm->fn = fn;
-    tm->arg1 = arg1;
-    tm->arg2 = arg2;
-    /* Saturate: a deadline past the end of the clock never comes (a wrapped
-     * sum would fire at once). */
-    uint64_t now = ngi_mono_ns();
-    tm->deadline = delay_ns > UINT64_MAX - now ? UINT64_MAX : now + delay_ns;
-    tm->seq = rt->tseq++;
-    tm->nprev = NULL;
-    tm->nnext = n->timers;
-    if (n->timers)
-        n->timers->nprev = tm;
-    n->timers = tm;
-    ngi_heap_insert(&rt->theap, &tm_heap_ops, tm);
-    if (tm->heap_idx == 0)
-        pthread_cond_signal(&rt->tcond);
-    pthread_mutex_unlock(&rt->tlock);
-    ng_node_unref(old);
-    return 0;
-}
-
-int ng_timer_cancel(struct ng_timer *tm)
-{
-    if (!tm)
-        return 0;
-    struct ng_runtime *rt = atomic_load_explicit(TM_RT(tm), memory_order_relaxed);
-    if (!rt)
-        return 0;
-    struct ng_node *n = NULL;
-    pthread_mutex_lock(&rt->tlock);
-    if (tm->node)
-        n = tm_detach(rt, tm);
-    pthread_mutex_unlock(&rt->tlock);
+    ng_hook_unref(h);
     ng_node_unref(n);
-    return n != NULL;
 }
 
-int ng_timer_pending(const struct ng_timer *tm)
-{
-    if (!tm)
-        return 0;
-    struct ng_runtime *rt =
-        atomic_load_explicit(TM_RT((struct ng_timer *)tm), memory_order_relaxed);
-    if (!rt)
-        return 0;
-    pthread_mutex_lock(&rt->tlock);
-    int r = tm->node != NULL;
-    pthread_mutex_unlock(&rt->tlock);
-    return r;
-}
+/* ------------------------------------------------------------------------ */
+/* The timer thread                                                         */
+/* ------------------------------------------------------------------------ */
 
-void ngi_timers_cancel_node(struct ng_runtime *rt, struct ng_node *n)
+/* Hand a fired timer to a worker (runtime attached and not stopping) or run
+ * it from this thread.  tlock held on entry and on return; it is dropped
+ * around an inline dispatch. */
+static void timer_fire(struct ngi_tbase *tb, struct ng_node *n, struct ng_hook *hook, ng_item_fn fn,
+                       void *arg1, int arg2)
 {
-    unsigned count = 0;
-    pthread_mutex_lock(&rt->tlock);
-    while (n->timers) {
-        tm_detach(rt, n->timers);
-        count++;
+    struct ng_graph *g = tb->g;
+    if (hook && !ng_hook_is_valid(hook)) { /* netgraph: ENOTCONN, fn not run */
+        tm_unref(n, hook);
+        return;
     }
-    pthread_mutex_unlock(&rt->tlock);
-    while (count--)
-        ng_node_unref(n); /* the caller (shutdown) holds its own reference */
-}
-
-void ngi_timers_cancel_all(struct ng_runtime *rt)
-{
-    pthread_mutex_lock(&rt->tlock);
-    while (rt->theap.n) {
-        struct ng_node *n = tm_detach(rt, rt->theap.v[rt->theap.n - 1]);
-        ng_node_unref(n);
-    }
-    pthread_mutex_unlock(&rt->tlock);
-}
-
-/* Hand a fired timer to a worker as a writer function item. */
-static void timer_fire(struct ng_runtime *rt, struct ng_node *n, ng_item_fn fn, void *arg1,
-                       int arg2)
-{
-    struct ng_item *it = ngi_item_new_ctl(rt->g, NGI_IK_FN);
+    struct ng_item *it = ngi_item_new_ctl(g, NGI_IK_FN);
     if (!it) {
-        ng_node_unref(n);
+        tm_unref(n, hook);
         return;
     }
     it->u.f.fn = fn;
     it->u.f.arg1 = arg1;
     it->u.f.arg2 = arg2;
-    it->flags |= NGI_IF_WRITER;
-    it->dnode = n; /* the timer's node reference */
-    unsigned i = atomic_fetch_add_explicit(&rt->trr, 1, memory_order_relaxed);
-    ngi_worker_push_items(&rt->w[i % rt->nworkers], it, it, 1);
+    struct ng_runtime *rt = atomic_load_explicit(&g->runtime, memory_order_acquire);
+    if (rt && !atomic_load_explicit(&rt->stopping, memory_order_acquire)) {
+        it->flags |= NGI_IF_WRITER;
+        it->dnode = n; /* the timer's node and hook references */
+        it->dhook = hook;
+        unsigned i = atomic_fetch_add_explicit(&tb->trr, 1, memory_order_relaxed);
+        ngi_worker_push_items(&rt->w[i % rt->nworkers], it, it, 1);
+        return;
+    }
+    pthread_mutex_unlock(&tb->tlock);
+    struct ngi_thread *t = ngi_enter(g);
+    if (t) {
+        (void)ngi_dispatch_item(t, n, hook, it, true);
+        ngi_exit(t);
+    } else {
+        ng_item_free(it);
+    }
+    tm_unref(n, hook);
+    pthread_mutex_lock(&tb->tlock);
 }
 
-void *ngi_timer_main(void *arg)
+static void *timer_main(void *arg)
 {
-    struct ng_runtime *rt = arg;
-    pthread_mutex_lock(&rt->tlock);
-    while (!rt->tstop) {
-        struct ng_timer *tm = ngi_heap_top(&rt->theap);
+    struct ngi_tbase *tb = arg;
+    pthread_mutex_lock(&tb->tlock);
+    while (!tb->tstop) {
+        struct ng_timer *tm = ngi_heap_top(&tb->theap);
         if (!tm) {
-            pthread_cond_wait(&rt->tcond, &rt->tlock);
+            pthread_cond_wait(&tb->tcond, &tb->tlock);
             continue;
         }
         uint64_t now = ngi_mono_ns();
@@ -189,17 +131,217 @@ void *ngi_timer_main(void *arg)
                 tm->deadline - now > TM_MAX_SLEEP_NS ? now + TM_MAX_SLEEP_NS : tm->deadline;
             struct timespec ts = {.tv_sec = (time_t)(wake / 1000000000u),
                                   .tv_nsec = (long)(wake % 1000000000u)};
-            pthread_cond_timedwait(&rt->tcond, &rt->tlock, &ts);
+            pthread_cond_timedwait(&tb->tcond, &tb->tlock, &ts);
             continue;
         }
         ng_item_fn fn = tm->fn;
         void *arg1 = tm->arg1;
         int arg2 = tm->arg2;
-        struct ng_node *n = tm_detach(rt, tm);
-        pthread_mutex_unlock(&rt->tlock);
-        timer_fire(rt, n, fn, arg1, arg2);
-        pthread_mutex_lock(&rt->tlock);
+        struct ng_hook *hook;
+        struct ng_node *n = tm_detach(tb, tm, &hook);
+        timer_fire(tb, n, hook, fn, arg1, arg2);
     }
-    pthread_mutex_unlock(&rt->tlock);
+    pthread_mutex_unlock(&tb->tlock);
+    ng_thread_unregister(tb->g); /* attached by an inline dispatch */
     return NULL;
+}
+
+/* Cancel every armed timer.  The references are dropped outside tlock. */
+static void timers_cancel_all(struct ngi_tbase *tb)
+{
+    pthread_mutex_lock(&tb->tlock);
+    while (tb->theap.n) {
+        struct ng_hook *h;
+        struct ng_node *n = tm_detach(tb, tb->theap.v[tb->theap.n - 1], &h);
+        pthread_mutex_unlock(&tb->tlock);
+        tm_unref(n, h);
+        pthread_mutex_lock(&tb->tlock);
+    }
+    pthread_mutex_unlock(&tb->tlock);
+}
+
+static void timer_cancel_node(struct ngi_tbase *tb, struct ng_node *n)
+{
+    pthread_mutex_lock(&tb->tlock);
+    while (n->timers) {
+        struct ng_hook *h;
+        struct ng_node *nn = tm_detach(tb, n->timers, &h);
+        pthread_mutex_unlock(&tb->tlock);
+        tm_unref(nn, h); /* the caller (shutdown) holds its own reference */
+        pthread_mutex_lock(&tb->tlock);
+    }
+    pthread_mutex_unlock(&tb->tlock);
+}
+
+static void timer_fini(struct ngi_tbase *tb)
+{
+    pthread_mutex_lock(&tb->tlock);
+    tb->tstop = true;
+    pthread_cond_signal(&tb->tcond);
+    pthread_mutex_unlock(&tb->tlock);
+    pthread_join(tb->tthread, NULL);
+    timers_cancel_all(tb);
+    pthread_mutex_destroy(&tb->tlock);
+    pthread_cond_destroy(&tb->tcond);
+    ngi_heap_fini(&tb->theap);
+    free(tb);
+}
+
+static const struct ngi_timer_ops timer_ops = {
+    .cancel_node = timer_cancel_node,
+    .fini = timer_fini,
+};
+
+/* The graph's timers, created (thread started) on first use.  NULL with
+ * *err: -ENXIO (the graph is being destroyed), -ENOMEM, -errno of
+ * pthread_create. */
+static struct ngi_tbase *tbase_get(struct ng_graph *g, int *err)
+{
+    if (atomic_load_explicit(&g->tclosed, memory_order_seq_cst)) {
+        *err = -ENXIO;
+        return NULL;
+    }
+    struct ngi_tbase *tb = atomic_load_explicit(&g->tbase, memory_order_acquire);
+    if (tb)
+        return tb;
+    tb = calloc(1, sizeof(*tb));
+    if (!tb) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    tb->hdr.ops = &timer_ops;
+    tb->g = g;
+    pthread_mutex_init(&tb->tlock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&tb->tcond, &ca);
+    pthread_condattr_destroy(&ca);
+    int e = pthread_create(&tb->tthread, NULL, timer_main, tb);
+    if (e) {
+        pthread_mutex_destroy(&tb->tlock);
+        pthread_cond_destroy(&tb->tcond);
+        free(tb);
+        *err = -e;
+        return NULL;
+    }
+    struct ngi_tbase *expect = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&g->tbase, &expect, tb, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        timer_fini(tb); /* another thread won: use its timers */
+        return expect;
+    }
+    return tb;
+}
+
+void ngi_timers_runtime_stop(struct ng_runtime *rt)
+{
+    struct ngi_tbase *tb = atomic_load_explicit(&rt->g->tbase, memory_order_acquire);
+    if (!tb)
+        return;
+    /* A fire in progress checked stopping under tlock: wait it out. */
+    pthread_mutex_lock(&tb->tlock);
+    pthread_mutex_unlock(&tb->tlock);
+    timers_cancel_all(tb);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The API                                                                  */
+/* ------------------------------------------------------------------------ */
+
+void ng_timer_init(struct ng_timer *tm)
+{
+    if (!tm)
+        return;
+    memset(tm, 0, sizeof(*tm));
+    tm->heap_idx = TM_NONE;
+}
+
+int ng_timer_arm(struct ng_timer *tm, struct ng_node *n, struct ng_hook *hook, uint64_t delay_ns,
+                 ng_item_fn fn, void *arg1, int arg2)
+{
+    if (!n || !tm || !fn || (hook && ng_hook_node(hook) != n))
+        return -EINVAL;
+    int err = 0;
+    struct ngi_tbase *tb = tbase_get(n->g, &err);
+    if (!tb)
+        return err;
+    struct ngi_tbase *cur = atomic_load_explicit(TM_BASE(tm), memory_order_relaxed);
+    if (cur && cur != tb)
+        return -EINVAL; /* armed in another graph: cancel it first */
+    struct ng_node *old = NULL;
+    struct ng_hook *oldh = NULL;
+    pthread_mutex_lock(&tb->tlock);
+    if (!ng_node_is_valid(n)) {
+        pthread_mutex_unlock(&tb->tlock);
+        return -ESHUTDOWN;
+    }
+    if (hook && !ng_hook_is_valid(hook)) {
+        pthread_mutex_unlock(&tb->tlock);
+        return -ENOTCONN;
+    }
+    if (tm->node) {
+        old = tm_detach(tb, tm, &oldh);
+    } else if (ngi_heap_reserve(&tb->theap) != 0) {
+        pthread_mutex_unlock(&tb->tlock);
+        return -ENOMEM;
+    }
+    ng_node_ref(n);
+    if (hook)
+        ng_hook_ref(hook);
+    tm->node = n;
+    tm->hook = hook;
+    atomic_store_explicit(TM_BASE(tm), tb, memory_order_relaxed);
+    tm->fn = fn;
+    tm->arg1 = arg1;
+    tm->arg2 = arg2;
+    /* Saturate: a deadline past the end of the clock never comes (a wrapped
+     * sum would fire at once). */
+    uint64_t now = ngi_mono_ns();
+    tm->deadline = delay_ns > UINT64_MAX - now ? UINT64_MAX : now + delay_ns;
+    tm->seq = tb->tseq++;
+    tm->nprev = NULL;
+    tm->nnext = n->timers;
+    if (n->timers)
+        n->timers->nprev = tm;
+    n->timers = tm;
+    ngi_heap_insert(&tb->theap, &tm_heap_ops, tm);
+    if (tm->heap_idx == 0)
+        pthread_cond_signal(&tb->tcond);
+    pthread_mutex_unlock(&tb->tlock);
+    if (old)
+        tm_unref(old, oldh);
+    return 0;
+}
+
+int ng_timer_cancel(struct ng_timer *tm)
+{
+    if (!tm)
+        return 0;
+    struct ngi_tbase *tb = atomic_load_explicit(TM_BASE(tm), memory_order_relaxed);
+    if (!tb)
+        return 0;
+    struct ng_node *n = NULL;
+    struct ng_hook *h = NULL;
+    pthread_mutex_lock(&tb->tlock);
+    if (tm->node)
+        n = tm_detach(tb, tm, &h);
+    pthread_mutex_unlock(&tb->tlock);
+    if (n)
+        tm_unref(n, h);
+    return n != NULL;
+}
+
+int ng_timer_pending(const struct ng_timer *tm)
+{
+    if (!tm)
+        return 0;
+    struct ngi_tbase *tb =
+        atomic_load_explicit(TM_BASE((struct ng_timer *)tm), memory_order_relaxed);
+    if (!tb)
+        return 0;
+    pthread_mutex_lock(&tb->tlock);
+    int r = tm->node != NULL;
+    pthread_mutex_unlock(&tb->tlock);
+    return r;
 }

@@ -319,7 +319,7 @@ static void fn_cb(struct ng_node *node, struct ng_hook *hook, void *arg1, int ar
     if (atomic_load(&T.timers_on)) {
         uint64_t delay = (uint64_t)(uintptr_t)arg1;
         if (arg2 == 1)
-            (void)ng_timer_arm(node, &p->timer, delay, timer_cb, NULL, 0);
+            (void)ng_timer_arm(&p->timer, node, NULL, delay, timer_cb, NULL, 0);
         else if (arg2 == 2)
             (void)ng_timer_cancel(&p->timer);
     }

@@ -168,11 +168,14 @@ static int fx_setup(void **state)
     assert_int_equal(ng_connect(f->a, "out", f->b, "in"), 0);
     assert_int_equal(ng_hook_find(f->a, "out", &f->aout), 0);
     /* A stale hook: connected, looked up, then removed. */
+    /* c (echo) would shut down with its last hook (ng_echo(4)): keep it. */
+    ng_node_set_persistent(f->c, 1);
     assert_int_equal(ng_connect(f->dead, "gone", f->c, "gone"), 0);
     assert_int_equal(ng_hook_find(f->c, "gone", &f->stale), 0);
-    assert_int_equal(ng_rmhook(f->c, "gone"), 0);
     f->dead_id = ng_node_id(f->dead);
-    assert_int_equal(ng_node_shutdown(f->dead), 0);
+    assert_int_equal(ng_rmhook(f->c, "gone"), 0);
+    /* dead (hole) shut itself down with its last hook (ng_hole(4)). */
+    assert_int_equal(ng_node_shutdown(f->dead), -ESHUTDOWN);
     ng_graph_barrier(f->g);
     *state = f;
     return 0;
@@ -387,10 +390,11 @@ ROW(r_item_limit, {
     ng_graph_destroy(g);
     return got == 100 ? -ENOBUFS : -ERANGE; /* ERANGE: the limit was not exact */
 })
-ROW(r_timer_norun, {
+ROW(r_timer_stalehook, {
+    /* Timers work without a runtime now; a removed hook is refused. */
     struct ng_timer tm;
     ng_timer_init(&tm);
-    return ng_timer_arm(f->a, &tm, 1000, fn_never, NULL, 0);
+    return ng_timer_arm(&tm, f->c, f->stale, 1000, fn_never, NULL, 0);
 })
 ROW(r_timer_far, {
     /* delay UINT64_MAX used to wrap the deadline and fire at once. */
@@ -398,7 +402,7 @@ ROW(r_timer_far, {
     int ran = 0;
     struct ng_timer tm;
     ng_timer_init(&tm);
-    int rc = ng_timer_arm(f->a, &tm, UINT64_MAX, fn_never, &ran, 0);
+    int rc = ng_timer_arm(&tm, f->a, NULL, UINT64_MAX, fn_never, &ran, 0);
     struct timespec ts = {0, 20 * 1000 * 1000};
     nanosleep(&ts, NULL);
     if (rc == 0 && (!ng_timer_pending(&tm) || ran))
@@ -788,7 +792,7 @@ static const struct row rows[] = {
       r_item_oversize),
     R("data", "ng_item_alloc() past item_limit 100: exactly 100 items, then NULL, counted", ENOBUFS,
       r_item_limit),
-    R("timer", "ng_timer_arm() on a graph without a runtime", ENXIO, r_timer_norun),
+    R("timer", "ng_timer_arm() with a removed hook", ENOTCONN, r_timer_stalehook),
     R("timer", "ng_timer_arm(delay UINT64_MAX): saturates, stays pending, never fires", 0,
       r_timer_far),
     R("data", "ng_send_fn(NG_FN_WAIT) to a shut-down node (fn not run)", ESHUTDOWN, r_fn_dead),

@@ -348,11 +348,15 @@ static void test_timers(void **state)
     ng_timer_init(&t2);
     ng_timer_init(&t3);
     struct tm_state s = {0};
-    assert_int_equal(ng_timer_arm(n, &t1, 1000, tm_fn, &s, 7), -ENXIO);
+    /* Without a runtime the graph's timer thread runs it (issue #12). */
+    assert_int_equal(ng_timer_arm(&t1, n, NULL, 1000, tm_fn, &s, 7), 0);
+    WAIT_FOR(atomic_load(&s.fired) == 1);
+    assert_int_equal(atomic_load(&s.on_worker), 0);
+    atomic_store(&s.fired, 0);
     s.rt = ngtest_runtime(g, 2);
-    assert_int_equal(ng_timer_arm(n, &t1, 1000000, tm_fn, &s, 7), 0); /* 1 ms */
-    assert_int_equal(ng_timer_arm(n, &t2, 5000000000ull, tm_fn, &s, 7), 0);
-    assert_int_equal(ng_timer_arm(n, &t3, 10000000000ull, tm_fn, &s, 7), 0);
+    assert_int_equal(ng_timer_arm(&t1, n, NULL, 1000000, tm_fn, &s, 7), 0); /* 1 ms */
+    assert_int_equal(ng_timer_arm(&t2, n, NULL, 5000000000ull, tm_fn, &s, 7), 0);
+    assert_int_equal(ng_timer_arm(&t3, n, NULL, 10000000000ull, tm_fn, &s, 7), 0);
     assert_true(ng_timer_pending(&t2));
     assert_int_equal(ng_timer_cancel(&t3), 1);
     assert_int_equal(ng_timer_cancel(&t3), 0);
@@ -360,14 +364,15 @@ static void test_timers(void **state)
     assert_false(ng_timer_pending(&t1));
     assert_int_equal(ng_timer_cancel(&t1), 0);
     /* Re-arm the fired one; many timers in order. */
-    assert_int_equal(ng_timer_arm(n, &t1, 0, tm_fn, &s, 7), 0);
+    assert_int_equal(ng_timer_arm(&t1, n, NULL, 0, tm_fn, &s, 7), 0);
     WAIT_FOR(atomic_load(&s.fired) == 2);
     enum { M = 200 };
     struct ng_timer many[M];
     for (int i = 0; i < M; i++) {
         ng_timer_init(&many[i]);
         assert_int_equal(
-            ng_timer_arm(n, &many[i], 100000000 + (uint64_t)(M - i) * 10000, tm_fn, &s, 7), 0);
+            ng_timer_arm(&many[i], n, NULL, 100000000 + (uint64_t)(M - i) * 10000, tm_fn, &s, 7),
+            0);
     }
     int cancelled = 0;
     for (int i = 0; i < M; i += 2)
@@ -451,13 +456,13 @@ static void test_shutdown_with_queue_and_timer(void **state)
     assert_int_equal(ns.queue_depth, Q);
     struct ng_timer tm;
     ng_timer_init(&tm);
-    assert_int_equal(ng_timer_arm(gn, &tm, 20000000, gate_timer_fn, NULL, 0), 0); /* 20 ms */
+    assert_int_equal(ng_timer_arm(&tm, gn, NULL, 20000000, gate_timer_fn, NULL, 0), 0); /* 20 ms */
     struct ng_graph_stats before;
     ng_graph_stats(g, &before);
 
     assert_int_equal(ng_node_shutdown(gn), 0);
     assert_false(ng_timer_pending(&tm));
-    assert_int_equal(ng_timer_arm(gn, &tm, 0, gate_timer_fn, NULL, 0), -ESHUTDOWN);
+    assert_int_equal(ng_timer_arm(&tm, gn, NULL, 0, gate_timer_fn, NULL, 0), -ESHUTDOWN);
     atomic_store(&gate.release, 1);
     WAIT_FOR(dead_drops(g) - before.drops[NG_DROP_DEAD] == (uint64_t)Q);
     sleep_ms(50); /* past the cancelled timer's deadline */
@@ -486,7 +491,7 @@ static void test_destroy_in_flight(void **state)
     struct ng_timer tm;
     ng_timer_init(&tm);
     struct tm_state s = {.rt = rt};
-    assert_int_equal(ng_timer_arm(cnt, &tm, 0, tm_fn, &s, 7), 0);
+    assert_int_equal(ng_timer_arm(&tm, cnt, NULL, 0, tm_fn, &s, 7), 0);
     for (int i = 0; i < 5000; i++)
         ng_runtime_submit(rt, -1, h, ngtest_item(g, 8, 0));
     ngtest_link_release(h, src, cnt);

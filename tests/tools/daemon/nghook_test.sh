@@ -7,7 +7,10 @@
 
 start_echo() {
     start_ngraphd
-    ngctl_script "mkpeer . echo e x" "name e myecho" || fail "mkpeer echo, name myecho"
+    # The hole on "keep" keeps the echo alive between clients (an echo shuts
+    # down when its last hook goes, as ng_echo(4) says).
+    ngctl_script "mkpeer . echo e x" "name e myecho" "mkpeer myecho: hole keep keep" ||
+        fail "mkpeer echo, name myecho"
 }
 
 # nghook_run SECONDS ARGS...: nghook on $SOCK with stdin from $T/in and

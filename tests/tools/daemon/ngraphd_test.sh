@@ -46,7 +46,8 @@ case_sigterm() {
     # SIGTERM while clients are connected and data flows (nghook -l and an
     # echo node play ping-pong): exit 0, accounting adds up, socket unlinked
     start_ngraphd
-    ngctl_script "mkpeer . echo e x" "name e myecho" || fail "mkpeer echo, name myecho"
+    ngctl_script "mkpeer . echo e x" "name e myecho" "mkpeer myecho: hole keep keep" ||
+        fail "mkpeer echo, name myecho"
     # their stdin: FIFOs this shell holds open (closed when it exits)
     local i hp=()
     mkfifo "$T/in1" "$T/in2" "$T/in3"

@@ -80,9 +80,10 @@ $ ngctl -n e22 name . a-node-name-that-is-far-too-long-for-netgraph
 $ ngctl -n e23 -f -
 > mkpeer . hole h in
 > name h taken
+> mkpeer taken: hole keep keep
 > name . taken
 ! ngctl: send msg: Address already in use
-! ngctl: line 3: error in file
+! ngctl: line 4: error in file
 [rc 71]
 $ ngctl -n taken debug
 ! ngctl: can't create node: Address already in use
