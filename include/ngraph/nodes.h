@@ -26,6 +26,17 @@
  *         NGM_TEXT_STATUS.  A new hook's counters start at zero.
  * Cookies, numbers and structs are FreeBSD's (ng_hole.h, ng_tee.h, ng_echo.h);
  * the ASCII forms are in docs/messages.md.
+ *
+ * Also registered in every graph, each with its own header under
+ * <ngraph/nodes/> (included below) and manual in docs/nodes/:
+ *   one2many  one "one" hook to many "manyN" links: round-robin, all or
+ *             failover transmission, link up/down (ng_one2many(4))
+ *   hub       every packet to every other hook (ng_hub(4))
+ *   split     "in" and "out" joined into "mixed" (ng_split(4))
+ *   ether_echo  Ethernet frames sent back with their addresses swapped
+ *   vlan      802.1Q tagging and demux by VLAN id (ng_vlan(4))
+ *   etf       demux and filter by ethertype (ng_etf(4))
+ *   macfilter  demux by Ethernet address (FreeBSD's ng_macfilter)
  */
 #ifndef NGRAPH_NODES_H
 #define NGRAPH_NODES_H
@@ -37,6 +48,14 @@
 /* The built-in types (registered by ng_graph_create; their cmdlist is the
  * command list with parse types). */
 extern const struct ng_type ng_hole_type, ng_echo_type, ng_tee_type;
+
+#include <ngraph/nodes/ether_echo.h>
+#include <ngraph/nodes/etf.h>
+#include <ngraph/nodes/hub.h>
+#include <ngraph/nodes/macfilter.h>
+#include <ngraph/nodes/one2many.h>
+#include <ngraph/nodes/split.h>
+#include <ngraph/nodes/vlan.h>
 
 #define NG_HOLE_NODE_TYPE "hole"
 #define NGM_HOLE_COOKIE 915433206u

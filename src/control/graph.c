@@ -85,7 +85,9 @@ int ng_graph_create(const struct ng_graph_config *ucfg, struct ng_graph **gp)
     if ((rc = ngi_ns_init(g)) != 0)
         goto fail_reg;
 
-    const struct ng_type *builtin[] = {&ng_hole_type, &ng_echo_type, &ng_tee_type};
+    const struct ng_type *builtin[] = {
+        &ng_hole_type,  &ng_echo_type,       &ng_tee_type,  &ng_one2many_type, &ng_hub_type,
+        &ng_split_type, &ng_ether_echo_type, &ng_vlan_type, &ng_etf_type,      &ng_macfilter_type};
     for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
         if ((rc = ng_type_register(g, builtin[i])) != 0)
             goto fail_reg;

@@ -63,10 +63,17 @@ There are 4 total nodes:
   Local hook      Peer name       Peer type    Peer ID         Peer hook      
   ----------      ---------       ---------    -------         ---------      
   t               tee0            tee          00000002        left           
-There are 4 total types:
+There are 11 total types:
       Type name   Number of living nodes
       ---------   ----------------------
          socket       1
+      macfilter       0
+            etf       0
+           vlan       0
+     ether_echo       0
+          split       0
+            hub       0
+       one2many       0
             tee       1
            echo       1
            hole       1

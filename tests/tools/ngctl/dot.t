@@ -7,14 +7,15 @@ $ ngctl -n ngctl -f -
 > name tee0:right sink
 > mkpeer tee0: echo left2right e
 > name tee0:left2right mirror
-> mkpeer . hole spare x
+> mkpeer . hub spare x
+> msg spare setpersistent
 > rmhook spare
 > dot
 > graphviz @TMP@/g.dot
 graph netgraph {
 	edge [ weight = 1.0 ];
 	node [ shape = record, fontsize = 12 ] {
-		"5" [ label = "{\<unnamed\>:|{hole|[5]:}}" ];
+		"5" [ label = "{\<unnamed\>:|{hub|[5]:}}" ];
 		"4" [ label = "{mirror:|{echo|[4]:}}" ];
 		"3" [ label = "{sink:|{hole|[3]:}}" ];
 		"2" [ label = "{tee0:|{tee|[2]:}}" ];
@@ -64,7 +65,7 @@ $ cat @TMP@/g.dot
 graph netgraph {
 	edge [ weight = 1.0 ];
 	node [ shape = record, fontsize = 12 ] {
-		"5" [ label = "{\<unnamed\>:|{hole|[5]:}}" ];
+		"5" [ label = "{\<unnamed\>:|{hub|[5]:}}" ];
 		"4" [ label = "{mirror:|{echo|[4]:}}" ];
 		"3" [ label = "{sink:|{hole|[3]:}}" ];
 		"2" [ label = "{tee0:|{tee|[2]:}}" ];
@@ -115,7 +116,7 @@ $ cat @SRC@/../../../docs/img/example.dot
 graph netgraph {
 	edge [ weight = 1.0 ];
 	node [ shape = record, fontsize = 12 ] {
-		"5" [ label = "{\<unnamed\>:|{hole|[5]:}}" ];
+		"5" [ label = "{\<unnamed\>:|{hub|[5]:}}" ];
 		"4" [ label = "{mirror:|{echo|[4]:}}" ];
 		"3" [ label = "{sink:|{hole|[3]:}}" ];
 		"2" [ label = "{tee0:|{tee|[2]:}}" ];
