@@ -144,7 +144,7 @@ done
 
 say "running /usr/sbin/ngraphd"
 SOCK=$TMP/run/ngraph.sock
-printf 'mkpeer . echo e x\nname e pkgecho\n' >"$TMP/graph.ngctl"
+printf 'mkpeer . echo e x\nname e pkgecho\nmkpeer pkgecho: hole keep keep\n' >"$TMP/graph.ngctl"  # the hole keeps the echo alive
 /usr/sbin/ngraphd --socket "$SOCK" --pidfile "$TMP/ngraphd.pid" --workers 2 \
     -f "$TMP/graph.ngctl" >"$TMP/ngraphd.log" 2>&1 &
 DPID=$!
