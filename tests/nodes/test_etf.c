@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "ngtest.h"
 
 #include <ngraph/message.h>
@@ -19,117 +20,11 @@
 #include <ngraph/parse.h>
 #include <ngraph/runtime.h>
 
-/* ---- capture sink -------------------------------------------------------- */
+/* ---- fixture: a etf node "etf0" and a capture sink (support/capture.h) */
 
-#define CAP_MAX 16
-struct cap_frame {
-    char hook[NG_HOOKSIZ];
-    uint32_t len;
-    uint8_t data[256];
-};
-struct cap_priv {
-    int n;
-    int flow; /* flow-control messages received */
-    struct cap_frame f[CAP_MAX];
-};
-
-static int cap_constructor(struct ng_node *node)
+static void fx_make(struct ngtest_fx *x, struct ng_graph *g, const char *const *hooks)
 {
-    struct cap_priv *p = calloc(1, sizeof(*p));
-    if (!p)
-        return -ENOMEM;
-    ng_node_set_private(node, p);
-    return 0;
-}
-static void cap_shutdown(struct ng_node *node) { free(ng_node_private(node)); }
-static int cap_rcvdata(struct ng_hook *hook, struct ng_item *item)
-{
-    struct cap_priv *p = ng_node_private(ng_hook_node(hook));
-    if (p->n < CAP_MAX) {
-        struct cap_frame *f = &p->f[p->n++];
-        snprintf(f->hook, sizeof(f->hook), "%s", ng_hook_name(hook));
-        f->len = ng_item_len(item);
-        memcpy(f->data, ng_item_data(item), f->len < sizeof(f->data) ? f->len : sizeof(f->data));
-    }
-    ng_item_free(item);
-    return 0;
-}
-static int cap_rcvmsg(struct ng_node *node, struct ng_item *item, struct ng_hook *lasthook)
-{
-    (void)lasthook;
-    struct cap_priv *p = ng_node_private(node);
-    if (ng_item_msg(item)->header.typecookie == NGM_FLOW_COOKIE)
-        p->flow++;
-    ng_item_free(item);
-    return 0;
-}
-static const struct ng_type cap_type = {
-    .version = NG_ABI_VERSION,
-    .name = "gcap",
-    .constructor = cap_constructor,
-    .shutdown = cap_shutdown,
-    .rcvdata = cap_rcvdata,
-    .rcvmsg = cap_rcvmsg,
-};
-
-/* ---- fixture ------------------------------------------------------------- */
-
-struct fx {
-    struct ng_graph *g;
-    struct ng_node *node, *cap;
-    struct cap_priv *cp;
-};
-
-/* An etf node "etf0" whose hooks in `hooks` (NULL-terminated) are each
- * connected to hook "c_<name>" of one capture node. */
-static void fx_make(struct fx *x, struct ng_graph *g, const char *const *hooks)
-{
-    x->g = g;
-    int rc = ng_type_register(g, &ng_etf_type);
-    assert_true(rc == 0 || rc == -EEXIST);
-    rc = ng_type_register(g, &cap_type);
-    assert_true(rc == 0 || rc == -EEXIST);
-    assert_int_equal(ng_node_create(g, "etf", &x->node), 0);
-    assert_int_equal(ng_node_name(x->node, "etf0"), 0);
-    assert_int_equal(ng_node_create(g, "gcap", &x->cap), 0);
-    x->cp = ng_node_private(x->cap);
-    for (int i = 0; hooks[i]; i++) {
-        char peer[NG_HOOKSIZ];
-        snprintf(peer, sizeof(peer), "c_%s", hooks[i]);
-        assert_int_equal(ng_connect(x->node, hooks[i], x->cap, peer), 0);
-    }
-}
-
-static void fx_done(struct fx *x)
-{
-    if (ng_node_is_valid(x->node))
-        assert_int_equal(ng_node_shutdown(x->node), 0);
-    if (ng_node_is_valid(x->cap))
-        assert_int_equal(ng_node_shutdown(x->cap), 0);
-    ng_node_unref(x->node);
-    ng_node_unref(x->cap);
-}
-
-static int inject(struct fx *x, const char *hook, const uint8_t *bytes, uint32_t len)
-{
-    struct ng_item *it = ng_item_alloc(x->g, len);
-    assert_non_null(it);
-    memcpy(ng_item_data(it), bytes, len);
-    return ng_inject_data(x->node, hook, it);
-}
-
-static int ascii(struct fx *x, const char *text, char **resp)
-{
-    return ng_send_ascii(x->g, "etf0:", text, resp);
-}
-
-static void expect_frame(struct fx *x, int idx, const char *hook, const uint8_t *bytes,
-                         uint32_t len)
-{
-    assert_true(x->cp->n > idx);
-    assert_string_equal(x->cp->f[idx].hook, hook);
-    assert_int_equal(x->cp->f[idx].len, len);
-    assert_memory_equal(x->cp->f[idx].data, bytes, len);
+    ngtest_fx_make(x, g, "etf", "etf0", hooks);
 }
 
 /* A 20-byte frame of ethertype et. */
@@ -144,7 +39,7 @@ static uint32_t frame(uint8_t *out, uint16_t et)
     return 20;
 }
 
-static struct ng_etfstat getstatus(struct fx *x)
+static struct ng_etfstat getstatus(struct ngtest_fx *x)
 {
     struct ng_mesg *r = NULL;
     assert_int_equal(ngtest_msg(x->g, "etf0:", NGM_ETF_COOKIE, NGM_ETF_GET_STATUS, &r), 0);
@@ -156,7 +51,7 @@ static struct ng_etfstat getstatus(struct fx *x)
     return s;
 }
 
-static char *text_status(struct fx *x)
+static char *text_status(struct ngtest_fx *x)
 {
     struct ng_mesg *r = NULL;
     assert_int_equal(ngtest_msg(x->g, "etf0:", NGM_GENERIC_COOKIE, NGM_TEXT_STATUS, &r), 0);
@@ -166,7 +61,7 @@ static char *text_status(struct fx *x)
     return s;
 }
 
-static uint64_t status_counter(struct fx *x, const char *name)
+static uint64_t status_counter(struct ngtest_fx *x, const char *name)
 {
     char *s = text_status(x), key[64];
     snprintf(key, sizeof(key), "%s=", name);
@@ -179,71 +74,73 @@ static uint64_t status_counter(struct fx *x, const char *name)
 
 static const char *const std_hooks[] = {"downstream", "nomatch", "ip", "arp", NULL};
 
-static void setup_filters(struct fx *x)
+static void setup_filters(struct ngtest_fx *x)
 {
-    assert_int_equal(ascii(x, "setfilter { matchhook=\"ip\" ethertype=0x800 }", NULL), 0);
-    assert_int_equal(ascii(x, "setfilter { matchhook=\"arp\" ethertype=0x806 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(x, "setfilter { matchhook=\"ip\" ethertype=0x800 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(x, "setfilter { matchhook=\"arp\" ethertype=0x806 }", NULL),
+                     0);
 }
 
 /* From downstream: a configured ethertype leaves by its hook, the rest by
  * nomatch; frames are not modified. */
 static void test_demux(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     fx_make(&x, *state, std_hooks);
     setup_filters(&x);
     uint8_t f[32];
     uint32_t n = frame(f, 0x0800);
-    assert_int_equal(inject(&x, "downstream", f, n), 0);
-    expect_frame(&x, 0, "c_ip", f, n);
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", f, n), 0);
+    ngtest_fx_expect(&x, 0, "c_ip", f, n);
     n = frame(f, 0x0806);
-    assert_int_equal(inject(&x, "downstream", f, n), 0);
-    expect_frame(&x, 1, "c_arp", f, n);
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", f, n), 0);
+    ngtest_fx_expect(&x, 1, "c_arp", f, n);
     n = frame(f, 0x86dd);
-    assert_int_equal(inject(&x, "downstream", f, n), 0);
-    expect_frame(&x, 2, "c_nomatch", f, n);
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", f, n), 0);
+    ngtest_fx_expect(&x, 2, "c_nomatch", f, n);
     n = frame(f, 0x0800);
-    assert_int_equal(inject(&x, "downstream", f, 14), 0); /* header only: fine */
-    expect_frame(&x, 3, "c_ip", f, 14);
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", f, 14), 0); /* header only: fine */
+    ngtest_fx_expect(&x, 3, "c_ip", f, 14);
     struct ng_etfstat s = getstatus(&x);
     assert_int_equal(s.packets_in, 4);
     assert_int_equal(s.packets_out, 0);
     assert_int_equal(status_counter(&x, "match_out"), 3);
     assert_int_equal(status_counter(&x, "nomatch_out"), 1);
-    fx_done(&x);
+    ngtest_fx_done(&x);
 }
 
 /* Towards downstream: only from the hook configured for the ethertype, or
  * from nomatch for an unconfigured one; else EPROTOTYPE, dropped. */
 static void test_filter_upstream(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     fx_make(&x, *state, std_hooks);
     setup_filters(&x);
     uint8_t f[32];
     uint32_t n = frame(f, 0x0800);
-    assert_int_equal(inject(&x, "ip", f, n), 0);
-    expect_frame(&x, 0, "c_downstream", f, n);
-    assert_int_equal(inject(&x, "arp", f, n), -EPROTOTYPE);
-    assert_int_equal(inject(&x, "nomatch", f, n), -EPROTOTYPE);
+    assert_int_equal(ngtest_fx_inject(&x, "ip", f, n), 0);
+    ngtest_fx_expect(&x, 0, "c_downstream", f, n);
+    assert_int_equal(ngtest_fx_inject(&x, "arp", f, n), -EPROTOTYPE);
+    assert_int_equal(ngtest_fx_inject(&x, "nomatch", f, n), -EPROTOTYPE);
     n = frame(f, 0x86dd);
-    assert_int_equal(inject(&x, "ip", f, n), -EPROTOTYPE);
-    assert_int_equal(inject(&x, "nomatch", f, n), 0);
-    expect_frame(&x, 1, "c_downstream", f, n);
+    assert_int_equal(ngtest_fx_inject(&x, "ip", f, n), -EPROTOTYPE);
+    assert_int_equal(ngtest_fx_inject(&x, "nomatch", f, n), 0);
+    ngtest_fx_expect(&x, 1, "c_downstream", f, n);
     assert_int_equal(x.cp->n, 2);
     struct ng_etfstat s = getstatus(&x);
     assert_int_equal(s.packets_in, 0);
     assert_int_equal(s.packets_out, 2);
     assert_int_equal(status_counter(&x, "drop_rejected"), 3);
     /* A filter may name nomatch itself. */
-    assert_int_equal(ascii(&x, "setfilter { matchhook=\"nomatch\" ethertype=0x88cc }", NULL), 0);
+    assert_int_equal(
+        ngtest_fx_ascii(&x, "setfilter { matchhook=\"nomatch\" ethertype=0x88cc }", NULL), 0);
     n = frame(f, 0x88cc);
-    assert_int_equal(inject(&x, "nomatch", f, n), 0);
-    expect_frame(&x, 2, "c_downstream", f, n);
-    fx_done(&x);
+    assert_int_equal(ngtest_fx_inject(&x, "nomatch", f, n), 0);
+    ngtest_fx_expect(&x, 2, "c_downstream", f, n);
+    ngtest_fx_done(&x);
 }
 
-static int bin_msg(struct fx *x, uint32_t cmd, const void *arg, uint32_t len)
+static int bin_msg(struct ngtest_fx *x, uint32_t cmd, const void *arg, uint32_t len)
 {
     struct ng_mesg *m = ng_mesg_alloc(NGM_ETF_COOKIE, cmd, len);
     assert_non_null(m);
@@ -254,15 +151,18 @@ static int bin_msg(struct fx *x, uint32_t cmd, const void *arg, uint32_t len)
 
 static void test_bad_config(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     fx_make(&x, *state, std_hooks);
     setup_filters(&x);
-    assert_int_equal(ascii(&x, "setfilter { matchhook=\"nosuch\" ethertype=0x800 }", NULL),
-                     -ENOENT);
-    assert_int_equal(ascii(&x, "setfilter { matchhook=\"downstream\" ethertype=0x801 }", NULL),
+    assert_int_equal(
+        ngtest_fx_ascii(&x, "setfilter { matchhook=\"nosuch\" ethertype=0x800 }", NULL), -ENOENT);
+    assert_int_equal(
+        ngtest_fx_ascii(&x, "setfilter { matchhook=\"downstream\" ethertype=0x801 }", NULL),
+        -EINVAL);
+    assert_int_equal(ngtest_fx_ascii(&x, "setfilter { matchhook=\"arp\" ethertype=0x800 }", NULL),
+                     -EEXIST);
+    assert_int_equal(ngtest_fx_ascii(&x, "setfilter { matchhook=\"ip\" ethertype=0x10000 }", NULL),
                      -EINVAL);
-    assert_int_equal(ascii(&x, "setfilter { matchhook=\"arp\" ethertype=0x800 }", NULL), -EEXIST);
-    assert_int_equal(ascii(&x, "setfilter { matchhook=\"ip\" ethertype=0x10000 }", NULL), -EINVAL);
     struct ng_etffilter f = {.ethertype = 0x900};
     snprintf(f.matchhook, sizeof(f.matchhook), "ip");
     assert_int_equal(bin_msg(&x, NGM_ETF_SET_FILTER, &f, 20), -EINVAL);
@@ -273,58 +173,60 @@ static void test_bad_config(void **state)
     assert_int_equal(bin_msg(&x, 77, NULL, 0), -EINVAL);
     struct ng_mesg *m = ng_mesg_alloc(4242, 1, 0);
     assert_int_equal(ng_send_msg(x.g, NULL, "etf0:", m, NULL), -EINVAL);
-    assert_int_equal(ascii(&x, "setflag 5", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "setflag 5", NULL), 0);
     char *s = text_status(&x);
     assert_non_null(strstr(s, "flags: 0x5"));
     assert_non_null(strstr(s, "filter 0x0800 -> ip"));
     assert_non_null(strstr(s, "filter 0x0806 -> arp"));
     assert_null(strstr(s, "0x0900"));
     free(s);
-    fx_done(&x);
+    ngtest_fx_done(&x);
 }
 
 static void test_bad_frames(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     const char *const hooks[] = {"downstream", "ip", NULL};
     fx_make(&x, *state, hooks);
-    assert_int_equal(ascii(&x, "setfilter { matchhook=\"ip\" ethertype=0x800 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "setfilter { matchhook=\"ip\" ethertype=0x800 }", NULL),
+                     0);
     uint8_t f[32];
     uint32_t n = frame(f, 0x0800);
-    assert_int_equal(inject(&x, "downstream", f, 13), -EINVAL);
-    assert_int_equal(inject(&x, "ip", f, 0), -EINVAL);
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", f, 13), -EINVAL);
+    assert_int_equal(ngtest_fx_inject(&x, "ip", f, 0), -EINVAL);
     assert_int_equal(status_counter(&x, "drop_runt"), 2);
     n = frame(f, 0x0806);
-    assert_int_equal(inject(&x, "downstream", f, n), -ENOTCONN); /* no nomatch */
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", f, n), -ENOTCONN); /* no nomatch */
     assert_int_equal(ng_rmhook(x.node, "downstream"), 0);
     n = frame(f, 0x0800);
-    assert_int_equal(inject(&x, "ip", f, n), -ENOTCONN);
+    assert_int_equal(ngtest_fx_inject(&x, "ip", f, n), -ENOTCONN);
     assert_int_equal(status_counter(&x, "drop_notconn"), 2);
     assert_int_equal(x.cp->n, 0);
-    fx_done(&x);
+    ngtest_fx_done(&x);
 }
 
 /* A hook's filters go with it: its ethertype is nomatch traffic again. */
 static void test_purge_and_shutdown(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     fx_make(&x, *state, std_hooks);
     setup_filters(&x);
     assert_int_equal(ng_rmhook(x.node, "ip"), 0);
     uint8_t f[32];
     uint32_t n = frame(f, 0x0800);
-    assert_int_equal(inject(&x, "downstream", f, n), 0);
-    expect_frame(&x, 0, "c_nomatch", f, n);
-    assert_int_equal(inject(&x, "nomatch", f, n), 0);
-    expect_frame(&x, 1, "c_downstream", f, n);
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", f, n), 0);
+    ngtest_fx_expect(&x, 0, "c_nomatch", f, n);
+    assert_int_equal(ngtest_fx_inject(&x, "nomatch", f, n), 0);
+    ngtest_fx_expect(&x, 1, "c_downstream", f, n);
     /* The ethertype can be given to another hook now. */
-    assert_int_equal(ascii(&x, "setfilter { matchhook=\"arp\" ethertype=0x800 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "setfilter { matchhook=\"arp\" ethertype=0x800 }", NULL),
+                     0);
     assert_int_equal(ng_rmhook(x.node, "arp"), 0);
     assert_int_equal(ng_rmhook(x.node, "nomatch"), 0);
     assert_true(ng_node_is_valid(x.node));
     assert_int_equal(ng_rmhook(x.node, "downstream"), 0);
     assert_false(ng_node_is_valid(x.node));
-    fx_done(&x);
+    ngtest_fx_done(&x);
 }
 
 static void roundtrip(const struct ng_mesg *m)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "ngtest.h"
 
 #include <ngraph/message.h>
@@ -20,117 +21,11 @@
 #include <ngraph/parse.h>
 #include <ngraph/runtime.h>
 
-/* ---- capture sink -------------------------------------------------------- */
+/* ---- fixture: a macfilter node "mf0" and a capture sink (support/capture.h) */
 
-#define CAP_MAX 16
-struct cap_frame {
-    char hook[NG_HOOKSIZ];
-    uint32_t len;
-    uint8_t data[256];
-};
-struct cap_priv {
-    int n;
-    int flow; /* flow-control messages received */
-    struct cap_frame f[CAP_MAX];
-};
-
-static int cap_constructor(struct ng_node *node)
+static void fx_make(struct ngtest_fx *x, struct ng_graph *g, const char *const *hooks)
 {
-    struct cap_priv *p = calloc(1, sizeof(*p));
-    if (!p)
-        return -ENOMEM;
-    ng_node_set_private(node, p);
-    return 0;
-}
-static void cap_shutdown(struct ng_node *node) { free(ng_node_private(node)); }
-static int cap_rcvdata(struct ng_hook *hook, struct ng_item *item)
-{
-    struct cap_priv *p = ng_node_private(ng_hook_node(hook));
-    if (p->n < CAP_MAX) {
-        struct cap_frame *f = &p->f[p->n++];
-        snprintf(f->hook, sizeof(f->hook), "%s", ng_hook_name(hook));
-        f->len = ng_item_len(item);
-        memcpy(f->data, ng_item_data(item), f->len < sizeof(f->data) ? f->len : sizeof(f->data));
-    }
-    ng_item_free(item);
-    return 0;
-}
-static int cap_rcvmsg(struct ng_node *node, struct ng_item *item, struct ng_hook *lasthook)
-{
-    (void)lasthook;
-    struct cap_priv *p = ng_node_private(node);
-    if (ng_item_msg(item)->header.typecookie == NGM_FLOW_COOKIE)
-        p->flow++;
-    ng_item_free(item);
-    return 0;
-}
-static const struct ng_type cap_type = {
-    .version = NG_ABI_VERSION,
-    .name = "gcap",
-    .constructor = cap_constructor,
-    .shutdown = cap_shutdown,
-    .rcvdata = cap_rcvdata,
-    .rcvmsg = cap_rcvmsg,
-};
-
-/* ---- fixture ------------------------------------------------------------- */
-
-struct fx {
-    struct ng_graph *g;
-    struct ng_node *node, *cap;
-    struct cap_priv *cp;
-};
-
-/* A macfilter node "mf0" whose hooks in `hooks` (NULL-terminated) are each
- * connected to hook "c_<name>" of one capture node. */
-static void fx_make(struct fx *x, struct ng_graph *g, const char *const *hooks)
-{
-    x->g = g;
-    int rc = ng_type_register(g, &ng_macfilter_type);
-    assert_true(rc == 0 || rc == -EEXIST);
-    rc = ng_type_register(g, &cap_type);
-    assert_true(rc == 0 || rc == -EEXIST);
-    assert_int_equal(ng_node_create(g, "macfilter", &x->node), 0);
-    assert_int_equal(ng_node_name(x->node, "mf0"), 0);
-    assert_int_equal(ng_node_create(g, "gcap", &x->cap), 0);
-    x->cp = ng_node_private(x->cap);
-    for (int i = 0; hooks[i]; i++) {
-        char peer[NG_HOOKSIZ];
-        snprintf(peer, sizeof(peer), "c_%s", hooks[i]);
-        assert_int_equal(ng_connect(x->node, hooks[i], x->cap, peer), 0);
-    }
-}
-
-static void fx_done(struct fx *x)
-{
-    if (ng_node_is_valid(x->node))
-        assert_int_equal(ng_node_shutdown(x->node), 0);
-    if (ng_node_is_valid(x->cap))
-        assert_int_equal(ng_node_shutdown(x->cap), 0);
-    ng_node_unref(x->node);
-    ng_node_unref(x->cap);
-}
-
-static int inject(struct fx *x, const char *hook, const uint8_t *bytes, uint32_t len)
-{
-    struct ng_item *it = ng_item_alloc(x->g, len);
-    assert_non_null(it);
-    memcpy(ng_item_data(it), bytes, len);
-    return ng_inject_data(x->node, hook, it);
-}
-
-static int ascii(struct fx *x, const char *text, char **resp)
-{
-    return ng_send_ascii(x->g, "mf0:", text, resp);
-}
-
-static void expect_frame(struct fx *x, int idx, const char *hook, const uint8_t *bytes,
-                         uint32_t len)
-{
-    assert_true(x->cp->n > idx);
-    assert_string_equal(x->cp->f[idx].hook, hook);
-    assert_int_equal(x->cp->f[idx].len, len);
-    assert_memory_equal(x->cp->f[idx].data, bytes, len);
+    ngtest_fx_make(x, g, "macfilter", "mf0", hooks);
 }
 
 static const uint8_t mac1[6] = {0x02, 0, 0, 0, 0, 0x01};
@@ -150,7 +45,7 @@ static uint32_t frame(uint8_t *out, const uint8_t *dst, const uint8_t *src, uint
     return 14 + extra;
 }
 
-static struct ng_mesg *get(struct fx *x, uint32_t cmd)
+static struct ng_mesg *get(struct ngtest_fx *x, uint32_t cmd)
 {
     struct ng_mesg *r = NULL;
     assert_int_equal(ngtest_msg(x->g, "mf0:", NGM_MACFILTER_COOKIE, cmd, &r), 0);
@@ -158,7 +53,7 @@ static struct ng_mesg *get(struct fx *x, uint32_t cmd)
     return r;
 }
 
-static uint64_t status_counter(struct fx *x, const char *name)
+static uint64_t status_counter(struct ngtest_fx *x, const char *name)
 {
     struct ng_mesg *r = NULL;
     assert_int_equal(ngtest_msg(x->g, "mf0:", NGM_GENERIC_COOKIE, NGM_TEXT_STATUS, &r), 0);
@@ -177,26 +72,27 @@ static const char *const std_hooks[] = {"ether", "default", "a", "b", NULL};
  * an upper hook to ether; counters per MAC (bytes beyond the header). */
 static void test_demux(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     fx_make(&x, *state, std_hooks);
-    assert_int_equal(ascii(&x, "direct { ether=02:00:00:00:00:01 hookname=\"a\" }", NULL), 0);
-    assert_int_equal(ascii(&x, "directi { ether=02:00:00:00:00:02 hookid=2 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "direct { ether=02:00:00:00:00:01 hookname=\"a\" }", NULL),
+                     0);
+    assert_int_equal(ngtest_fx_ascii(&x, "directi { ether=02:00:00:00:00:02 hookid=2 }", NULL), 0);
     uint8_t f[64];
     uint32_t n = frame(f, other, mac1, 6);
-    assert_int_equal(inject(&x, "ether", f, n), 0);
-    expect_frame(&x, 0, "c_a", f, n);
+    assert_int_equal(ngtest_fx_inject(&x, "ether", f, n), 0);
+    ngtest_fx_expect(&x, 0, "c_a", f, n);
     n = frame(f, other, mac2, 0);
-    assert_int_equal(inject(&x, "ether", f, n), 0);
-    expect_frame(&x, 1, "c_b", f, n);
+    assert_int_equal(ngtest_fx_inject(&x, "ether", f, n), 0);
+    ngtest_fx_expect(&x, 1, "c_b", f, n);
     n = frame(f, mac1, other, 3); /* mac1 is the destination only */
-    assert_int_equal(inject(&x, "ether", f, n), 0);
-    expect_frame(&x, 2, "c_default", f, n);
-    assert_int_equal(inject(&x, "a", f, n), 0); /* towards ether, to mac1 */
-    expect_frame(&x, 3, "c_ether", f, n);
-    assert_int_equal(inject(&x, "default", f, n), 0);
-    expect_frame(&x, 4, "c_ether", f, n);
+    assert_int_equal(ngtest_fx_inject(&x, "ether", f, n), 0);
+    ngtest_fx_expect(&x, 2, "c_default", f, n);
+    assert_int_equal(ngtest_fx_inject(&x, "a", f, n), 0); /* towards ether, to mac1 */
+    ngtest_fx_expect(&x, 3, "c_ether", f, n);
+    assert_int_equal(ngtest_fx_inject(&x, "default", f, n), 0);
+    ngtest_fx_expect(&x, 4, "c_ether", f, n);
     char *r = NULL;
-    assert_int_equal(ascii(&x, "getmacs", &r), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "getmacs", &r), 0);
     assert_string_equal(r, "{ n=2 macs=[ { ether=02:00:00:00:00:01 hookid=1 packets_in=1 "
                            "bytes_in=6 packets_out=2 bytes_out=6 } { ether=02:00:00:00:00:02 "
                            "hookid=2 packets_in=1 } ] }");
@@ -205,21 +101,24 @@ static void test_demux(void **state)
     assert_int_equal(status_counter(&x, "upper_out"), 2);
     assert_int_equal(status_counter(&x, "default_out"), 1);
     assert_int_equal(status_counter(&x, "ether_out"), 2);
-    fx_done(&x);
+    ngtest_fx_done(&x);
 }
 
 /* The table stays sorted; re-direct keeps counters; default removes;
  * getclrmacs / clrmacs / reset; gethooks with MAC counts. */
 static void test_table(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     fx_make(&x, *state, std_hooks);
-    assert_int_equal(ascii(&x, "direct { ether=02:00:00:00:00:02 hookname=\"b\" }", NULL), 0);
-    assert_int_equal(ascii(&x, "direct { ether=02:00:00:00:00:01 hookname=\"a\" }", NULL), 0);
-    assert_int_equal(ascii(&x, "direct { ether=00:50:56:00:00:03 hookname=\"a\" }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "direct { ether=02:00:00:00:00:02 hookname=\"b\" }", NULL),
+                     0);
+    assert_int_equal(ngtest_fx_ascii(&x, "direct { ether=02:00:00:00:00:01 hookname=\"a\" }", NULL),
+                     0);
+    assert_int_equal(ngtest_fx_ascii(&x, "direct { ether=00:50:56:00:00:03 hookname=\"a\" }", NULL),
+                     0);
     uint8_t f[64];
     uint32_t n = frame(f, other, mac3, 1);
-    assert_int_equal(inject(&x, "ether", f, n), 0);
+    assert_int_equal(ngtest_fx_inject(&x, "ether", f, n), 0);
     struct ng_mesg *m = get(&x, NGM_MACFILTER_GET_MACS);
     const struct ngm_macfilter_macs *t = (const void *)m->data;
     assert_int_equal(m->header.arglen, sizeof(*t) + 3 * sizeof(t->macs[0]));
@@ -231,9 +130,10 @@ static void test_table(void **state)
     assert_int_equal(t->macs[0].bytes_in, 1);
     ng_mesg_free(m);
     /* Moving mac3 to b keeps its counters. */
-    assert_int_equal(ascii(&x, "direct { ether=00:50:56:00:00:03 hookname=\"b\" }", NULL), 0);
-    assert_int_equal(inject(&x, "ether", f, n), 0);
-    expect_frame(&x, 1, "c_b", f, n);
+    assert_int_equal(ngtest_fx_ascii(&x, "direct { ether=00:50:56:00:00:03 hookname=\"b\" }", NULL),
+                     0);
+    assert_int_equal(ngtest_fx_inject(&x, "ether", f, n), 0);
+    ngtest_fx_expect(&x, 1, "c_b", f, n);
     m = get(&x, NGM_MACFILTER_GET_HOOKS);
     const struct ngm_macfilter_hooks *h = (const void *)m->data;
     assert_int_equal(h->n, 3);
@@ -254,23 +154,24 @@ static void test_table(void **state)
     t = (const void *)m->data;
     assert_int_equal(t->macs[0].packets_in, 0);
     ng_mesg_free(m);
-    assert_int_equal(inject(&x, "ether", f, n), 0);
-    assert_int_equal(ascii(&x, "clrmacs", NULL), 0);
+    assert_int_equal(ngtest_fx_inject(&x, "ether", f, n), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "clrmacs", NULL), 0);
     m = get(&x, NGM_MACFILTER_GET_MACS);
     t = (const void *)m->data;
     assert_int_equal(t->macs[0].packets_in, 0);
     ng_mesg_free(m);
     /* Directing to default (by name or hookid 0) removes the entry; a MAC
      * not in the table is then no error. */
-    assert_int_equal(ascii(&x, "direct { ether=00:50:56:00:00:03 hookname=\"default\" }", NULL), 0);
-    assert_int_equal(ascii(&x, "directi { ether=02:00:00:00:00:01 hookid=0 }", NULL), 0);
-    assert_int_equal(ascii(&x, "directi { ether=02:00:00:00:00:01 hookid=0 }", NULL), 0);
+    assert_int_equal(
+        ngtest_fx_ascii(&x, "direct { ether=00:50:56:00:00:03 hookname=\"default\" }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "directi { ether=02:00:00:00:00:01 hookid=0 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "directi { ether=02:00:00:00:00:01 hookid=0 }", NULL), 0);
     char *r = NULL;
-    assert_int_equal(ascii(&x, "getmacs", &r), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "getmacs", &r), 0);
     assert_non_null(strstr(r, "n=1 "));
     free(r);
-    assert_int_equal(ascii(&x, "reset", NULL), 0);
-    assert_int_equal(ascii(&x, "getmacs", &r), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "reset", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "getmacs", &r), 0);
     assert_string_equal(r, "{}");
     free(r);
     /* Many entries: the table grows past its first block. */
@@ -291,10 +192,10 @@ static void test_table(void **state)
     for (uint32_t i = 1; i < t->n; i++)
         assert_true(memcmp(t->macs[i - 1].ether, t->macs[i].ether, 6) < 0);
     ng_mesg_free(m);
-    fx_done(&x);
+    ngtest_fx_done(&x);
 }
 
-static int bin_msg(struct fx *x, uint32_t cmd, const void *arg, uint32_t len)
+static int bin_msg(struct ngtest_fx *x, uint32_t cmd, const void *arg, uint32_t len)
 {
     struct ng_mesg *m = ng_mesg_alloc(NGM_MACFILTER_COOKIE, cmd, len);
     assert_non_null(m);
@@ -305,16 +206,22 @@ static int bin_msg(struct fx *x, uint32_t cmd, const void *arg, uint32_t len)
 
 static void test_bad_config(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     fx_make(&x, *state, std_hooks);
-    assert_int_equal(ascii(&x, "direct { ether=02:00:00:00:00:01 hookname=\"nosuch\" }", NULL),
-                     -ENOENT);
-    assert_int_equal(ascii(&x, "direct { ether=02:00:00:00:00:01 hookname=\"ether\" }", NULL),
-                     -ENOENT);
-    assert_int_equal(ascii(&x, "directi { ether=02:00:00:00:00:01 hookid=3 }", NULL), -EINVAL);
-    assert_int_equal(ascii(&x, "directi { ether=02:00:00:00:00:01 hookid=65535 }", NULL), -EINVAL);
-    assert_int_equal(ascii(&x, "direct { hookname=\"a\" }", NULL), -EOPNOTSUPP); /* no MAC */
-    assert_int_equal(ascii(&x, "direct { ether=02:00:00:00:01 hookname=\"a\" }", NULL), -EINVAL);
+    assert_int_equal(
+        ngtest_fx_ascii(&x, "direct { ether=02:00:00:00:00:01 hookname=\"nosuch\" }", NULL),
+        -ENOENT);
+    assert_int_equal(
+        ngtest_fx_ascii(&x, "direct { ether=02:00:00:00:00:01 hookname=\"ether\" }", NULL),
+        -ENOENT);
+    assert_int_equal(ngtest_fx_ascii(&x, "directi { ether=02:00:00:00:00:01 hookid=3 }", NULL),
+                     -EINVAL);
+    assert_int_equal(ngtest_fx_ascii(&x, "directi { ether=02:00:00:00:00:01 hookid=65535 }", NULL),
+                     -EINVAL);
+    assert_int_equal(ngtest_fx_ascii(&x, "direct { hookname=\"a\" }", NULL),
+                     -EOPNOTSUPP); /* no MAC */
+    assert_int_equal(ngtest_fx_ascii(&x, "direct { ether=02:00:00:00:01 hookname=\"a\" }", NULL),
+                     -EINVAL);
     struct ngm_macfilter_direct d;
     memcpy(d.ether, mac1, 6);
     snprintf(d.hookname, sizeof(d.hookname), "a");
@@ -328,58 +235,60 @@ static void test_bad_config(void **state)
     /* A second "ether" or "default": the name is taken. */
     assert_int_equal(ng_connect(x.node, "ether", x.cap, "c_ether2"), -EEXIST);
     char *r = NULL;
-    assert_int_equal(ascii(&x, "getmacs", &r), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "getmacs", &r), 0);
     assert_string_equal(r, "{}");
     free(r);
-    fx_done(&x);
+    ngtest_fx_done(&x);
 }
 
 /* A removed hook's entries go (its MACs go to default); its hookid is
  * reused by the next hook only after that. */
 static void test_disconnect_purges(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     fx_make(&x, *state, std_hooks);
-    assert_int_equal(ascii(&x, "direct { ether=02:00:00:00:00:01 hookname=\"a\" }", NULL), 0);
-    assert_int_equal(ascii(&x, "direct { ether=02:00:00:00:00:02 hookname=\"b\" }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "direct { ether=02:00:00:00:00:01 hookname=\"a\" }", NULL),
+                     0);
+    assert_int_equal(ngtest_fx_ascii(&x, "direct { ether=02:00:00:00:00:02 hookname=\"b\" }", NULL),
+                     0);
     assert_int_equal(ng_rmhook(x.node, "a"), 0);
     uint8_t f[64];
     uint32_t n = frame(f, other, mac1, 2);
-    assert_int_equal(inject(&x, "ether", f, n), 0);
-    expect_frame(&x, 0, "c_default", f, n);
+    assert_int_equal(ngtest_fx_inject(&x, "ether", f, n), 0);
+    ngtest_fx_expect(&x, 0, "c_default", f, n);
     char *r = NULL;
-    assert_int_equal(ascii(&x, "getmacs", &r), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "getmacs", &r), 0);
     assert_non_null(strstr(r, "n=1 "));
     assert_non_null(strstr(r, "ether=02:00:00:00:00:02 hookid=2"));
     free(r);
     assert_int_equal(ng_connect(x.node, "c", x.cap, "c_c"), 0);
-    assert_int_equal(ascii(&x, "gethooks", &r), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "gethooks", &r), 0);
     assert_non_null(strstr(r, "hookname=\"c\" hookid=1"));
     free(r);
-    assert_int_equal(ascii(&x, "directi { ether=02:00:00:00:00:01 hookid=1 }", NULL), 0);
-    assert_int_equal(inject(&x, "ether", f, n), 0);
-    expect_frame(&x, 1, "c_c", f, n);
-    fx_done(&x);
+    assert_int_equal(ngtest_fx_ascii(&x, "directi { ether=02:00:00:00:00:01 hookid=1 }", NULL), 0);
+    assert_int_equal(ngtest_fx_inject(&x, "ether", f, n), 0);
+    ngtest_fx_expect(&x, 1, "c_c", f, n);
+    ngtest_fx_done(&x);
 }
 
 static void test_bad_frames(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     const char *const hooks[] = {"ether", "a", NULL}; /* no default */
     fx_make(&x, *state, hooks);
     uint8_t f[64];
     uint32_t n = frame(f, other, mac1, 0);
-    assert_int_equal(inject(&x, "ether", f, 13), -EINVAL);
-    assert_int_equal(inject(&x, "a", f, 5), -EINVAL);
+    assert_int_equal(ngtest_fx_inject(&x, "ether", f, 13), -EINVAL);
+    assert_int_equal(ngtest_fx_inject(&x, "a", f, 5), -EINVAL);
     assert_int_equal(status_counter(&x, "drop_runt"), 2);
-    assert_int_equal(inject(&x, "ether", f, n), -ENOTCONN); /* unknown MAC, no default */
+    assert_int_equal(ngtest_fx_inject(&x, "ether", f, n), -ENOTCONN); /* unknown MAC, no default */
     assert_int_equal(ng_rmhook(x.node, "ether"), 0);
-    assert_int_equal(inject(&x, "a", f, n), -ENOTCONN);
+    assert_int_equal(ngtest_fx_inject(&x, "a", f, n), -ENOTCONN);
     assert_int_equal(status_counter(&x, "drop_notconn"), 2);
     assert_int_equal(x.cp->n, 0);
     assert_int_equal(ng_rmhook(x.node, "a"), 0);
     assert_false(ng_node_is_valid(x.node)); /* last hook gone */
-    fx_done(&x);
+    ngtest_fx_done(&x);
 }
 
 static void roundtrip(const struct ng_mesg *m)
@@ -505,7 +414,7 @@ static void test_concurrent_changes(void **state)
 /* At most NG_MACFILTER_MACS_MAX addresses (what getmacs can return). */
 static void test_table_limit(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     fx_make(&x, *state, std_hooks);
     unsigned max = (unsigned)NG_MACFILTER_MACS_MAX;
     assert_int_equal(max, 1638);
@@ -518,13 +427,13 @@ static void test_table_limit(void **state)
         assert_int_equal(ng_send_msg(x.g, NULL, "mf0:", dm, NULL), i < max ? 0 : -ENOSPC);
     }
     /* Moving an existing address is still fine. */
-    assert_int_equal(ascii(&x, "directi { ether=02:00:00:00:00:05 hookid=2 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "directi { ether=02:00:00:00:00:05 hookid=2 }", NULL), 0);
     struct ng_mesg *m = get(&x, NGM_MACFILTER_GET_MACS);
     const struct ngm_macfilter_macs *t = (const void *)m->data;
     assert_int_equal(t->n, max);
     assert_int_equal(t->macs[5].hookid, 2);
     ng_mesg_free(m);
-    fx_done(&x);
+    ngtest_fx_done(&x);
 }
 
 /* At most NG_MACFILTER_UPPER_NUM upper hooks (ids 0..1637, what gethooks

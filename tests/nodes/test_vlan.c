@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "ngtest.h"
 
 #include <ngraph/message.h>
@@ -19,117 +20,11 @@
 #include <ngraph/parse.h>
 #include <ngraph/runtime.h>
 
-/* ---- capture sink -------------------------------------------------------- */
+/* ---- fixture: a vlan node "vlan0" and a capture sink (support/capture.h) */
 
-#define CAP_MAX 16
-struct cap_frame {
-    char hook[NG_HOOKSIZ];
-    uint32_t len;
-    uint8_t data[256];
-};
-struct cap_priv {
-    int n;
-    int flow; /* flow-control messages received */
-    struct cap_frame f[CAP_MAX];
-};
-
-static int cap_constructor(struct ng_node *node)
+static void fx_make(struct ngtest_fx *x, struct ng_graph *g, const char *const *hooks)
 {
-    struct cap_priv *p = calloc(1, sizeof(*p));
-    if (!p)
-        return -ENOMEM;
-    ng_node_set_private(node, p);
-    return 0;
-}
-static void cap_shutdown(struct ng_node *node) { free(ng_node_private(node)); }
-static int cap_rcvdata(struct ng_hook *hook, struct ng_item *item)
-{
-    struct cap_priv *p = ng_node_private(ng_hook_node(hook));
-    if (p->n < CAP_MAX) {
-        struct cap_frame *f = &p->f[p->n++];
-        snprintf(f->hook, sizeof(f->hook), "%s", ng_hook_name(hook));
-        f->len = ng_item_len(item);
-        memcpy(f->data, ng_item_data(item), f->len < sizeof(f->data) ? f->len : sizeof(f->data));
-    }
-    ng_item_free(item);
-    return 0;
-}
-static int cap_rcvmsg(struct ng_node *node, struct ng_item *item, struct ng_hook *lasthook)
-{
-    (void)lasthook;
-    struct cap_priv *p = ng_node_private(node);
-    if (ng_item_msg(item)->header.typecookie == NGM_FLOW_COOKIE)
-        p->flow++;
-    ng_item_free(item);
-    return 0;
-}
-static const struct ng_type cap_type = {
-    .version = NG_ABI_VERSION,
-    .name = "gcap",
-    .constructor = cap_constructor,
-    .shutdown = cap_shutdown,
-    .rcvdata = cap_rcvdata,
-    .rcvmsg = cap_rcvmsg,
-};
-
-/* ---- fixture ------------------------------------------------------------- */
-
-struct fx {
-    struct ng_graph *g;
-    struct ng_node *vlan, *cap;
-    struct cap_priv *cp;
-};
-
-/* A vlan node "vlan0" whose hooks in `hooks` (NULL-terminated) are each
- * connected to hook "c_<name>" of one capture node. */
-static void fx_make(struct fx *x, struct ng_graph *g, const char *const *hooks)
-{
-    x->g = g;
-    int rc = ng_type_register(g, &ng_vlan_type);
-    assert_true(rc == 0 || rc == -EEXIST);
-    rc = ng_type_register(g, &cap_type);
-    assert_true(rc == 0 || rc == -EEXIST);
-    assert_int_equal(ng_node_create(g, "vlan", &x->vlan), 0);
-    assert_int_equal(ng_node_name(x->vlan, "vlan0"), 0);
-    assert_int_equal(ng_node_create(g, "gcap", &x->cap), 0);
-    x->cp = ng_node_private(x->cap);
-    for (int i = 0; hooks[i]; i++) {
-        char peer[NG_HOOKSIZ];
-        snprintf(peer, sizeof(peer), "c_%s", hooks[i]);
-        assert_int_equal(ng_connect(x->vlan, hooks[i], x->cap, peer), 0);
-    }
-}
-
-static void fx_done(struct fx *x)
-{
-    if (ng_node_is_valid(x->vlan))
-        assert_int_equal(ng_node_shutdown(x->vlan), 0);
-    if (ng_node_is_valid(x->cap))
-        assert_int_equal(ng_node_shutdown(x->cap), 0);
-    ng_node_unref(x->vlan);
-    ng_node_unref(x->cap);
-}
-
-static int inject(struct fx *x, const char *hook, const uint8_t *bytes, uint32_t len)
-{
-    struct ng_item *it = ng_item_alloc(x->g, len);
-    assert_non_null(it);
-    memcpy(ng_item_data(it), bytes, len);
-    return ng_inject_data(x->vlan, hook, it);
-}
-
-static int ascii(struct fx *x, const char *text, char **resp)
-{
-    return ng_send_ascii(x->g, "vlan0:", text, resp);
-}
-
-static void expect_frame(struct fx *x, int idx, const char *hook, const uint8_t *bytes,
-                         uint32_t len)
-{
-    assert_true(x->cp->n > idx);
-    assert_string_equal(x->cp->f[idx].hook, hook);
-    assert_int_equal(x->cp->f[idx].len, len);
-    assert_memory_equal(x->cp->f[idx].data, bytes, len);
+    ngtest_fx_make(x, g, "vlan", "vlan0", hooks);
 }
 
 /* An untagged IPv4 frame and its 802.1Q form with tag `tag`, TPID `tpid`. */
@@ -146,7 +41,7 @@ static uint32_t tagged(uint8_t *out, uint16_t tpid, uint16_t tag)
     return sizeof(untagged) + 4;
 }
 
-static uint64_t status_counter(struct fx *x, const char *name)
+static uint64_t status_counter(struct ngtest_fx *x, const char *name)
 {
     struct ng_mesg *r = NULL;
     assert_int_equal(ngtest_msg(x->g, "vlan0:", NGM_GENERIC_COOKIE, NGM_TEXT_STATUS, &r), 0);
@@ -168,98 +63,98 @@ static const char *const std_hooks[] = {"downstream", "nomatch", "v10", "v20", N
  * frame from downstream comes back out of that hook stripped. */
 static void test_encap_decap(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     fx_make(&x, *state, std_hooks);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v10\" vid=10 pcp=5 cfi=1 }", NULL), 0);
-    assert_int_equal(ascii(&x, "addfilter { vlan=20 hook=\"v20\" }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v10\" vid=10 pcp=5 cfi=1 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { vlan=20 hook=\"v20\" }", NULL), 0);
 
     uint8_t t[64];
     uint32_t tl = tagged(t, 0x8100, NG_VLAN_MAKETAG(10, 5, 1));
     assert_int_equal(t[14], 0xb0); /* PCP 5, CFI 1 */
     assert_int_equal(t[15], 0x0a);
-    assert_int_equal(inject(&x, "v10", untagged, sizeof(untagged)), 0);
-    expect_frame(&x, 0, "c_downstream", t, tl);
+    assert_int_equal(ngtest_fx_inject(&x, "v10", untagged, sizeof(untagged)), 0);
+    ngtest_fx_expect(&x, 0, "c_downstream", t, tl);
 
-    assert_int_equal(inject(&x, "downstream", t, tl), 0);
-    expect_frame(&x, 1, "c_v10", untagged, sizeof(untagged));
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", t, tl), 0);
+    ngtest_fx_expect(&x, 1, "c_v10", untagged, sizeof(untagged));
 
     /* VLAN 20 via the old field name; any PCP/CFI in the received tag. */
     tl = tagged(t, 0x8100, NG_VLAN_MAKETAG(20, 7, 1));
-    assert_int_equal(inject(&x, "downstream", t, tl), 0);
-    expect_frame(&x, 2, "c_v20", untagged, sizeof(untagged));
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", t, tl), 0);
+    ngtest_fx_expect(&x, 2, "c_v20", untagged, sizeof(untagged));
     tl = tagged(t, 0x8100, NG_VLAN_MAKETAG(20, 0, 0));
-    assert_int_equal(inject(&x, "v20", untagged, sizeof(untagged)), 0);
-    expect_frame(&x, 3, "c_downstream", t, tl);
+    assert_int_equal(ngtest_fx_inject(&x, "v20", untagged, sizeof(untagged)), 0);
+    ngtest_fx_expect(&x, 3, "c_downstream", t, tl);
     assert_int_equal(status_counter(&x, "encapsulated"), 2);
     assert_int_equal(status_counter(&x, "vlan_out"), 2);
-    fx_done(&x);
+    ngtest_fx_done(&x);
 }
 
 /* Unknown VLANs and untagged frames go to nomatch unmodified; frames from
  * nomatch go downstream unmodified. */
 static void test_nomatch(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     fx_make(&x, *state, std_hooks);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v10\" vid=10 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v10\" vid=10 }", NULL), 0);
     uint8_t t[64];
     uint32_t tl = tagged(t, 0x8100, NG_VLAN_MAKETAG(30, 3, 0));
-    assert_int_equal(inject(&x, "downstream", t, tl), 0);
-    expect_frame(&x, 0, "c_nomatch", t, tl);
-    assert_int_equal(inject(&x, "downstream", untagged, sizeof(untagged)), 0);
-    expect_frame(&x, 1, "c_nomatch", untagged, sizeof(untagged));
-    assert_int_equal(inject(&x, "nomatch", t, tl), 0);
-    expect_frame(&x, 2, "c_downstream", t, tl);
-    assert_int_equal(inject(&x, "nomatch", untagged, sizeof(untagged)), 0);
-    expect_frame(&x, 3, "c_downstream", untagged, sizeof(untagged));
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", t, tl), 0);
+    ngtest_fx_expect(&x, 0, "c_nomatch", t, tl);
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", untagged, sizeof(untagged)), 0);
+    ngtest_fx_expect(&x, 1, "c_nomatch", untagged, sizeof(untagged));
+    assert_int_equal(ngtest_fx_inject(&x, "nomatch", t, tl), 0);
+    ngtest_fx_expect(&x, 2, "c_downstream", t, tl);
+    assert_int_equal(ngtest_fx_inject(&x, "nomatch", untagged, sizeof(untagged)), 0);
+    ngtest_fx_expect(&x, 3, "c_downstream", untagged, sizeof(untagged));
     /* A removed filter: VLAN 10 is nomatch again. */
-    assert_int_equal(ascii(&x, "delfilter \"v10\"", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "delfilter \"v10\"", NULL), 0);
     tl = tagged(t, 0x8100, NG_VLAN_MAKETAG(10, 0, 0));
-    assert_int_equal(inject(&x, "downstream", t, tl), 0);
-    expect_frame(&x, 4, "c_nomatch", t, tl);
-    fx_done(&x);
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", t, tl), 0);
+    ngtest_fx_expect(&x, 4, "c_nomatch", t, tl);
+    ngtest_fx_done(&x);
 }
 
 /* setencapproto changes the TPID both ways; setdecap strips nomatch frames;
  * setencap 0 sends filter frames untagged (no out-of-band tag here). */
 static void test_config(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     fx_make(&x, *state, std_hooks);
     char *r = NULL;
-    assert_int_equal(ascii(&x, "getencapproto", &r), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "getencapproto", &r), 0);
     assert_string_equal(r, "0x8100");
     free(r);
-    assert_int_equal(ascii(&x, "getencap", &r), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "getencap", &r), 0);
     assert_string_equal(r, "0x1");
     free(r);
-    assert_int_equal(ascii(&x, "getdecap", &r), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "getdecap", &r), 0);
     assert_string_equal(r, "0x0");
     free(r);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v10\" vid=10 pcp=1 }", NULL), 0);
-    assert_int_equal(ascii(&x, "setencapproto 0x88a8", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v10\" vid=10 pcp=1 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "setencapproto 0x88a8", NULL), 0);
     uint8_t t[64];
     uint32_t tl = tagged(t, 0x88a8, NG_VLAN_MAKETAG(10, 1, 0));
-    assert_int_equal(inject(&x, "v10", untagged, sizeof(untagged)), 0);
-    expect_frame(&x, 0, "c_downstream", t, tl);
-    assert_int_equal(inject(&x, "downstream", t, tl), 0);
-    expect_frame(&x, 1, "c_v10", untagged, sizeof(untagged));
+    assert_int_equal(ngtest_fx_inject(&x, "v10", untagged, sizeof(untagged)), 0);
+    ngtest_fx_expect(&x, 0, "c_downstream", t, tl);
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", t, tl), 0);
+    ngtest_fx_expect(&x, 1, "c_v10", untagged, sizeof(untagged));
     tl = tagged(t, 0x8100, NG_VLAN_MAKETAG(10, 1, 0)); /* not the TPID now */
-    assert_int_equal(inject(&x, "downstream", t, tl), 0);
-    expect_frame(&x, 2, "c_nomatch", t, tl);
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", t, tl), 0);
+    ngtest_fx_expect(&x, 2, "c_nomatch", t, tl);
 
-    assert_int_equal(ascii(&x, "setencapproto 0x8100", NULL), 0);
-    assert_int_equal(ascii(&x, "setdecap 1", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "setencapproto 0x8100", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "setdecap 1", NULL), 0);
     tl = tagged(t, 0x8100, NG_VLAN_MAKETAG(99, 0, 0));
-    assert_int_equal(inject(&x, "downstream", t, tl), 0);
-    expect_frame(&x, 3, "c_nomatch", untagged, sizeof(untagged));
-    assert_int_equal(ascii(&x, "setencap 0", NULL), 0);
-    assert_int_equal(inject(&x, "v10", untagged, sizeof(untagged)), 0);
-    expect_frame(&x, 4, "c_downstream", untagged, sizeof(untagged));
-    assert_int_equal(ascii(&x, "getdecap", &r), 0);
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", t, tl), 0);
+    ngtest_fx_expect(&x, 3, "c_nomatch", untagged, sizeof(untagged));
+    assert_int_equal(ngtest_fx_ascii(&x, "setencap 0", NULL), 0);
+    assert_int_equal(ngtest_fx_inject(&x, "v10", untagged, sizeof(untagged)), 0);
+    ngtest_fx_expect(&x, 4, "c_downstream", untagged, sizeof(untagged));
+    assert_int_equal(ngtest_fx_ascii(&x, "getdecap", &r), 0);
     assert_string_equal(r, "0x1");
     free(r);
-    fx_done(&x);
+    ngtest_fx_done(&x);
 }
 
 /* Too little headroom for the tag: the frame is copied into a larger item. */
@@ -270,14 +165,14 @@ static void test_encap_no_headroom(void **state)
     ngtest_graph_config(&cfg);
     cfg.item_headroom = 2;
     struct ng_graph *g = ngtest_graph_create(&cfg);
-    struct fx x;
+    struct ngtest_fx x;
     fx_make(&x, g, std_hooks);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v10\" vid=10 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v10\" vid=10 }", NULL), 0);
     uint8_t t[64];
     uint32_t tl = tagged(t, 0x8100, NG_VLAN_MAKETAG(10, 0, 0));
-    assert_int_equal(inject(&x, "v10", untagged, sizeof(untagged)), 0);
-    expect_frame(&x, 0, "c_downstream", t, tl);
-    fx_done(&x);
+    assert_int_equal(ngtest_fx_inject(&x, "v10", untagged, sizeof(untagged)), 0);
+    ngtest_fx_expect(&x, 0, "c_downstream", t, tl);
+    ngtest_fx_done(&x);
     struct ng_graph_stats st;
     assert_int_equal(ng_graph_barrier(g), 0);
     ng_graph_stats(g, &st);
@@ -285,7 +180,7 @@ static void test_encap_no_headroom(void **state)
     ng_graph_destroy(g);
 }
 
-static int bin_msg(struct fx *x, uint32_t cmd, const void *arg, uint32_t len)
+static int bin_msg(struct ngtest_fx *x, uint32_t cmd, const void *arg, uint32_t len)
 {
     struct ng_mesg *m = ng_mesg_alloc(NGM_VLAN_COOKIE, cmd, len);
     assert_non_null(m);
@@ -297,24 +192,26 @@ static int bin_msg(struct fx *x, uint32_t cmd, const void *arg, uint32_t len)
 /* Every invalid configuration gets its errno and changes nothing. */
 static void test_bad_config(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     const char *const hooks[] = {"downstream", "nomatch", "v10", "v20", "spare", NULL};
     fx_make(&x, *state, hooks);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v10\" vid=4095 }", NULL), -EINVAL);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v10\" vid=4096 }", NULL), -EINVAL);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v10\" vid=10 pcp=8 }", NULL), -EINVAL);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v10\" vid=10 cfi=2 }", NULL), -EINVAL);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v10\" vid=10 vlan=11 }", NULL), -EINVAL);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"nosuch\" vid=10 }", NULL), -ENOENT);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"downstream\" vid=10 }", NULL), -EINVAL);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"nomatch\" vid=10 }", NULL), -EINVAL);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v10\" vid=10 }", NULL), 0);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v20\" vid=10 }", NULL), -EEXIST);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v10\" vid=11 }", NULL), -EEXIST);
-    assert_int_equal(ascii(&x, "delfilter \"nosuch\"", NULL), -ENOENT);
-    assert_int_equal(ascii(&x, "delfilter \"spare\"", NULL), -ENOENT);
-    assert_int_equal(ascii(&x, "delvidflt 30", NULL), -ENOENT);
-    assert_int_equal(ascii(&x, "delvidflt 5000", NULL), -EINVAL);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v10\" vid=4095 }", NULL), -EINVAL);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v10\" vid=4096 }", NULL), -EINVAL);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v10\" vid=10 pcp=8 }", NULL), -EINVAL);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v10\" vid=10 cfi=2 }", NULL), -EINVAL);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v10\" vid=10 vlan=11 }", NULL),
+                     -EINVAL);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"nosuch\" vid=10 }", NULL), -ENOENT);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"downstream\" vid=10 }", NULL),
+                     -EINVAL);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"nomatch\" vid=10 }", NULL), -EINVAL);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v10\" vid=10 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v20\" vid=10 }", NULL), -EEXIST);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v10\" vid=11 }", NULL), -EEXIST);
+    assert_int_equal(ngtest_fx_ascii(&x, "delfilter \"nosuch\"", NULL), -ENOENT);
+    assert_int_equal(ngtest_fx_ascii(&x, "delfilter \"spare\"", NULL), -ENOENT);
+    assert_int_equal(ngtest_fx_ascii(&x, "delvidflt 30", NULL), -ENOENT);
+    assert_int_equal(ngtest_fx_ascii(&x, "delvidflt 5000", NULL), -EINVAL);
     /* Short and wrong-sized binary arguments. */
     struct ng_vlan_filter vf = {.vid = 20};
     snprintf(vf.hook_name, sizeof(vf.hook_name), "v20");
@@ -332,41 +229,41 @@ static void test_bad_config(void **state)
     assert_int_equal(ng_send_msg(x.g, NULL, "vlan0:", m, NULL), -EINVAL);
     /* Only the one good filter exists. */
     char *r = NULL;
-    assert_int_equal(ascii(&x, "gettable", &r), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "gettable", &r), 0);
     assert_non_null(strstr(r, "n=1 "));
     assert_non_null(strstr(r, "hook=\"v10\""));
     free(r);
     /* delvidflt removes it; the hook can take another VLAN. */
-    assert_int_equal(ascii(&x, "delvidflt 10", NULL), 0);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v10\" vid=0 }", NULL), 0);
-    fx_done(&x);
+    assert_int_equal(ngtest_fx_ascii(&x, "delvidflt 10", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v10\" vid=0 }", NULL), 0);
+    ngtest_fx_done(&x);
 }
 
 /* Runts, cut tags, hooks without a filter and unconnected exits: dropped,
  * counted, with the documented errno, nothing leaked. */
 static void test_bad_frames(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     const char *const hooks[] = {"downstream", "v10", "v30", NULL}; /* no nomatch */
     fx_make(&x, *state, hooks);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v10\" vid=10 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v10\" vid=10 }", NULL), 0);
     uint8_t t[64];
     uint32_t tl = tagged(t, 0x8100, NG_VLAN_MAKETAG(10, 0, 0));
-    assert_int_equal(inject(&x, "downstream", t, 10), -EINVAL);
-    assert_int_equal(inject(&x, "v10", t, 13), -EINVAL);
-    assert_int_equal(inject(&x, "downstream", t, 16), -EINVAL); /* tag cut in half */
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", t, 10), -EINVAL);
+    assert_int_equal(ngtest_fx_inject(&x, "v10", t, 13), -EINVAL);
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", t, 16), -EINVAL); /* tag cut in half */
     assert_int_equal(status_counter(&x, "drop_runt"), 3);
-    assert_int_equal(inject(&x, "v30", untagged, sizeof(untagged)), -EOPNOTSUPP);
+    assert_int_equal(ngtest_fx_inject(&x, "v30", untagged, sizeof(untagged)), -EOPNOTSUPP);
     assert_int_equal(status_counter(&x, "drop_nofilter"), 1);
-    assert_int_equal(inject(&x, "downstream", untagged, sizeof(untagged)), -ENETDOWN);
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", untagged, sizeof(untagged)), -ENETDOWN);
     tl = tagged(t, 0x8100, NG_VLAN_MAKETAG(99, 0, 0));
-    assert_int_equal(inject(&x, "downstream", t, tl), -ENETDOWN);
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", t, tl), -ENETDOWN);
     assert_int_equal(status_counter(&x, "drop_netdown"), 2);
     assert_int_equal(x.cp->n, 0);
-    assert_int_equal(ng_rmhook(x.vlan, "downstream"), 0);
-    assert_int_equal(inject(&x, "v10", untagged, sizeof(untagged)), -ENETDOWN);
+    assert_int_equal(ng_rmhook(x.node, "downstream"), 0);
+    assert_int_equal(ngtest_fx_inject(&x, "v10", untagged, sizeof(untagged)), -ENETDOWN);
     assert_int_equal(status_counter(&x, "drop_netdown"), 3);
-    fx_done(&x);
+    ngtest_fx_done(&x);
 }
 
 /* ASCII forms of every message and response convert both ways exactly. */
@@ -435,27 +332,27 @@ static void test_ascii_roundtrip(void **state)
  * removes its filter; flow messages from downstream reach filter hooks. */
 static void test_shutdown_and_flow(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     fx_make(&x, *state, std_hooks);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v10\" vid=10 }", NULL), 0);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v20\" vid=20 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v10\" vid=10 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v20\" vid=20 }", NULL), 0);
     struct ng_hook *ch;
     assert_int_equal(ng_hook_find(x.cap, "c_downstream", &ch), 0);
     struct ng_mesg *m = ng_mesg_alloc(NGM_FLOW_COOKIE, NGM_LINK_IS_UP, 0);
     assert_int_equal(ng_send_msg_hook(ch, m), 0);
     ng_hook_unref(ch);
     assert_int_equal(x.cp->flow, 2);
-    assert_int_equal(ng_rmhook(x.vlan, "v20"), 0);
+    assert_int_equal(ng_rmhook(x.node, "v20"), 0);
     char *r = NULL;
-    assert_int_equal(ascii(&x, "gettable", &r), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "gettable", &r), 0);
     assert_non_null(strstr(r, "n=1 "));
     free(r);
-    assert_int_equal(ng_rmhook(x.vlan, "v10"), 0);
-    assert_int_equal(ng_rmhook(x.vlan, "nomatch"), 0);
-    assert_true(ng_node_is_valid(x.vlan));
-    assert_int_equal(ng_rmhook(x.vlan, "downstream"), 0);
-    assert_false(ng_node_is_valid(x.vlan));
-    fx_done(&x);
+    assert_int_equal(ng_rmhook(x.node, "v10"), 0);
+    assert_int_equal(ng_rmhook(x.node, "nomatch"), 0);
+    assert_true(ng_node_is_valid(x.node));
+    assert_int_equal(ng_rmhook(x.node, "downstream"), 0);
+    assert_false(ng_node_is_valid(x.node));
+    ngtest_fx_done(&x);
 }
 
 /* Shared-mode data path against filter changes and hook removal: worker
@@ -549,10 +446,10 @@ static void test_filter_limit(void **state)
  * bytes, drops); the first error is returned. */
 static void test_burst(void **state)
 {
-    struct fx x;
+    struct ngtest_fx x;
     fx_make(&x, *state, std_hooks);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v10\" vid=10 }", NULL), 0);
-    assert_int_equal(ascii(&x, "addfilter { hook=\"v20\" vid=20 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v10\" vid=10 }", NULL), 0);
+    assert_int_equal(ngtest_fx_ascii(&x, "addfilter { hook=\"v20\" vid=20 }", NULL), 0);
     uint8_t t10[64], t20[64];
     uint32_t l10 = tagged(t10, 0x8100, NG_VLAN_MAKETAG(10, 0, 0));
     uint32_t l20 = tagged(t20, 0x8100, NG_VLAN_MAKETAG(20, 0, 0));
@@ -564,25 +461,25 @@ static void test_burst(void **state)
         assert_non_null(v[i]);
         memcpy(ng_item_data(v[i]), fr[i], fl[i]);
     }
-    assert_int_equal(ng_inject_data_burst(x.vlan, "downstream", v, 6), -EINVAL);
+    assert_int_equal(ng_inject_data_burst(x.node, "downstream", v, 6), -EINVAL);
     assert_int_equal(x.cp->n, 5);
-    expect_frame(&x, 0, "c_v10", untagged, sizeof(untagged));
-    expect_frame(&x, 1, "c_v10", untagged, sizeof(untagged));
-    expect_frame(&x, 2, "c_nomatch", untagged, sizeof(untagged));
-    expect_frame(&x, 3, "c_v20", untagged, sizeof(untagged));
-    expect_frame(&x, 4, "c_v10", untagged, sizeof(untagged));
+    ngtest_fx_expect(&x, 0, "c_v10", untagged, sizeof(untagged));
+    ngtest_fx_expect(&x, 1, "c_v10", untagged, sizeof(untagged));
+    ngtest_fx_expect(&x, 2, "c_nomatch", untagged, sizeof(untagged));
+    ngtest_fx_expect(&x, 3, "c_v20", untagged, sizeof(untagged));
+    ngtest_fx_expect(&x, 4, "c_v10", untagged, sizeof(untagged));
     for (int i = 0; i < 3; i++) {
         v[i] = ng_item_alloc(x.g, sizeof(untagged));
         memcpy(ng_item_data(v[i]), untagged, sizeof(untagged));
     }
-    assert_int_equal(ng_inject_data_burst(x.vlan, "v20", v, 3), 0);
+    assert_int_equal(ng_inject_data_burst(x.node, "v20", v, 3), 0);
     for (int i = 5; i < 8; i++)
-        expect_frame(&x, i, "c_downstream", t20, l20);
+        ngtest_fx_expect(&x, i, "c_downstream", t20, l20);
     assert_int_equal(status_counter(&x, "vlan_out"), 4);
     assert_int_equal(status_counter(&x, "nomatch_out"), 1);
     assert_int_equal(status_counter(&x, "downstream_out"), 3);
     assert_int_equal(status_counter(&x, "drop_runt"), 1);
-    fx_done(&x);
+    ngtest_fx_done(&x);
 }
 
 int main(void)
