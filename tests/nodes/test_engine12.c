@@ -171,7 +171,7 @@ static void test_timer_no_runtime(void **state)
     assert_int_equal(ng_timer_arm(&tm, a, NULL, 0, NULL, NULL, 0), -EINVAL);
     assert_int_equal(ng_timer_arm(&tm, a, y, 0, tmr_fn, NULL, 0), -EINVAL); /* c's hook */
     /* Fires without a runtime, with its hook. */
-    assert_int_equal(ng_timer_arm(&tm, a, x, 1000000, tmr_fn, NULL, 42), 0);
+    assert_int_equal(ng_timer_arm(&tm, a, x, 200000000, tmr_fn, NULL, 42), 0);
     assert_true(ng_timer_pending(&tm));
     WAIT_FOR(atomic_load(&tmr.fired) == 1);
     assert_ptr_equal(tmr.hook, x);
@@ -183,7 +183,7 @@ static void test_timer_no_runtime(void **state)
     assert_int_equal(ng_timer_cancel(&tm), 1);
     assert_int_equal(ng_timer_cancel(&tm), 0);
     /* The hook removed before it fires: fn is not run. */
-    assert_int_equal(ng_timer_arm(&tm2, a, x, 500000000, tmr_fn, NULL, 2), 0); /* 0.5 s */
+    assert_int_equal(ng_timer_arm(&tm2, a, x, 2000000000, tmr_fn, NULL, 2), 0); /* 2 s */
     assert_int_equal(ng_rmhook(a, "x"), 0);
     assert_int_equal(ng_timer_arm(&tm, a, x, 0, tmr_fn, NULL, 0), -ENOTCONN);
     WAIT_FOR(!ng_timer_pending(&tm2));
