@@ -71,7 +71,7 @@ static int list_nodes(struct ng_graph *g, const char *path)
 
 static void print_stats(struct ng_graph *g)
 {
-    static const char *const why[NG_DROP_REASONS] = {"notconn", "dead", "nobufs", "queue"};
+    static const char *const why[NG_DROP_REASONS] = {"notconn", "dead", "nobufs", "queue", "loop"};
     struct ng_graph_stats st;
     ng_graph_stats(g, &st);
     printf("stats: items alloc %" PRIu64 " free %" PRIu64 " live %" PRIu64 "; nodes %" PRIu64

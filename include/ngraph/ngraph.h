@@ -203,6 +203,35 @@ void ng_thread_unregister(struct ng_graph *g);
  */
 int ng_graph_barrier(struct ng_graph *g);
 
+/*
+ * Deferred reclamation for node types.  A type whose rcvdata reads state
+ * without a lock (shared mode, NG_TYPE_CONCURRENT_DATA) publishes a new
+ * version with a release store and hands the old one to ng_defer(): fn runs
+ * once every read-side section that could still see the old version has
+ * ended (the graph's backend decides when: a ck_epoch epoch, a liburcu QSBR
+ * grace period; the rwlock baseline defers through ck_epoch too).  The entry
+ * is embedded in the memory to be freed; its fields are private.
+ */
+struct ng_defer_entry {
+    void *ng_private[5];
+};
+typedef void (*ng_defer_fn)(struct ng_defer_entry *e);
+
+/*
+ * Call fn(e) after a grace period of g.  fn runs exactly once, on a thread
+ * of the backend's choosing (a thread leaving a section, the backend's
+ * reclaim thread, ng_graph_barrier or ng_graph_destroy), outside every node
+ * method: it may only free memory (typically the object containing e) and
+ * must not call into the graph.  ng_graph_barrier() waits for every pending
+ * call; ng_graph_destroy() runs them all before it returns.
+ *   Context:  any thread, node methods and timer functions included;
+ *             never blocks.  g must be alive.
+ *   Consumes: e, which belongs to the graph until fn(e) is called (do not
+ *             touch or reuse it before then).
+ *   Returns:  0; -EINVAL (g, e or fn NULL).
+ */
+int ng_defer(struct ng_graph *g, struct ng_defer_entry *e, ng_defer_fn fn);
+
 /* ------------------------------------------------------------------------ */
 /* Node types                                                               */
 /* ------------------------------------------------------------------------ */
@@ -313,8 +342,9 @@ struct ng_type {
     /* A hook named `name` is being added; non-zero refuses it (e.g. -EINVAL
      * for an unsupported name, -EISCONN if taken by the type's own rules).
      * The hook is not yet linked anywhere.  If it is refused later (the
-     * other node's newhook fails) it is discarded without disconnect being
-     * called; if a connect method fails, both disconnect methods run.
+     * other node's newhook fails) this node's disconnect method is called
+     * with it (as in netgraph: a type may have kept the hook), then it is
+     * discarded; if a connect method fails, both disconnect methods run.
      *   Context:  the thread changing the topology, under the control lock
      *             only (not a writer: may run concurrently with rcvdata,
      *             rcvmsg and functions of the node on other threads). */
@@ -961,7 +991,9 @@ ng_id_t ng_item_msg_sender(const struct ng_item *item);
  *             -ENOMEM (no per-thread state: item freed); -ENOTCONN (hook not
  *             connected or being removed, or the peer node shutting down:
  *             item dropped and counted); -EOPNOTSUPP (the peer's type has no
- *             rcvdata: item dropped, NG_DROP_DEAD); or the peer's rcvdata
+ *             rcvdata: item dropped, NG_DROP_DEAD); -ELOOP (hops nested so
+ *             deep that this thread's stack is low, i.e. a loop in the
+ *             graph: item dropped, NG_DROP_LOOP); or the peer's rcvdata
  *             return value when it ran on this thread.
  */
 int ng_send_data(struct ng_hook *hook, struct ng_item *item);
@@ -994,7 +1026,8 @@ int ng_send_data(struct ng_hook *hook, struct ng_item *item);
  *             them: every non-NULL item freed, uncounted); -ENOMEM (no
  *             per-thread state: items freed); -ENOTCONN (hook not
  *             connected or being removed, or the peer node shutting down:
- *             all n dropped and counted); or, when the peer ran on this
+ *             all n dropped and counted); -ELOOP (as ng_send_data: all n
+ *             dropped, NG_DROP_LOOP); or, when the peer ran on this
  *             thread, rcvdata_burst's return value (without the method:
  *             the first non-zero rcvdata return value, -EOPNOTSUPP for a
  *             type with neither method).
@@ -1053,8 +1086,9 @@ int ng_batch_end(struct ng_graph *g);
  *             (no per-thread state: item freed); -ENOENT (no such hook: item
  *             dropped and counted); -ENOTCONN (the hook is being removed or
  *             the node is shutting down: item dropped and counted);
- *             -EOPNOTSUPP (the type has no rcvdata: item dropped); or
- *             rcvdata's return value when it ran on this thread.
+ *             -EOPNOTSUPP (the type has no rcvdata: item dropped); -ELOOP
+ *             (as ng_send_data: item dropped, NG_DROP_LOOP); or rcvdata's
+ *             return value when it ran on this thread.
  */
 int ng_inject_data(struct ng_node *node, const char *hookname, struct ng_item *item);
 
@@ -1071,7 +1105,8 @@ int ng_inject_data(struct ng_node *node, const char *hookname, struct ng_item *i
  *             among them: every non-NULL item freed, uncounted); -ENOMEM
  *             (no per-thread state: items freed); -ENOENT (no such hook:
  *             all dropped and counted); -ENOTCONN (hook being removed or
- *             node shutting down: all dropped and counted); or the
+ *             node shutting down: all dropped and counted); -ELOOP (as
+ *             ng_send_data: all dropped, NG_DROP_LOOP); or the
  *             receiving method's return value as in ng_send_data_burst().
  */
 int ng_inject_data_burst(struct ng_node *node, const char *hookname, struct ng_item **items,
@@ -1129,6 +1164,7 @@ enum ng_drop_reason {
     NG_DROP_DEAD,        /* node shutting down / queued at a dying node */
     NG_DROP_NOBUFS,      /* item allocation or copy failed */
     NG_DROP_QUEUE,       /* runtime shut down / queue limit exceeded */
+    NG_DROP_LOOP,        /* nested hops ran the sending thread's stack low (a loop) */
     NG_DROP_REASONS
 };
 

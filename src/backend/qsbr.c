@@ -19,7 +19,12 @@
  *    offline, which never delays a grace period.
  *    Restriction: threads must not be registered with urcu-qsbr by anyone
  *    else (double registration); liburcu's own call_rcu worker threads are
- *    recognised while they run our callbacks.
+ *    recognised while they run our callbacks: defer() from there needs no
+ *    registration, and a callback that attaches the worker to a graph (a
+ *    type's final shutdown method freeing an item, say) makes it `qs_foreign`:
+ *    not registered again, never put offline or unregistered by us (liburcu
+ *    keeps it registered and online while it runs callbacks, which is a
+ *    read-side section for everything the callback does).
  *
  *  - Online/offline.  A thread attached through us is OFFLINE except between
  *    the outermost read_enter and read_exit, so idle and application threads
@@ -98,6 +103,7 @@ static _Thread_local unsigned qs_reg;                         /* attachments of 
 static _Thread_local bool qs_lazy;                            /* registered by defer() */
 static _Thread_local unsigned qs_depth;                       /* open sections, all instances */
 static _Thread_local struct ngi_backend_inst *qs_dispatching; /* in trampoline */
+static _Thread_local bool qs_foreign; /* a liburcu worker, attached in our callback */
 
 static pthread_once_t qs_key_once = PTHREAD_ONCE_INIT;
 static pthread_key_t qs_key;
@@ -179,7 +185,9 @@ static int qs_thread_attach(struct ngi_backend_inst *b, struct ngi_bthread **tp)
 
     if (t == NULL)
         return -ENOMEM;
-    if (qs_reg == 0 && !qs_lazy) {
+    if (qs_reg == 0 && !qs_lazy && qs_dispatching != NULL) {
+        qs_foreign = true; /* liburcu's worker: registered and online already */
+    } else if (qs_reg == 0 && !qs_lazy && !qs_foreign) {
         int rc = qs_register_self();
 
         if (rc != 0) {
@@ -204,7 +212,10 @@ static void qs_thread_detach(struct ngi_backend_inst *b, struct ngi_bthread *t)
      * detaches it from each graph. */
     if (qs_reg > 0 && --qs_reg == 0) {
         assert(qs_depth == 0);
-        qs_unregister_self();
+        if (qs_foreign)
+            qs_foreign = false; /* liburcu's registration, not ours */
+        else
+            qs_unregister_self();
     }
 }
 
@@ -217,20 +228,20 @@ static void qs_thread_release(struct ngi_backend_inst *b, struct ngi_bthread *t)
 static void qs_read_enter(struct ngi_bthread *t)
 {
     (void)t;
-    if (qs_depth++ == 0)
+    if (qs_depth++ == 0 && !qs_foreign)
         urcu_qsbr_thread_online();
 }
 
 static void qs_read_exit(struct ngi_bthread *t)
 {
     tsan_release(&t->b->tsan_gp);
-    if (--qs_depth == 0)
+    if (--qs_depth == 0 && !qs_foreign)
         urcu_qsbr_thread_offline();
 }
 
 static void qs_quiescent(struct ngi_bthread *t)
 {
-    if (qs_depth == 1) {
+    if (qs_depth == 1 && !qs_foreign) {
         tsan_release(&t->b->tsan_gp);
         urcu_qsbr_quiescent_state();
     }

@@ -38,7 +38,26 @@ extern _Thread_local struct ngi_tls_slot ngi_tls[NGI_TLS_SLOTS] NGI_TLS_IE;
  * previous value in its ngi_thread and its exit restores it.  Owner thread
  * only.
  */
-extern _Thread_local uint64_t ngi_fast_serial NGI_TLS_IE;
+#define ngi_fast_serial (ngi_fast.serial)
+
+/*
+ * ngi_stack_floor: the stack guard.  Data hops nest on the sender's stack
+ * (rcvdata -> ng_send_data -> rcvdata ...), so a loop in the graph (two echo
+ * nodes joined, a type that sends back where it received) would recurse
+ * until the thread's stack overflowed.  Every hop compares the stack
+ * pointer with this floor (fast path: one register read and a compare); at
+ * or below it the item is dropped and counted (NG_DROP_LOOP, -ELOOP), as
+ * Linux drops packets past its transmit recursion limit.  The floor sits an
+ * eighth of the thread's stack (16 KiB..1 MiB) above its lowest address, so
+ * a type's rcvdata keeps that much headroom.  Set by the outermost section
+ * entry (ngi_enter -> ngi_stack_floor_set) from the thread's stack bounds,
+ * or 256 KiB below the current stack pointer when that lies outside them
+ * (a coroutine's or signal stack).  Owner thread only; 0 before the first
+ * entry (the fast path is only taken inside a section, after it).
+ */
+#define ngi_stack_floor (ngi_fast.stack_floor)
+void ngi_stack_floor_set(void);
+#define NGI_STACK_LOW() NGI_UNLIKELY(ngi_stack_pointer() <= ngi_stack_floor)
 
 /* Slow half of ngi_thread_get: attach this thread to g.  NULL on -ENOMEM. */
 struct ngi_thread *ngi_thread_get_slow(struct ng_graph *g);
@@ -59,6 +78,7 @@ static inline struct ngi_thread *ngi_enter(struct ng_graph *g)
     if (NGI_UNLIKELY(!t))
         return NULL;
     if (t->depth++ == 0) {
+        ngi_stack_floor_set();
         g->bops->read_enter(t->bt);
         t->saved_fast = ngi_fast_serial;
         ngi_fast_serial = (!g->locked && ngi_stat_slot != 0) ? g->serial : 0;

@@ -434,6 +434,18 @@ int ngi_drop_notconn_burst(struct ng_hook *sender, struct ng_item **items, unsig
     return -ENOTCONN;
 }
 
+int ngi_drop_loop(struct ng_node *node, struct ng_hook *sender, struct ng_item **items, unsigned n)
+{
+    if (sender) {
+        NGI_HSTAT_ADD_N(sender, drops, n);
+        node = sender->node;
+    }
+    NGI_STAT_ADD_N(node->stats, drops[NG_DROP_LOOP], n);
+    for (unsigned i = 0; i < n; i++)
+        ng_item_drop(items[i], NG_DROP_LOOP);
+    return -ELOOP;
+}
+
 /* ngi_data_slow for a burst: every item takes the decision ngi_data_slow
  * would take for it given the flags seen once for the burst (a cut link or
  * a dying node drops all n, counted as n drops), and the node is entered

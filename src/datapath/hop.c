@@ -9,6 +9,10 @@
  * delivery needs beyond the common case (a forced or invalid hook or node,
  * a netgraph-mode reader entry, a queue) is out of line in entry.c.
  *
+ * Loops: every entry compares the stack pointer with the thread's floor
+ * (NGI_STACK_LOW, datapath.h); hops nested that deep are a loop in the
+ * graph and are dropped (NG_DROP_LOOP) instead of overflowing the stack.
+ *
  * Memory safety: every path runs inside a read-side section of the hook's
  * graph, which keeps the sending hook, its pair block (so the partner) and
  * the partner's node alive; with the rwlock backend the peer is also pinned
@@ -39,7 +43,7 @@ static NGI_NOINLINE int send_burst_slow(struct ng_hook *hook, struct ng_item **i
 int ng_send_data(struct ng_hook *hook, struct ng_item *it)
 {
     if (NGI_LIKELY(hook != NULL && it != NULL && ngi_fast_serial == hook->gserial &&
-                   it->kind == NGI_IK_DATA))
+                   it->kind == NGI_IK_DATA && !NGI_STACK_LOW()))
         /* t = NULL: ngi_tls[0] may belong to another graph here; the
          * out-of-line paths look the state up when they need it. */
         return dispatch_data(NULL, ngi_hook_partner(hook), it, ngi_stat_slot, true, true);
@@ -118,6 +122,11 @@ static NGI_NOINLINE int send_data_slow(struct ng_hook *hook, struct ng_item *it)
         ng_item_free(it);
         return -ENOMEM;
     }
+    if (NGI_STACK_LOW()) {
+        int rc = ngi_drop_loop(NULL, hook, &it, 1);
+        ngi_exit(t);
+        return rc;
+    }
     bool locked = ngi_locked_backend(g);
     struct ng_hook *peer = slow_peer(g, hook, locked);
     int rc;
@@ -154,6 +163,9 @@ int ng_inject_data(struct ng_node *n, const char *hookname, struct ng_item *it)
     if (!ok) {
         ng_item_drop(it, NG_DROP_NOTCONN);
         rc = -ENOENT;
+    } else if (NGI_STACK_LOW()) {
+        rc = ngi_drop_loop(n, NULL, &it, 1);
+        ng_hook_unref(h);
     } else {
         rc = ngi_dispatch_data(t, h, it);
         ng_hook_unref(h);
@@ -201,7 +213,7 @@ static int burst_refuse(struct ng_item **items, unsigned n)
 int ng_send_data_burst(struct ng_hook *hook, struct ng_item **items, unsigned n)
 {
     if (NGI_LIKELY(n - 1u < NG_BURST_MAX && hook != NULL && items != NULL &&
-                   ngi_fast_serial == hook->gserial)) {
+                   ngi_fast_serial == hook->gserial && !NGI_STACK_LOW())) {
         NGI_ASSERT(burst_valid(items, n));
         return dispatch_burst(NULL, ngi_hook_partner(hook), items, n, ngi_stat_slot, true, true);
     }
@@ -259,6 +271,11 @@ static NGI_NOINLINE int send_burst_slow(struct ng_hook *hook, struct ng_item **i
             ng_item_free(items[i]);
         return -ENOMEM;
     }
+    if (NGI_STACK_LOW()) {
+        int rc = ngi_drop_loop(NULL, hook, items, n);
+        ngi_exit(t);
+        return rc;
+    }
     bool locked = ngi_locked_backend(g);
     struct ng_hook *peer = slow_peer(g, hook, locked);
     int rc;
@@ -298,6 +315,9 @@ int ng_inject_data_burst(struct ng_node *nd, const char *hookname, struct ng_ite
         for (unsigned i = 0; i < n; i++)
             ng_item_drop(items[i], NG_DROP_NOTCONN);
         rc = -ENOENT;
+    } else if (NGI_STACK_LOW()) {
+        rc = ngi_drop_loop(nd, NULL, items, n);
+        ng_hook_unref(h);
     } else {
         rc = dispatch_burst(t, h, items, n, ngi_stat_slot, false, false);
         ng_hook_unref(h);

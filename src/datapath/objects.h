@@ -133,7 +133,17 @@ struct ngi_pool {
  * counts of hooks already removed (folded into ng_node.gone_in/out).
  */
 #define NGI_STAT_SLOTS 8
-extern _Thread_local unsigned ngi_stat_slot NGI_TLS_IE;
+
+/* The data path's per-thread words, in one thread-local block so that a hop
+ * reaches all three through one TLS address (in PIC code: one GOT load, not
+ * three).  Owner thread only. */
+struct ngi_fast_tls {
+    uint64_t serial;       /* ngi_fast_serial (datapath.h) */
+    uintptr_t stack_floor; /* ngi_stack_floor (datapath.h) */
+    unsigned stat_slot;    /* ngi_stat_slot: this thread's statistics slot */
+};
+extern _Thread_local struct ngi_fast_tls ngi_fast NGI_TLS_IE;
+#define ngi_stat_slot (ngi_fast.stat_slot)
 
 struct ngi_nstat {
     _Atomic uint64_t queued, dequeued;

@@ -14,6 +14,7 @@
  * At thread exit a pthread key destructor detaches the thread from every
  * graph that is still alive (found through the process-wide registry).
  */
+#include <assert.h>
 #include <stdlib.h>
 
 #include "datapath.h"
@@ -31,8 +32,37 @@ static pthread_mutex_t ng_registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ngi_reg *ng_registry;
 
 _Thread_local struct ngi_tls_slot ngi_tls[NGI_TLS_SLOTS] NGI_TLS_IE;
-_Thread_local unsigned ngi_stat_slot NGI_TLS_IE; /* 0: shared slot (atomic adds) */
-_Thread_local uint64_t ngi_fast_serial NGI_TLS_IE;
+/* ngi_stat_slot 0: the shared slot (atomic adds). */
+_Thread_local struct ngi_fast_tls ngi_fast NGI_TLS_IE;
+
+/* This thread's stack bounds [stack_lo, stack_hi) (0, 0 if unknown). */
+static _Thread_local uintptr_t stack_lo, stack_hi;
+static _Thread_local bool stack_known;
+
+void ngi_stack_floor_set(void)
+{
+    if (!stack_known) {
+        stack_known = true;
+        pthread_attr_t a;
+        void *addr;
+        size_t size;
+        if (pthread_getattr_np(pthread_self(), &a) == 0) {
+            if (pthread_attr_getstack(&a, &addr, &size) == 0) {
+                stack_lo = (uintptr_t)addr;
+                stack_hi = stack_lo + size;
+            }
+            pthread_attr_destroy(&a);
+        }
+    }
+    uintptr_t sp = ngi_stack_pointer();
+    if (sp > stack_lo && sp < stack_hi) {
+        uintptr_t room = (stack_hi - stack_lo) / 8;
+        room = room < (16u << 10) ? (16u << 10) : room > (1u << 20) ? (1u << 20) : room;
+        ngi_stack_floor = stack_lo + room;
+    } else {
+        ngi_stack_floor = sp > (256u << 10) ? sp - (256u << 10) : 0;
+    }
+}
 
 /* Exclusive statistics slots 1..NGI_STAT_SLOTS-1, process-wide bitmap. */
 static _Atomic uint32_t ng_stat_used;
@@ -261,6 +291,34 @@ int ng_graph_barrier(struct ng_graph *g)
     if (ngi_thread_in_section())
         return -EDEADLK;
     g->bops->barrier(g->backend);
+    return 0;
+}
+
+/* ng_defer: the public entry is the backend's struct ngi_defer followed by
+ * the type's callback.  The backend owns the ngi_defer part from defer()
+ * until it calls defer_trampoline, which hands the entry back to the type. */
+struct defer_pub {
+    struct ngi_defer d;
+    ng_defer_fn fn;
+};
+static_assert(sizeof(struct defer_pub) <= sizeof(struct ng_defer_entry),
+              "struct ng_defer_entry too small for the backend's entry");
+static_assert(_Alignof(struct defer_pub) <= _Alignof(struct ng_defer_entry),
+              "struct ng_defer_entry under-aligned");
+
+static void defer_trampoline(struct ngi_defer *d)
+{
+    struct defer_pub *p = (struct defer_pub *)d;
+    p->fn((struct ng_defer_entry *)p);
+}
+
+int ng_defer(struct ng_graph *g, struct ng_defer_entry *e, ng_defer_fn fn)
+{
+    if (!g || !e || !fn)
+        return -EINVAL;
+    struct defer_pub *p = (struct defer_pub *)e;
+    p->fn = fn;
+    g->bops->defer(g->backend, &p->d, defer_trampoline);
     return 0;
 }
 

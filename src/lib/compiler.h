@@ -54,6 +54,21 @@ static inline void ngi_cpu_relax(void)
 #endif
 }
 
+/* The calling thread's stack pointer (one register move), for the data
+ * path's stack guard (datapath/thread.c, ngi_stack_floor). */
+static inline uintptr_t ngi_stack_pointer(void)
+{
+    uintptr_t sp;
+#if defined(__x86_64__)
+    __asm__("movq %%rsp, %0" : "=r"(sp));
+#elif defined(__aarch64__)
+    __asm__("mov %0, sp" : "=r"(sp));
+#else
+    sp = (uintptr_t)__builtin_frame_address(0);
+#endif
+    return sp;
+}
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 static inline uint64_t ngi_mono_ns(void)
 {

@@ -146,12 +146,13 @@ static int shutdown_all(struct ngd *d)
         unsigned long long delivered = freed >= dropped ? freed - dropped : 0;
         ngd_log(NGD_INFO,
                 "accounting: %llu items allocated = %llu delivered + %llu dropped (notconn %llu, "
-                "dead %llu, nobufs %llu, queue %llu) + %llu live",
+                "dead %llu, nobufs %llu, queue %llu, loop %llu) + %llu live",
                 (unsigned long long)st.items_alloc, delivered, dropped,
                 (unsigned long long)st.drops[NG_DROP_NOTCONN],
                 (unsigned long long)st.drops[NG_DROP_DEAD],
                 (unsigned long long)st.drops[NG_DROP_NOBUFS],
-                (unsigned long long)st.drops[NG_DROP_QUEUE], (unsigned long long)st.items_live);
+                (unsigned long long)st.drops[NG_DROP_QUEUE],
+                (unsigned long long)st.drops[NG_DROP_LOOP], (unsigned long long)st.items_live);
         if (st.items_alloc != freed + st.items_live || freed < dropped) {
             ngd_log(NGD_ERR, "accounting does not add up: %llu allocated, %llu freed, %llu live",
                     (unsigned long long)st.items_alloc, freed, (unsigned long long)st.items_live);

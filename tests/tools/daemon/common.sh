@@ -101,12 +101,12 @@ check_accounting() {
     local line
     line=$(grep -E 'accounting: [0-9]+ items allocated' "$1" | tail -n 1)
     [[ -n $line ]] || fail "no accounting line in $1"
-    if [[ ! $line =~ accounting:\ ([0-9]+)\ items\ allocated\ =\ ([0-9]+)\ delivered\ \+\ ([0-9]+)\ dropped\ \(notconn\ ([0-9]+),\ dead\ ([0-9]+),\ nobufs\ ([0-9]+),\ queue\ ([0-9]+)\)\ \+\ ([0-9]+)\ live ]]; then
+    if [[ ! $line =~ accounting:\ ([0-9]+)\ items\ allocated\ =\ ([0-9]+)\ delivered\ \+\ ([0-9]+)\ dropped\ \(notconn\ ([0-9]+),\ dead\ ([0-9]+),\ nobufs\ ([0-9]+),\ queue\ ([0-9]+),\ loop\ ([0-9]+)\)\ \+\ ([0-9]+)\ live ]]; then
         fail "accounting line not understood: $line"
     fi
     local m=("${BASH_REMATCH[@]}")
-    ((m[1] == m[2] + m[3] + m[8])) || fail "accounting does not add up: $line"
-    ((m[3] == m[4] + m[5] + m[6] + m[7])) || fail "drops do not add up: $line"
-    ((m[8] == 0)) || fail "items still live at exit: $line"
+    ((m[1] == m[2] + m[3] + m[9])) || fail "accounting does not add up: $line"
+    ((m[3] == m[4] + m[5] + m[6] + m[7] + m[8])) || fail "drops do not add up: $line"
+    ((m[9] == 0)) || fail "items still live at exit: $line"
     ACCT_ALLOC=${m[1]}
 }
