@@ -1,6 +1,7 @@
 /*
- * Worker runtime: worker threads that play the kernel's CPUs, timers bound to
- * nodes, and per-node / per-hook / per-worker statistics.  See
+ * Worker runtime: worker threads that play the kernel's CPUs, timers and
+ * file descriptor watches bound to nodes, and per-node / per-hook /
+ * per-worker statistics.  See
  * docs/runtime.md for the model.
  *
  * A graph works without a runtime: every data item then runs on the thread
@@ -8,7 +9,8 @@
  * thread takes the node's DRAIN right.  With a runtime attached, busy nodes
  * are drained by the workers and items can be handed to workers from any
  * thread (ng_runtime_submit).  Timers work either way (the graph's timer
- * thread, started on first use).
+ * thread, started on first use), and so do file descriptor watches
+ * (ng_fdwatch_*, docs/fd.md: a worker's epoll loop, or the timer thread's).
  *
  * All functions follow the conventions of <ngraph/ngraph.h>: negative errno
  * on failure, items are consumed by the function that takes them.
@@ -273,6 +275,151 @@ int ng_timer_cancel(struct ng_timer *timer);
  *             NULL).
  */
 int ng_timer_pending(const struct ng_timer *timer);
+
+/* ------------------------------------------------------------------------ */
+/* File descriptors (docs/fd.md)                                            */
+/* ------------------------------------------------------------------------ */
+
+/* ng_fdwatch_add / ng_fdwatch_modify `events`, and the callback's revents. */
+#define NG_FD_IN 0x1u  /* readable (EPOLLIN) */
+#define NG_FD_OUT 0x2u /* writable (EPOLLOUT) */
+/* revents only: */
+#define NG_FD_ERR 0x4u   /* error condition (EPOLLERR) */
+#define NG_FD_HUP 0x8u   /* hang-up, peer closed (EPOLLHUP, EPOLLRDHUP) */
+#define NG_FD_POLL 0x10u /* a busy-poll call (NG_FD_BUSYPOLL): nothing was waited for */
+/* Flags, ng_fdwatch_add only (fixed for the watch's life): */
+#define NG_FD_SHARED 0x100u   /* run fn with reader (shared) access, not writer */
+#define NG_FD_BUSYPOLL 0x200u /* no epoll: fn is called on every loop iteration */
+
+struct ng_fdwatch;
+/*
+ * The callback of a watch: runs in node's context (writer access, or reader
+ * access with NG_FD_SHARED), hook as given to ng_fdwatch_add (referenced by
+ * the watch, may be NULL), revents the conditions seen (NG_FD_IN, NG_FD_OUT,
+ * NG_FD_ERR, NG_FD_HUP; NG_FD_POLL alone for a busy-poll call).  The watch
+ * is level-triggered: fn is called again while the condition holds, so it
+ * should read until EAGAIN (or a batch), and on NG_FD_ERR / NG_FD_HUP it
+ * should remove the watch (or it is called again).  It may call
+ * ng_fdwatch_modify and ng_fdwatch_remove on its own watch (remove then
+ * returns at once and fn is not called again).
+ */
+typedef void (*ng_fdwatch_fn)(struct ng_fdwatch *w, struct ng_node *node, struct ng_hook *hook,
+                              int fd, unsigned revents, void *arg);
+
+/*
+ * A watch lives in memory owned by the caller (typically the node's private
+ * state), like struct ng_timer.  Initialise it once with ng_fdwatch_init().
+ * Fields are private (protected by the graph's watch lock).
+ */
+struct ng_fdwatch {
+    struct ng_node *node; /* while added: referenced */
+    struct ng_hook *hook; /* referenced, or NULL */
+    ng_fdwatch_fn fn;
+    void *arg;
+    int fd;
+    unsigned events;  /* NG_FD_IN / NG_FD_OUT and the flags */
+    int worker;       /* requested worker; -1 = round robin */
+    int bound;        /* serving worker, -1 = the graph's timer thread */
+    uint64_t id;      /* non-zero while added */
+    void *loop;       /* the serving event loop */
+    void *base;       /* the graph's watch table (set by the first add) */
+    uint8_t pending;  /* a call is handed on and has not run yet */
+    uint8_t parked;   /* taken out of epoll until that call runs */
+    uint8_t dead;     /* ng_fdwatch_remove in progress */
+    uint8_t running;  /* fn is running */
+    unsigned nwait;   /* removers waiting for fn to return */
+    uintptr_t runner; /* the thread running fn */
+};
+
+/*
+ * Initialise a watch (not added).  Not on an added watch.  NULL is ignored.
+ *   Context:  any thread owning the memory; never blocks.
+ *   Consumes: nothing.
+ *   Returns:  nothing.
+ */
+void ng_fdwatch_init(struct ng_fdwatch *w);
+
+/*
+ * Choose the worker that serves the watch when it is added with a runtime
+ * attached: worker modulo the worker count; -1 (the default, any negative
+ * value) = round robin over the workers.  Ignored without a runtime.
+ *   Context:  any thread, before ng_fdwatch_add; never blocks.
+ *   Consumes: nothing.
+ *   Returns:  0; -EINVAL (w NULL); -EBUSY (w is added).
+ */
+int ng_fdwatch_set_worker(struct ng_fdwatch *w, int worker);
+
+/*
+ * Watch fd for the conditions in events (NG_FD_IN and/or NG_FD_OUT, plus
+ * NG_FD_SHARED, NG_FD_BUSYPOLL) and call fn(w, node, hook, fd, revents,
+ * arg) in node's context when one holds.  With a runtime attached the
+ * watch is served by one worker (ng_fdwatch_set_worker, else round robin),
+ * whose loop blocks in epoll_wait (one epoll instance per worker);
+ * without one, by the graph's timer thread (also an epoll loop).  A watch
+ * stays where it was added: one added before ng_runtime_start stays on the
+ * timer thread; ng_runtime_stop moves the watches of its workers to the
+ * timer thread.  NG_FD_BUSYPOLL: fd is not put in epoll; the serving loop
+ * calls fn (revents NG_FD_POLL) on every iteration and never sleeps while
+ * it has such a watch (for memory-mapped rings).  fn gets writer access
+ * (as timer functions and NG_FN_WRITER functions); with NG_FD_SHARED,
+ * reader access (as rcvdata of a shared-mode type: fn then runs
+ * concurrently with rcvdata).  At most one call of a watch is handed on at
+ * a time.  While added the watch holds a reference on node (and hook).
+ * It is removed automatically when node shuts down, before the type's
+ * shutdown method runs (the method may close fd), when hook is found
+ * removed at the next event (fn is then not called), and by
+ * ng_graph_destroy.  The caller keeps fd open while it is added.
+ *   Context:  any thread, node methods and callbacks included; takes the
+ *             graph's watch lock briefly and makes one epoll_ctl() call;
+ *             the graph's first timer or watch starts its timer thread.
+ *   Consumes: nothing (w's memory stays the caller's and must outlive the
+ *             watch: until ng_fdwatch_remove returns, or the type's
+ *             shutdown method).
+ *   Returns:  0; -EINVAL (w, node or fn NULL, hook of another node, events
+ *             without NG_FD_IN / NG_FD_OUT or with unknown bits); -EBADF
+ *             (fd negative or not open); -EBUSY (w already added); -EEXIST
+ *             (fd already watched on the same loop); -EPERM (fd does not
+ *             support epoll, e.g. a regular file: use NG_FD_BUSYPOLL or a
+ *             timer); -ENOTCONN (hook not connected); -ESHUTDOWN (node
+ *             shutting down); -ENXIO (graph being destroyed); -ENOMEM;
+ *             -errno of epoll_ctl or of starting the timer thread.
+ */
+int ng_fdwatch_add(struct ng_fdwatch *w, struct ng_node *node, struct ng_hook *hook, int fd,
+                   unsigned events, ng_fdwatch_fn fn, void *arg);
+
+/*
+ * Change the conditions watched (NG_FD_IN and/or NG_FD_OUT; the flags given
+ * at add must be repeated unchanged or left out).
+ *   Context:  any thread, fn included; the watch lock and one epoll_ctl().
+ *   Consumes: nothing.
+ *   Returns:  0; -EINVAL (w NULL, no condition, unknown bits, flags
+ *             changed); -ENOENT (w not added, or removed); -errno of
+ *             epoll_ctl.
+ */
+int ng_fdwatch_modify(struct ng_fdwatch *w, unsigned events);
+
+/*
+ * Remove a watch (and drop its node and hook references).  When it
+ * returns, fn is not running and will not run again, and w's memory is the
+ * caller's: a call already handed on is dropped.  It waits for a call of
+ * fn running on another thread to return; called from inside fn (the same
+ * watch) it returns at once.  Do not call it holding a lock that fn takes,
+ * or from fn of watch A for watch B while fn of B removes A.
+ *   Context:  any thread, fn included; may wait for fn as said.
+ *   Consumes: nothing.
+ *   Returns:  0; -EINVAL (w NULL); -ENOENT (w never added, or already
+ *             removed, also automatically).
+ */
+int ng_fdwatch_remove(struct ng_fdwatch *w);
+
+/*
+ * Where a watch is served.
+ *   Context:  any thread; the watch lock briefly.
+ *   Consumes: nothing.
+ *   Returns:  the worker index (>= 0); -1 (the graph's timer thread);
+ *             -ENOENT (not added); -EINVAL (w NULL).
+ */
+int ng_fdwatch_worker(const struct ng_fdwatch *w);
 
 /* ------------------------------------------------------------------------ */
 /* Per-node and per-hook statistics (NGM_STATS)                             */

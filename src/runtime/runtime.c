@@ -7,7 +7,9 @@
  * timers first (no more are handed to the workers, the armed ones are
  * cancelled; the graph's timer thread is not the runtime's), then every
  * worker drains what is queued (including work they hand each other), then
- * the runtime is unpublished and joined.
+ * the runtime is unpublished and joined.  File descriptor watches served by
+ * the workers move to the graph's timer thread before the workers drain
+ * (fd.c), so a busy-poll watch never keeps a worker from sleeping then.
  */
 #include <sched.h>
 #include <stdlib.h>
@@ -74,6 +76,8 @@ static void quiesce(struct ng_runtime *rt)
 
 static void runtime_free(struct ng_runtime *rt)
 {
+    for (unsigned i = 0; i < rt->nworkers; i++)
+        ngi_fdloop_fini(&rt->w[i].loop);
     free(rt->w);
     free(rt);
 }
@@ -147,6 +151,8 @@ int ng_runtime_start(struct ng_graph *g, const struct ng_runtime_config *ucfg,
         return -ENOMEM;
     }
     memset(rt->w, 0, wsz);
+    for (unsigned i = 0; i < nw; i++)
+        rt->w[i].loop.epfd = rt->w[i].loop.evfd = rt->w[i].loop.tfd = -1;
     rt->base.ops = &ngi_runtime_ops_impl;
     rt->g = g;
     rt->nworkers = nw;
@@ -161,6 +167,13 @@ int ng_runtime_start(struct ng_graph *g, const struct ng_runtime_config *ucfg,
         w->idx = i;
         w->cpu = cfg.cpus ? cfg.cpus[i % cfg.ncpus] : avail[i % navail];
         atomic_init(&w->pinned, -ENOTSUP);
+    }
+    for (unsigned i = 0; i < nw; i++) {
+        int e = ngi_fdloop_init(&rt->w[i].loop, (int)i, false);
+        if (e) {
+            runtime_free(rt);
+            return e;
+        }
     }
 
     ngi_ctl_lock(g);
@@ -209,11 +222,18 @@ void ng_runtime_stop(struct ng_runtime *rt)
      * armed is cancelled (the graph's timer thread stays, for timers armed
      * later: they then run without a runtime). */
     ngi_timers_runtime_stop(rt);
+    /* File descriptor watches: to the timer thread's loop. */
+    ngi_fd_runtime_stop(rt);
 
     /* 2. Let the workers finish everything queued (including work they hand
      * each other), then detach and join them. */
     quiesce(rt);
     atomic_store_explicit(&g->runtime, NULL, memory_order_release);
+    /* Workers may have armed timers while they drained (after step 1): a
+     * fire of one of them may be reading rt under the timer lock right now.
+     * Going through the lock once more waits it out (later fires see
+     * g->runtime NULL), and cancels what they armed, as step 1 did. */
+    ngi_timers_runtime_stop(rt);
     runtime_join(rt);
     runtime_free(rt);
 

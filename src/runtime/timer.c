@@ -1,8 +1,11 @@
 /*
  * timer.c - timers (netgraph's ng_callout), with or without a runtime: a
  * min-heap per graph (lib/heap.h) protected by `tlock` (timers are a
- * control path), run by one timer thread per graph that sleeps on a condvar
- * until the earliest deadline.  Both are created by the graph's first
+ * control path), run by one timer thread per graph that sleeps in
+ * epoll_wait on its event loop (fd.c) until the earliest deadline (a
+ * timerfd set to it, absolute CLOCK_MONOTONIC) or a wake (an eventfd,
+ * written when an arm makes a new earliest deadline).  The same loop
+ * serves the file descriptor watches added without a runtime.  Both are created by the graph's first
  * ng_timer_arm and published in graph->tbase with a CAS (a racing creator
  * that loses frees its own); ng_graph_destroy stops and frees them
  * (timer_fini), after setting graph->tclosed so that nothing arms again.
@@ -21,7 +24,10 @@
  * stopping, then takes tlock once (ngi_timers_runtime_stop), so no push can
  * follow and rt may be freed.  Lock order: ctl_lock -> tlock.
  */
+#include <sched.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
 
 #include "runtime.h"
 
@@ -112,34 +118,65 @@ static void timer_fire(struct ngi_tbase *tb, struct ng_node *n, struct ng_hook *
     pthread_mutex_lock(&tb->tlock);
 }
 
+/* Set the timerfd to `deadline` (0: disarm) unless it already is. */
+static void timer_program(struct ngi_tbase *tb, uint64_t deadline)
+{
+    if (deadline == tb->tprog)
+        return;
+    struct itimerspec its = {{0, 0}, {0, 0}};
+    if (deadline) {
+        its.it_value.tv_sec = (time_t)(deadline / 1000000000u);
+        its.it_value.tv_nsec = (long)(deadline % 1000000000u);
+    }
+    if (timerfd_settime(tb->tloop.tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+        tb->tprog = deadline;
+}
+
+#define TM_EVENTS 32
+
 static void *timer_main(void *arg)
 {
     struct ngi_tbase *tb = arg;
+    struct epoll_event ev[TM_EVENTS];
     pthread_mutex_lock(&tb->tlock);
     while (!tb->tstop) {
         struct ng_timer *tm = ngi_heap_top(&tb->theap);
-        if (!tm) {
-            pthread_cond_wait(&tb->tcond, &tb->tlock);
-            continue;
-        }
         uint64_t now = ngi_mono_ns();
-        if (tm->deadline > now) {
-            /* Sleep until the deadline, at most TM_MAX_SLEEP_NS at a time:
-             * a far deadline would overflow the kernel's timeout range and
-             * turn the wait into a busy loop. */
-            uint64_t wake =
-                tm->deadline - now > TM_MAX_SLEEP_NS ? now + TM_MAX_SLEEP_NS : tm->deadline;
-            struct timespec ts = {.tv_sec = (time_t)(wake / 1000000000u),
-                                  .tv_nsec = (long)(wake % 1000000000u)};
-            pthread_cond_timedwait(&tb->tcond, &tb->tlock, &ts);
+        if (tm && tm->deadline <= now) {
+            ng_item_fn fn = tm->fn;
+            void *arg1 = tm->arg1;
+            int arg2 = tm->arg2;
+            struct ng_hook *hook;
+            struct ng_node *n = tm_detach(tb, tm, &hook);
+            timer_fire(tb, n, hook, fn, arg1, arg2);
             continue;
         }
-        ng_item_fn fn = tm->fn;
-        void *arg1 = tm->arg1;
-        int arg2 = tm->arg2;
-        struct ng_hook *hook;
-        struct ng_node *n = tm_detach(tb, tm, &hook);
-        timer_fire(tb, n, hook, fn, arg1, arg2);
+        /* Sleep until the deadline, at most TM_MAX_SLEEP_NS at a time (a
+         * far deadline stays in the kernel's range), or until a wake or a
+         * watched fd.  Busy-poll watches: do not sleep at all. */
+        uint64_t wake = 0;
+        if (tm)
+            wake = tm->deadline - now > TM_MAX_SLEEP_NS ? now + TM_MAX_SLEEP_NS : tm->deadline;
+        timer_program(tb, wake);
+        pthread_mutex_unlock(&tb->tlock);
+        bool busy = atomic_load_explicit(&tb->tloop.nbusy, memory_order_relaxed) != 0;
+        int k = ngi_fdloop_wait(&tb->tloop, ev, TM_EVENTS, busy ? 0 : -1);
+        bool fdev = busy;
+        for (int i = 0; i < k; i++) {
+            if (ev[i].data.u64 == NGI_FDID_TIMER)
+                tb->tprog = 0; /* expired: set it again */
+            fdev = fdev || ev[i].data.u64 > NGI_FDID_TIMER;
+        }
+        if (fdev) {
+            struct ngi_thread *t = ngi_enter(tb->g);
+            if (t) {
+                (void)ngi_fdloop_dispatch(tb->g, t, &tb->tloop, ev, k);
+                ngi_exit(t);
+            }
+            if (busy)
+                sched_yield();
+        }
+        pthread_mutex_lock(&tb->tlock);
     }
     pthread_mutex_unlock(&tb->tlock);
     ng_thread_unregister(tb->g); /* attached by an inline dispatch */
@@ -162,6 +199,7 @@ static void timers_cancel_all(struct ngi_tbase *tb)
 
 static void timer_cancel_node(struct ngi_tbase *tb, struct ng_node *n)
 {
+    ngi_fd_cancel_node(tb, n); /* its fd watches go too (fd.c) */
     pthread_mutex_lock(&tb->tlock);
     while (n->timers) {
         struct ng_hook *h;
@@ -177,12 +215,13 @@ static void timer_fini(struct ngi_tbase *tb)
 {
     pthread_mutex_lock(&tb->tlock);
     tb->tstop = true;
-    pthread_cond_signal(&tb->tcond);
+    ngi_tbase_wake(tb);
     pthread_mutex_unlock(&tb->tlock);
     pthread_join(tb->tthread, NULL);
     timers_cancel_all(tb);
+    ngi_fd_tbase_fini(tb);
+    ngi_fdloop_fini(&tb->tloop);
     pthread_mutex_destroy(&tb->tlock);
-    pthread_cond_destroy(&tb->tcond);
     ngi_heap_fini(&tb->theap);
     free(tb);
 }
@@ -192,10 +231,12 @@ static const struct ngi_timer_ops timer_ops = {
     .fini = timer_fini,
 };
 
-/* The graph's timers, created (thread started) on first use.  NULL with
- * *err: -ENXIO (the graph is being destroyed), -ENOMEM, -errno of
- * pthread_create. */
-static struct ngi_tbase *tbase_get(struct ng_graph *g, int *err)
+void ngi_tbase_wake(struct ngi_tbase *tb) { ngi_fdloop_wake(&tb->tloop); }
+
+/* The graph's timers and watches, created (thread started) on first use.
+ * NULL with *err: -ENXIO (the graph is being destroyed), -ENOMEM, -errno of
+ * pthread_create or of the event loop's epoll/eventfd/timerfd. */
+struct ngi_tbase *ngi_tbase_get(struct ng_graph *g, int *err)
 {
     if (atomic_load_explicit(&g->tclosed, memory_order_seq_cst)) {
         *err = -ENXIO;
@@ -211,16 +252,19 @@ static struct ngi_tbase *tbase_get(struct ng_graph *g, int *err)
     }
     tb->hdr.ops = &timer_ops;
     tb->g = g;
-    pthread_mutex_init(&tb->tlock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&tb->tcond, &ca);
-    pthread_condattr_destroy(&ca);
-    int e = pthread_create(&tb->tthread, NULL, timer_main, tb);
+    int e = ngi_fdloop_init(&tb->tloop, -1, true);
     if (e) {
+        free(tb);
+        *err = e;
+        return NULL;
+    }
+    pthread_mutex_init(&tb->tlock, NULL);
+    ngi_fd_tbase_init(tb);
+    e = pthread_create(&tb->tthread, NULL, timer_main, tb);
+    if (e) {
+        ngi_fd_tbase_fini(tb);
+        ngi_fdloop_fini(&tb->tloop);
         pthread_mutex_destroy(&tb->tlock);
-        pthread_cond_destroy(&tb->tcond);
         free(tb);
         *err = -e;
         return NULL;
@@ -263,7 +307,7 @@ int ng_timer_arm(struct ng_timer *tm, struct ng_node *n, struct ng_hook *hook, u
     if (!n || !tm || !fn || (hook && ng_hook_node(hook) != n))
         return -EINVAL;
     int err = 0;
-    struct ngi_tbase *tb = tbase_get(n->g, &err);
+    struct ngi_tbase *tb = ngi_tbase_get(n->g, &err);
     if (!tb)
         return err;
     struct ngi_tbase *cur = atomic_load_explicit(TM_BASE(tm), memory_order_relaxed);
@@ -307,7 +351,7 @@ int ng_timer_arm(struct ng_timer *tm, struct ng_node *n, struct ng_hook *hook, u
     n->timers = tm;
     ngi_heap_insert(&tb->theap, &tm_heap_ops, tm);
     if (tm->heap_idx == 0)
-        pthread_cond_signal(&tb->tcond);
+        ngi_tbase_wake(tb); /* a new earliest deadline */
     pthread_mutex_unlock(&tb->tlock);
     if (old)
         tm_unref(old, oldh);

@@ -13,11 +13,18 @@
  *     (all four accesses seq_cst).  One of the two always sees the other,
  *     so no wake-up is lost and producers pay no syscall while the worker
  *     is awake.  `gen` counts exits from the sleeping state (used by
- *     ng_runtime_stop's quiescence detection).
+ *     ng_runtime_stop's quiescence detection).  The worker sleeps in
+ *     epoll_wait on its event loop (fd.c), and the producer's wake is a
+ *     write to the loop's eventfd.
+ *   - File descriptor watches (fd.c): a worker that serves any polls its
+ *     epoll instance (timeout 0) once per loop iteration, inside its
+ *     read-side section, and hands the ready watches' calls to their nodes;
+ *     events that end its sleep are handled the same way once it is back
+ *     in its section.  A worker with busy-poll watches calls them every
+ *     iteration and never sleeps.
  */
-#include <linux/futex.h>
 #include <sched.h>
-#include <sys/syscall.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "runtime.h"
@@ -28,15 +35,7 @@ static _Thread_local unsigned ng_rr_tls;
 /* sched_yield() rounds an idle worker makes after its spin before sleeping. */
 #define NGI_YIELDS_BEFORE_SLEEP 16u
 
-static void futex_wait(_Atomic uint32_t *a, uint32_t v)
-{
-    syscall(SYS_futex, (void *)a, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
-}
-
-static void futex_wake(_Atomic uint32_t *a)
-{
-    syscall(SYS_futex, (void *)a, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-}
+#define NGI_WORKER_EVENTS 32
 
 /* ------------------------------------------------------------------------ */
 
@@ -49,7 +48,7 @@ void ngi_worker_wake(struct ngi_worker *w)
      * fences: ThreadSanitizer does not model them.) */
     if (atomic_load_explicit(&w->sleeping, memory_order_seq_cst) &&
         atomic_exchange_explicit(&w->sleeping, 0, memory_order_seq_cst))
-        futex_wake(&w->sleeping);
+        ngi_fdloop_wake(&w->loop);
 }
 
 /* Queue n items, linked first..last, on w's item queue (one exchange, at
@@ -237,25 +236,42 @@ static bool worker_run_one(struct ngi_worker *w, struct ngi_thread *t, bool node
     return true;
 }
 
-/* Go to sleep unless work arrived; false if the runtime is exiting. */
-static bool worker_sleep(struct ngi_worker *w)
+/* Go to sleep unless work arrived.  Returns -1 if the runtime is exiting,
+ * else the number of events in ev that ended the sleep (watches ready: to
+ * be handled once back in the read-side section), 0 for a plain wake. */
+static int worker_sleep(struct ngi_worker *w, struct epoll_event *ev)
 {
     struct ng_runtime *rt = w->rt;
     atomic_store_explicit(&w->sleeping, 1, memory_order_seq_cst);
     if (atomic_load_explicit(&w->npush, memory_order_seq_cst) != ngi_counter_get(&w->npop)) {
         atomic_fetch_add_explicit(&w->gen, 1, memory_order_seq_cst);
         atomic_store_explicit(&w->sleeping, 0, memory_order_seq_cst);
-        return true;
+        return 0;
     }
     if (atomic_load_explicit(&rt->exit, memory_order_seq_cst))
-        return false;
+        return -1;
     uint64_t t0 = ngi_mono_ns();
-    while (atomic_load_explicit(&w->sleeping, memory_order_acquire) == 1)
-        futex_wait(&w->sleeping, 1);
+    int nev = 0;
+    while (atomic_load_explicit(&w->sleeping, memory_order_acquire) == 1) {
+        int k = ngi_fdloop_wait(&w->loop, ev, NGI_WORKER_EVENTS, -1);
+        bool fdev = false;
+        for (int i = 0; i < k; i++)
+            fdev = fdev || ev[i].data.u64 > NGI_FDID_TIMER;
+        /* A busy-poll watch added meanwhile (its add wrote our eventfd). */
+        fdev = fdev || atomic_load_explicit(&w->loop.nbusy, memory_order_relaxed) != 0;
+        if (fdev) {
+            /* Woken by a watched fd: leave the sleeping state ourselves (a
+             * producer racing with us then finds 0 and writes nothing, or
+             * wrote already: one spurious wake-up later). */
+            atomic_exchange_explicit(&w->sleeping, 0, memory_order_seq_cst);
+            nev = k;
+            break;
+        }
+    }
     atomic_fetch_add_explicit(&w->gen, 1, memory_order_seq_cst);
     ngi_counter_add(&w->idle_ns, ngi_mono_ns() - t0);
     ngi_counter_add(&w->wakeups, 1);
-    return true;
+    return nev;
 }
 
 void *ngi_worker_main(void *arg)
@@ -287,12 +303,22 @@ void *ngi_worker_main(void *arg)
 
     unsigned idle = 0, nb = 0;
     bool flip = false;
+    struct epoll_event ev[NGI_WORKER_EVENTS];
     for (;;) {
         unsigned n = 0;
         while (n < rt->batch && worker_run_one(w, t, flip))
             n++;
         flip = !flip;
         worker_unref_flush(w);
+        /* Watched fds: one non-blocking look per iteration (relaxed hints;
+         * a watch added meanwhile is seen next time, or wakes our sleep). */
+        bool busy = atomic_load_explicit(&w->loop.nbusy, memory_order_relaxed) != 0;
+        if (busy || atomic_load_explicit(&w->loop.nwatch, memory_order_relaxed)) {
+            int k = atomic_load_explicit(&w->loop.nwatch, memory_order_relaxed)
+                        ? ngi_fdloop_wait(&w->loop, ev, NGI_WORKER_EVENTS, 0)
+                        : 0;
+            n += ngi_fdloop_dispatch(g, t, &w->loop, ev, k);
+        }
         if (n) {
             ngi_counter_add(&w->batches, 1);
             b->quiescent(t->bt);
@@ -310,7 +336,9 @@ void *ngi_worker_main(void *arg)
          * shares our CPU then runs and refills the queue, instead of paying
          * a futex wake per few items that preempts it again (measured: 2
          * workers + producer on 2 CPUs fell to ~0.5x of one worker). */
-        if (idle < rt->spin + NGI_YIELDS_BEFORE_SLEEP) {
+        if (idle < rt->spin + NGI_YIELDS_BEFORE_SLEEP || busy) {
+            if (busy)
+                idle = rt->spin; /* busy-poll: never sleep */
             b->quiescent(t->bt);
             sched_yield();
             continue;
@@ -320,10 +348,12 @@ void *ngi_worker_main(void *arg)
          * wait for us, let deferred frees run, then sleep. */
         ngi_exit(t);
         b->poll(g->backend);
-        bool more = worker_sleep(w);
+        int k = worker_sleep(w, ev);
         t = ngi_enter(g);
-        if (!more)
+        if (k < 0)
             break;
+        if (k > 0)
+            (void)ngi_fdloop_dispatch(g, t, &w->loop, ev, k);
     }
     ngi_exit(t);
     t->worker = NULL;
