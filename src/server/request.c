@@ -120,7 +120,6 @@ int ngi_srv_hello(struct ng_ctl_server *s, const char *name, struct ngi_client *
             /* Reaped (unlisted, unreferenced) when its shutdown method ran. */
             cl->shut = true;
             ng_node_shutdown(n);
-            s->gc_hint = true;
             return rc == -EEXIST ? -EADDRINUSE : rc;
         }
     }
@@ -261,7 +260,6 @@ int ngi_srv_request(struct ng_ctl_server *s, struct ngi_client *cl, const struct
         return -EINVAL; /* a fragment (clients may not send them) or not a request */
     }
     NGI_STAT_ADD(s, requests, 1);
-    s->gc_hint = true; /* it may have shut a socket node down */
     /* What the target answered at once precedes the ACK on the wire (as
      * far as the control connection is writable: nothing waits for it). */
     pthread_mutex_lock(&cl->mu);
@@ -305,7 +303,6 @@ void ngi_srv_conn_close(struct ng_ctl_server *s, struct ngi_conn *c)
     if (last && !cl->shut) {
         cl->shut = true;
         ng_node_shutdown(cl->node); /* reaped when its shutdown method ran */
-        s->gc_hint = true;
     }
 }
 

@@ -304,7 +304,6 @@ static void on_first(struct ng_ctl_server *s, struct ngi_conn *c)
                 /* No connection holds it: it goes at once. */
                 cl->shut = true;
                 ng_node_shutdown(cl->node);
-                s->gc_hint = true;
             }
         }
         break;
@@ -419,26 +418,16 @@ static int expire_handshakes(struct ng_ctl_server *s)
 /* The engine runs a shut-down node's shutdown method only once a grace
  * period has passed and someone polls for it (a runtime worker, a later
  * API call); an idle server would wait forever for sock_shutdown to report
- * a client's node gone.  So when one of our nodes is no longer valid, wait
- * for the grace period here (short: no thread stays in a read-side section
- * long), which runs the shutdown method and puts the client on the dead
- * list.  Checked after what may have shut a node down (a request, our own
- * ng_node_shutdown) and every GC_PERIOD_MS while clients exist (another
- * thread's NGM_SHUTDOWN). */
-#define GC_PERIOD_MS 200
+ * a client's node gone.  So when one of our nodes has begun shutting down
+ * (the socket type's close method set gc_pending and woke us, whoever shut
+ * it down: a request, our own ng_node_shutdown, another thread's
+ * NGM_SHUTDOWN), wait for the grace period here (short: no thread stays in
+ * a read-side section long), which runs the shutdown method and puts the
+ * client on the dead list.  Nothing is scanned and nothing polled. */
 static void gc_check(struct ng_ctl_server *s)
 {
-    uint64_t now = now_ns();
-    if (!s->gc_hint && now < s->gc_next)
-        return;
-    s->gc_hint = false;
-    s->gc_next = now + GC_PERIOD_MS * 1000000ull;
-    for (struct ngi_client *cl = s->clients; cl; cl = cl->next) {
-        if (cl->node && !ng_node_is_valid(cl->node)) {
-            ng_graph_barrier(s->g);
-            return;
-        }
-    }
+    if (atomic_exchange(&s->gc_pending, false))
+        ng_graph_barrier(s->g);
 }
 
 static void *server_main(void *arg)
@@ -448,8 +437,6 @@ static void *server_main(void *arg)
     struct epoll_event evs[64];
     while (!atomic_load(&s->stop)) {
         int timeout = expire_handshakes(s);
-        if (s->clients && (timeout < 0 || timeout > GC_PERIOD_MS))
-            timeout = GC_PERIOD_MS;
         int n = epoll_wait(s->epfd, evs, 64, timeout);
         for (int i = 0; i < n; i++) {
             void *p = evs[i].data.ptr;

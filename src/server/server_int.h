@@ -121,14 +121,15 @@ struct ng_ctl_server {
     ino_t sock_ino; /* it is still that one */
     pthread_t thread;
     atomic_bool stop;
+    /* Set by the socket type's close method (any thread: a node of ours
+     * began shutting down), cleared by the server thread's gc_check. */
+    atomic_bool gc_pending;
     /* Server thread only: */
     struct ngi_client *clients; /* doubly linked */
     struct ngi_conn *new_head, **new_tail;
     struct ngi_conn *free_list;
     unsigned nconns;
-    bool gc_hint;     /* a socket node of ours may have begun shutting down */
-    uint64_t gc_next; /* next periodic check (CLOCK_MONOTONIC ns) */
-    uint8_t *rbuf;    /* receive buffer, NGI_WIRE_MSG_MAX bytes */
+    uint8_t *rbuf; /* receive buffer, NGI_WIRE_MSG_MAX bytes */
     /* Guarded by mu: */
     pthread_mutex_t mu;
     struct ngi_client *dead;

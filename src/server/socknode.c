@@ -51,6 +51,23 @@ static int sock_constructor(struct ng_node *node)
     return 0;
 }
 
+/* Shutdown begins (any thread): tell our server, whose thread waits for the
+ * grace period that runs sock_shutdown (gc_check in server.c). */
+static int sock_close(struct ng_node *node)
+{
+    struct ngi_client *cl = ng_node_private(node);
+    if (!cl)
+        return 0;
+    pthread_mutex_lock(&cl->mu);
+    struct ng_ctl_server *s = cl->srv;
+    if (s) {
+        atomic_store(&s->gc_pending, true);
+        ngi_srv_wake(s);
+    }
+    pthread_mutex_unlock(&cl->mu);
+    return 0;
+}
+
 static void sock_shutdown(struct ng_node *node)
 {
     struct ngi_client *cl = ng_node_private(node);
@@ -177,6 +194,7 @@ const struct ng_type ngi_socket_type = {
     .constructor = sock_constructor,
     .rcvmsg = sock_rcvmsg,
     .shutdown = sock_shutdown,
+    .close = sock_close,
     .newhook = sock_newhook,
     .disconnect = sock_disconnect,
     .rcvdata = sock_rcvdata,
