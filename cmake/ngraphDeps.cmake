@@ -1,6 +1,7 @@
 # ngraphDeps.cmake - locate libngraph's third-party dependencies and expose
-# them as the imported targets ngraph::dep_ck, ngraph::dep_urcu_qsbr and
-# ngraph::dep_urcu_cds.
+# them as the imported targets ngraph::dep_ck, ngraph::dep_urcu_qsbr,
+# ngraph::dep_urcu_cds and ngraph::dep_pcap (libpcap: the bpf and pcap node
+# types).
 #
 # Used twice, with the same target names: by the main build and by the
 # installed ngraphConfig.cmake (the static library's link interface names
@@ -10,7 +11,7 @@
 # pkg-config, or no .pc file: some distributions ship ck without ck.pc), with
 # find_path()/find_library().  Sets NGRAPH_DEP_<NAME>_FOUND and
 # NGRAPH_DEP_<NAME>_VIA_PC (TRUE when found through pkg-config) for
-# NAME in CK, URCU_QSBR, URCU_CDS.  Nothing here is fatal: the caller decides.
+# NAME in CK, URCU_QSBR, URCU_CDS, PCAP.  Nothing here is fatal: the caller decides.
 
 include_guard(GLOBAL)
 
@@ -58,3 +59,4 @@ endfunction()
 _ngraph_find_dep(CK        ngraph::dep_ck        ck           ck_epoch.h  ck)
 _ngraph_find_dep(URCU_QSBR ngraph::dep_urcu_qsbr liburcu-qsbr urcu-qsbr.h urcu-qsbr urcu-common)
 _ngraph_find_dep(URCU_CDS  ngraph::dep_urcu_cds  liburcu-cds  urcu/wfcqueue.h urcu-cds urcu-common)
+_ngraph_find_dep(PCAP      ngraph::dep_pcap      libpcap      pcap/pcap.h pcap)

@@ -47,7 +47,7 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://man.freebsd.org/netgraph/4")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# Depends from the ELF files (dpkg-shlibdeps): libck, liburcu, libc.
+# Depends from the ELF files (dpkg-shlibdeps): libck, liburcu, libpcap, libc.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # The tools link libngraph0's libraries, which dpkg-shlibdeps finds in the
 # build tree (not installed on the build machine): their dependency is the
@@ -81,7 +81,7 @@ set(CPACK_DEBIAN_DEV_PACKAGE_NAME libngraph-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_COMPONENT_DEV_DEPENDS runtime)
 # the static library and pkg-config's Requires.private need these
-set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "libck-dev, liburcu-dev, pkg-config")
+set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "libck-dev, liburcu-dev, libpcap-dev, pkg-config")
 # nothing to scan: a static library and headers
 set(CPACK_DEBIAN_DEV_PACKAGE_SHLIBDEPS OFF)
 

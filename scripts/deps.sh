@@ -11,7 +11,8 @@
 # it is skipped with a note and ngbench prints "DPDK: skipped".
 set -euo pipefail
 
-PKGS=(build-essential cmake pkg-config libck-dev liburcu-dev libcmocka-dev
+PKGS=(build-essential cmake pkg-config libck-dev liburcu-dev libcmocka-dev libpcap-dev tcpdump
+      iproute2 iputils-ping
       clang gnuplot-nox valgrind libedit-dev graphviz tmux python3 dpkg-dev file)
 OPTIONAL=(libdpdk-dev)
 
