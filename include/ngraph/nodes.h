@@ -37,6 +37,22 @@
  *   vlan      802.1Q tagging and demux by VLAN id (ng_vlan(4))
  *   etf       demux and filter by ethertype (ng_etf(4))
  *   macfilter  demux by Ethernet address (FreeBSD's ng_macfilter)
+ *   bridge    learning Ethernet switch: MAC table, aging, loop detection,
+ *             uplinks (ng_bridge(4))
+ *   tag       route by, strip and set tags in the item metadata (ng_tag(4))
+ *   car       committed access rate: RFC 2697/2698 meters, RED, shaping
+ *             (ng_car(4))
+ *   pipe      network emulator: bandwidth, delay, BER, duplication,
+ *             queues (ng_pipe(4))
+ *   source    packet generator (ng_source(4))
+ *   patch     arithmetic on packet fields, checksums (ng_patch(4))
+ *   bpf       classic BPF programs per hook, libpcap (ng_bpf(4))
+ *   tcpmss    TCP MSS clamping (ng_tcpmss(4))
+ * and the packet I/O types, which join a graph to Linux networking:
+ *   ether     an existing interface, AF_PACKET TPACKET_V3 rings (ng_ether(4))
+ *   eiface    a TAP interface ngethN of the host (ng_eiface(4))
+ *   ksocket   a socket as a node: UDP, TCP, local (ng_ksocket(4))
+ *   pcap      capture files in and out, through libpcap (libngraph's own)
  */
 #ifndef NGRAPH_NODES_H
 #define NGRAPH_NODES_H
@@ -49,12 +65,24 @@
  * command list with parse types). */
 extern const struct ng_type ng_hole_type, ng_echo_type, ng_tee_type;
 
+#include <ngraph/nodes/bpf.h>
+#include <ngraph/nodes/bridge.h>
+#include <ngraph/nodes/car.h>
+#include <ngraph/nodes/eiface.h>
+#include <ngraph/nodes/ether.h>
 #include <ngraph/nodes/ether_echo.h>
 #include <ngraph/nodes/etf.h>
 #include <ngraph/nodes/hub.h>
+#include <ngraph/nodes/ksocket.h>
 #include <ngraph/nodes/macfilter.h>
 #include <ngraph/nodes/one2many.h>
+#include <ngraph/nodes/patch.h>
+#include <ngraph/nodes/pcap.h>
+#include <ngraph/nodes/pipe.h>
+#include <ngraph/nodes/source.h>
 #include <ngraph/nodes/split.h>
+#include <ngraph/nodes/tag.h>
+#include <ngraph/nodes/tcpmss.h>
 #include <ngraph/nodes/vlan.h>
 
 #define NG_HOLE_NODE_TYPE "hole"

@@ -85,9 +85,15 @@ int ng_graph_create(const struct ng_graph_config *ucfg, struct ng_graph **gp)
     if ((rc = ngi_ns_init(g)) != 0)
         goto fail_reg;
 
+    /* The standard types (<ngraph/nodes.h>, docs/nodes/README.md). */
     const struct ng_type *builtin[] = {
-        &ng_hole_type,  &ng_echo_type,       &ng_tee_type,  &ng_one2many_type, &ng_hub_type,
-        &ng_split_type, &ng_ether_echo_type, &ng_vlan_type, &ng_etf_type,      &ng_macfilter_type};
+        &ng_hole_type,  &ng_echo_type,      &ng_tee_type,        &ng_one2many_type,
+        &ng_hub_type,   &ng_split_type,     &ng_ether_echo_type, &ng_vlan_type,
+        &ng_etf_type,   &ng_macfilter_type, &ng_tag_type,        &ng_car_type,
+        &ng_bpf_type,   &ng_tcpmss_type,    &ng_source_type,     &ng_patch_type,
+        &ng_pipe_type,  &ng_ksocket_type,   &ng_pcap_type,       &ng_bridge_type,
+        &ng_ether_type, &ng_eiface_type,
+    };
     for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
         if ((rc = ng_type_register(g, builtin[i])) != 0)
             goto fail_reg;

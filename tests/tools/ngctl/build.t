@@ -63,10 +63,22 @@ There are 4 total nodes:
   Local hook      Peer name       Peer type    Peer ID         Peer hook      
   ----------      ---------       ---------    -------         ---------      
   t               tee0            tee          00000002        left           
-There are 11 total types:
+There are 23 total types:
       Type name   Number of living nodes
       ---------   ----------------------
          socket       1
+         eiface       0
+          ether       0
+         bridge       0
+           pcap       0
+        ksocket       0
+           pipe       0
+          patch       0
+         source       0
+         tcpmss       0
+            bpf       0
+            car       0
+            tag       0
       macfilter       0
             etf       0
            vlan       0
