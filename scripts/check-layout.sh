@@ -7,13 +7,16 @@
 #      control socket's frames) nothing but src/lib/; src/server/ (control
 #      server, socket node type) only src/wire/ and src/lib/ besides the
 #      public headers; src/client/ (libnetgraph) only src/wire/ and src/lib/.
-#   3. src/nodes/*.c and tools/ include public headers (<ngraph/*.h>,
-#      <netgraph.h>) and system headers only: node types and tools are
-#      written against the public API.
+#   3. src/nodes/, src/toolbox/ and tools/ include public headers
+#      (<ngraph/*.h>, <netgraph.h>), system headers and their own folder's
+#      headers only: node types, their toolbox and tools are written against
+#      the public API.
 #   4. No source file in src/, bench/ or tools/ is longer than 800 lines.
 #   5. Every public function in include/ngraph/ and include/libnetgraph/ follows a comment ending with
 #      the Context:, Consumes: and Returns: lines (functions declared one
 #      after the other may share one).
+#   6. docs/reliability.md's node-types bad-input table matches the node
+#      manuals' ERRORS sections (scripts/node-errors.py).
 # Prints every violation and exits 1 if there is one.
 set -euo pipefail
 shopt -s nullglob
@@ -52,6 +55,13 @@ for f in src/nodes/*.c; do
         violation "$f includes a private header (node types use <ngraph/*.h> only)"
     fi
 done
+# A large type's folder (src/nodes/<type>/) and the toolbox may include their
+# own headers (same folder), nothing of the engine.
+while read -r f; do
+    while read -r inc; do
+        [[ $inc == */* || $inc == ..* ]] && violation "$f includes \"$inc\" (node types and the toolbox use public headers only)"
+    done < <(includes "$f")
+done < <(find src/nodes -mindepth 2 -name '*.[ch]'; find src/toolbox -name '*.[ch]' 2>/dev/null | sort)
 # Tools may include their own headers (same folder), nothing of src/.
 while read -r f; do
     while read -r inc; do
@@ -77,5 +87,11 @@ if ! awk "$doc_awk" include/ngraph/*.h include/libnetgraph/*.h >&2; then
     violation "public functions above lack the Context/Consumes/Returns lines"
 fi
 
-[[ $fail == 0 ]] && echo "check-layout: OK (layers, node types on the public API, files <= 800 lines, API docs)"
+# 6. The node types' bad-input table in docs/reliability.md is the one
+#    their manuals' ERRORS sections give.
+if ! python3 scripts/node-errors.py --check docs/reliability.md >/dev/null 2>&1; then
+    violation "docs/reliability.md: node-types bad-input table stale (run scripts/node-errors.py --update docs/reliability.md)"
+fi
+
+[[ $fail == 0 ]] && echo "check-layout: OK (layers, node types on the public API, files <= 800 lines, API docs, bad-input table)"
 exit $fail

@@ -2,9 +2,12 @@
  * echo.c - the "echo" node type (FreeBSD's ng_echo, docs/nodes/echo.md):
  * data goes back out of the hook it came in on; non-generic messages are
  * answered with a copy of themselves (the sender gets its own message back
- * as the response); any hook name is accepted; the node shuts down when its
- * last hook is disconnected (NG_TYPE_CLOSE_ON_LAST_HOOK).  Stateless, so
- * rcvdata runs concurrently (NG_TYPE_CONCURRENT_DATA).
+ * as the response); a response (NGF_RESP) is freed, never answered: two
+ * echoes, given a message sent to one in the other's name, would otherwise
+ * bounce the answer between them for ever (FreeBSD's does).  Any
+ * hook name is accepted; the node shuts down when its last hook is
+ * disconnected (NG_TYPE_CLOSE_ON_LAST_HOOK).  Stateless, so rcvdata runs
+ * concurrently (NG_TYPE_CONCURRENT_DATA).
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -25,6 +28,10 @@ static int echo_rcvmsg(struct ng_node *node, struct ng_item *item, struct ng_hoo
     (void)node;
     (void)lasthook;
     const struct ng_mesg *m = ng_item_msg(item);
+    if (m->header.flags & NGF_RESP) { /* never answer an answer */
+        ng_item_free(item);
+        return 0;
+    }
     struct ng_mesg *r = ng_mesg_response(m, m->header.arglen);
     if (!r) {
         ng_item_free(item);

@@ -319,6 +319,66 @@ static void test_concurrent_changes(void **state)
     ng_node_unref(cnt);
 }
 
+/* docs/nodes/etf.md ERRORS: the rows the tests above do not reach (a taken
+ * hook name, the graph-wide count of the ENOTCONN drops, unknown ASCII
+ * commands, data at a hook the node does not have, the shut-down node). */
+static void test_bad_input_rest(void **state)
+{
+    struct ng_graph *g = *state;
+    struct ngtest_fx x;
+    const char *const hooks[] = {"downstream", "ip", NULL}; /* no nomatch */
+    fx_make(&x, g, hooks);
+    assert_int_equal(ng_connect(x.cap, "c_again", x.node, "downstream"), -EEXIST);
+    assert_int_equal(ng_connect(x.cap, "c_again", x.node, "ip"), -EEXIST);
+    uint8_t f[32];
+    uint32_t n = frame(f, 0x0806);
+    struct ng_graph_stats before, after;
+    ng_graph_stats(g, &before);
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", f, n), -ENOTCONN);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 1);
+    assert_int_equal(ngtest_fx_ascii(&x, "nosuch", NULL), -ENOSYS);
+    /* Over-long arguments: not exactly the struct or the integer. */
+    uint8_t big[sizeof(struct ng_etffilter) + 8] = {0};
+    snprintf((char *)big, NG_HOOKSIZ, "ip");
+    assert_int_equal(bin_msg(&x, NGM_ETF_SET_FILTER, big, sizeof(struct ng_etffilter) + 2),
+                     -EINVAL);
+    assert_int_equal(bin_msg(&x, NGM_ETF_SET_FLAG, big, 8), -EINVAL);
+    ng_graph_stats(g, &before);
+    assert_int_equal(ngtest_fx_inject(&x, "nosuch", f, n), -ENOENT);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 1);
+    char path[NG_NODESIZ];
+    snprintf(path, sizeof(path), "[%x]:", (unsigned)ng_node_id(x.node));
+    assert_int_equal(ng_node_shutdown(x.node), 0);
+    assert_int_equal(ngtest_msg(g, path, NGM_ETF_COOKIE, NGM_ETF_GET_STATUS, NULL), -ENOENT);
+    assert_int_equal(ng_connect(x.cap, "c_nomatch", x.node, "nomatch"), -ESHUTDOWN);
+    ng_graph_stats(g, &before);
+    assert_int_equal(ngtest_fx_inject(&x, "downstream", f, n), -ENOENT);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 1);
+    assert_int_equal(x.cp->n, 0);
+    ngtest_fx_done(&x);
+}
+
+/* A connect the other node refuses (split has no hook "bogus") when the hook
+ * would have been the node's only one: its disconnect method sees the
+ * refused hook go and the node shuts down, as FreeBSD's does
+ * (docs/nodes/etf.md ERRORS). */
+static void test_refused_connect(void **state)
+{
+    struct ng_graph *g = *state;
+    struct ng_node *lone, *peer;
+    assert_int_equal(ng_node_create(g, "etf", &lone), 0);
+    assert_int_equal(ng_node_create(g, "split", &peer), 0);
+    assert_int_equal(ng_connect(lone, "downstream", peer, "bogus"), -EINVAL);
+    assert_false(ng_node_is_valid(lone));
+    assert_true(ng_node_is_valid(peer));
+    assert_int_equal(ng_node_shutdown(peer), 0);
+    ng_node_unref(lone);
+    ng_node_unref(peer);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -329,6 +389,8 @@ int main(void)
         ngtest_unit_test(test_purge_and_shutdown),
         ngtest_unit_test(test_ascii_roundtrip),
         ngtest_unit_test(test_concurrent_changes),
+        ngtest_unit_test(test_bad_input_rest),
+        ngtest_unit_test(test_refused_connect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ngraph/nodes/ether_echo.h>
 #include <ngraph/parse.h>
@@ -166,13 +167,88 @@ static void test_hooks_and_shutdown(void **state)
     ng_node_unref(e);
 }
 
+/* docs/nodes/ether_echo.md ERRORS: the rows the tests above do not reach.
+ * A frame whose way back is refused (split refuses what arrives on its
+ * "out" hook) is counted as failed with the refusal's errno; responses are
+ * freed unanswered, so two echoes do not loop; ASCII commands (it has
+ * none); data at a hook the node does not have; the shut-down node. */
+static void test_bad_input_rest(void **state)
+{
+    struct ng_graph *g = *state;
+    struct ng_node *e, *s, *sp;
+    struct ng_hook *h;
+    make(g, &e, &s, &h);
+    assert_int_equal(ng_node_create(g, "split", &sp), 0);
+    assert_int_equal(ng_connect(sp, "out", e, "back"), 0);
+    uint8_t frame[20] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 8, 0};
+    struct ng_item *it = ngtest_item(g, sizeof(frame), 0);
+    memcpy(ng_item_data(it), frame, sizeof(frame));
+    assert_int_equal(ng_inject_data(e, "back", it), -EINVAL);
+    char *txt = NULL;
+    assert_int_equal(ng_send_ascii(g, "e:", "textstatus", &txt), 0);
+    assert_non_null(strstr(txt, "echoedFrames=0 echoedOctets=0 runts=0 failed=1"));
+    free(txt);
+    /* Responses: freed, not answered.  An unsolicited one; and e's answer
+     * to a message sent from a second ether_echo f, which the two would
+     * bounce between them for ever if they answered responses (SIGALRM
+     * fails the test then). */
+    struct ng_mesg *m = ng_mesg_alloc(0x12345678u, 42, 4), *r = NULL;
+    m->header.flags |= NGF_RESP;
+    assert_int_equal(ng_send_msg(g, NULL, "e:", m, &r), 0);
+    assert_null(r);
+    struct ng_node *f;
+    assert_int_equal(ng_node_create(g, "ether_echo", &f), 0);
+    assert_int_equal(ng_connect(s, "f", f, "x"), 0);
+    alarm(60);
+    assert_int_equal(ng_send_msg(g, f, "e:", ng_mesg_alloc(0x12345678u, 42, 4), NULL), 0);
+    alarm(0);
+    assert_int_equal(ng_send_ascii(g, "e:", "getstats", NULL), -ENOSYS);
+    struct ng_graph_stats before, after;
+    ng_graph_stats(g, &before);
+    assert_int_equal(ng_inject_data(e, "nosuch", ngtest_item(g, 20, 0)), -ENOENT);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 1);
+    char path[NG_NODESIZ];
+    snprintf(path, sizeof(path), "[%x]:", (unsigned)ng_node_id(e));
+    assert_int_equal(ng_node_shutdown(e), 0);
+    assert_int_equal(ngtest_msg(g, path, NGM_ETHER_ECHO_COOKIE, 1, NULL), -ENOENT);
+    assert_int_equal(ng_connect(s, "y", e, "y"), -ESHUTDOWN);
+    ng_graph_stats(g, &before);
+    assert_int_equal(ng_inject_data(e, "any_name", ngtest_item(g, 20, 0)), -ENOENT);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 1);
+    assert_int_equal(((struct snd *)ng_node_private(s))->frames, 0);
+    ng_hook_unref(h);
+    ng_node_unref(f);
+    ng_node_unref(sp);
+    ng_node_unref(s);
+    ng_node_unref(e);
+}
+
+/* A connect the other node refuses (split has no hook "bogus") when the hook
+ * would have been the node's only one: its disconnect method sees the
+ * refused hook go and the node shuts down, as FreeBSD's does
+ * (docs/nodes/ether_echo.md ERRORS). */
+static void test_refused_connect(void **state)
+{
+    struct ng_graph *g = *state;
+    struct ng_node *lone, *peer;
+    assert_int_equal(ng_node_create(g, "ether_echo", &lone), 0);
+    assert_int_equal(ng_node_create(g, "split", &peer), 0);
+    assert_int_equal(ng_connect(lone, "x", peer, "bogus"), -EINVAL);
+    assert_false(ng_node_is_valid(lone));
+    assert_true(ng_node_is_valid(peer));
+    assert_int_equal(ng_node_shutdown(peer), 0);
+    ng_node_unref(lone);
+    ng_node_unref(peer);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        ngtest_unit_test(test_swap_and_echo),
-        ngtest_unit_test(test_runts),
-        ngtest_unit_test(test_reflect_messages),
-        ngtest_unit_test(test_hooks_and_shutdown),
+        ngtest_unit_test(test_swap_and_echo),    ngtest_unit_test(test_runts),
+        ngtest_unit_test(test_reflect_messages), ngtest_unit_test(test_hooks_and_shutdown),
+        ngtest_unit_test(test_bad_input_rest),   ngtest_unit_test(test_refused_connect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -216,12 +216,80 @@ static void test_data_races_hooks(void **state)
     release(h, cnt, 3);
 }
 
+/* docs/nodes/hub.md ERRORS: the rows the tests above do not reach.  A copy
+ * that cannot be allocated (a graph whose item limit is reached) is counted
+ * and the last hook still gets the original; data at a hook the node does
+ * not have is counted; and the shut-down node. */
+static void test_bad_input_rest(void **state)
+{
+    struct ng_graph *g = *state;
+    struct ng_graph_config cfg;
+    ngtest_graph_config(&cfg);
+    cfg.item_limit = 1;
+    struct ng_graph *g1 = ngtest_graph_create(&cfg);
+    struct ng_node *cnt[3];
+    struct ng_node *h = hub_make(g1, cnt, 3);
+    struct ng_graph_stats before, after;
+    ng_graph_stats(g1, &before);
+    assert_int_equal(ng_inject_data(h, "link0", ngtest_item(g1, 10, 0)), 0);
+    ng_graph_stats(g1, &after);
+    assert_int_equal(after.drops[NG_DROP_NOBUFS], before.drops[NG_DROP_NOBUFS] + 1);
+    assert_int_equal(ngtest_counter_get(cnt[1]), 0); /* its copy failed */
+    assert_int_equal(ngtest_counter_get(cnt[2]), 1); /* the original */
+    char *txt = NULL;
+    assert_int_equal(ng_send_ascii(g1, "h:", "textstatus", &txt), 0);
+    assert_non_null(strstr(txt, "outFrames=1 "));
+    assert_non_null(strstr(txt, "memoryFailures=1"));
+    free(txt);
+    release(h, cnt, 3);
+    ng_graph_destroy(g1);
+
+    h = hub_make(g, cnt, 2);
+    ng_graph_stats(g, &before);
+    assert_int_equal(ng_inject_data(h, "nosuch", ngtest_item(g, 10, 0)), -ENOENT);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 1);
+    /* The binary setpersistent ignores argument bytes (as FreeBSD's). */
+    struct ng_mesg *m = ng_mesg_alloc(NGM_HUB_COOKIE, NGM_HUB_SET_PERSISTENT, 4);
+    assert_int_equal(ng_send_msg(g, NULL, "h:", m, NULL), 0);
+    char path[NG_NODESIZ];
+    snprintf(path, sizeof(path), "[%x]:", (unsigned)ng_node_id(h));
+    assert_int_equal(ng_node_shutdown(h), 0);
+    assert_int_equal(ngtest_msg(g, path, NGM_HUB_COOKIE, NGM_HUB_SET_PERSISTENT, NULL), -ENOENT);
+    assert_int_equal(ng_connect(cnt[0], "again", h, "link9"), -ESHUTDOWN);
+    ng_graph_stats(g, &before);
+    assert_int_equal(ng_inject_data(h, "link0", ngtest_item(g, 10, 0)), -ENOENT);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 1);
+    assert_int_equal(ngtest_counter_get(cnt[1]), 0);
+    release(h, cnt, 2);
+}
+
+/* A connect the other node refuses (split has no hook "bogus") when the hook
+ * would have been the node's only one: its disconnect method sees the
+ * refused hook go and the node shuts down, as FreeBSD's does
+ * (docs/nodes/hub.md ERRORS). */
+static void test_refused_connect(void **state)
+{
+    struct ng_graph *g = *state;
+    struct ng_node *lone, *peer;
+    assert_int_equal(ng_node_create(g, "hub", &lone), 0);
+    assert_int_equal(ng_node_create(g, "split", &peer), 0);
+    assert_int_equal(ng_connect(lone, "x", peer, "bogus"), -EINVAL);
+    assert_false(ng_node_is_valid(lone));
+    assert_true(ng_node_is_valid(peer));
+    assert_int_equal(ng_node_shutdown(peer), 0);
+    ng_node_unref(lone);
+    ng_node_unref(peer);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         ngtest_unit_test(test_copies_to_others), ngtest_unit_test(test_lone_hook_and_names),
         ngtest_unit_test(test_many_hooks),       ngtest_unit_test(test_shutdown_and_persistent),
         ngtest_unit_test(test_messages),         ngtest_unit_test(test_data_races_hooks),
+        ngtest_unit_test(test_bad_input_rest),   ngtest_unit_test(test_refused_connect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -426,6 +426,11 @@ static void test_table_limit(void **state)
         memcpy(dm->data, &d, sizeof(d));
         assert_int_equal(ng_send_msg(x.g, NULL, "mf0:", dm, NULL), i < max ? 0 : -ENOSPC);
     }
+    struct ngm_macfilter_direct dn = {.ether = {0x04, 0, 0, 0, 0, 1}}; /* by name too */
+    snprintf(dn.hookname, sizeof(dn.hookname), "a");
+    struct ng_mesg *dm = ng_mesg_alloc(NGM_MACFILTER_COOKIE, NGM_MACFILTER_DIRECT, sizeof(dn));
+    memcpy(dm->data, &dn, sizeof(dn));
+    assert_int_equal(ng_send_msg(x.g, NULL, "mf0:", dm, NULL), -ENOSPC);
     /* Moving an existing address is still fine. */
     assert_int_equal(ngtest_fx_ascii(&x, "directi { ether=02:00:00:00:00:05 hookid=2 }", NULL), 0);
     struct ng_mesg *m = get(&x, NGM_MACFILTER_GET_MACS);
@@ -475,6 +480,71 @@ static void test_hook_limit(void **state)
     ng_node_unref(sink);
 }
 
+/* docs/nodes/macfilter.md ERRORS: the rows the tests above do not reach (the
+ * graph-wide count of the ENOTCONN drops, unknown ASCII commands, data at a
+ * hook the node does not have, the shut-down node). */
+static void test_bad_input_rest(void **state)
+{
+    struct ng_graph *g = *state;
+    struct ngtest_fx x;
+    const char *const hooks[] = {"ether", "a", NULL}; /* no default */
+    fx_make(&x, g, hooks);
+    uint8_t f[64];
+    uint32_t n = frame(f, other, mac1, 0);
+    struct ng_graph_stats before, after;
+    ng_graph_stats(g, &before);
+    assert_int_equal(ngtest_fx_inject(&x, "ether", f, n), -ENOTCONN);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 1);
+    assert_int_equal(ngtest_fx_ascii(&x, "nosuch", NULL), -ENOSYS);
+    /* Over-long arguments: not exactly the struct. */
+    uint8_t big[sizeof(struct ngm_macfilter_direct) + 8] = {0x02, 0, 0, 0, 0, 0x01};
+    snprintf((char *)big + 6, NG_HOOKSIZ, "a");
+    assert_int_equal(
+        bin_msg(&x, NGM_MACFILTER_DIRECT, big, sizeof(struct ngm_macfilter_direct) + 1), -EINVAL);
+    assert_int_equal(bin_msg(&x, NGM_MACFILTER_DIRECT_HOOKID, big,
+                             sizeof(struct ngm_macfilter_direct_hookid) + 1),
+                     -EINVAL);
+    char *macs = NULL;
+    assert_int_equal(ngtest_fx_ascii(&x, "getmacs", &macs), 0);
+    assert_string_equal(macs, "{}"); /* nothing was added */
+    free(macs);
+    ng_graph_stats(g, &before);
+    assert_int_equal(ngtest_fx_inject(&x, "nosuch", f, n), -ENOENT);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 1);
+    char path[NG_NODESIZ];
+    snprintf(path, sizeof(path), "[%x]:", (unsigned)ng_node_id(x.node));
+    assert_int_equal(ng_node_shutdown(x.node), 0);
+    assert_int_equal(ngtest_msg(g, path, NGM_MACFILTER_COOKIE, NGM_MACFILTER_GET_MACS, NULL),
+                     -ENOENT);
+    assert_int_equal(ng_connect(x.cap, "c_default", x.node, "default"), -ESHUTDOWN);
+    ng_graph_stats(g, &before);
+    assert_int_equal(ngtest_fx_inject(&x, "a", f, n), -ENOENT);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 1);
+    assert_int_equal(x.cp->n, 0);
+    ngtest_fx_done(&x);
+}
+
+/* A connect the other node refuses (split has no hook "bogus") when the hook
+ * would have been the node's only one: its disconnect method sees the
+ * refused hook go and the node shuts down, as FreeBSD's does
+ * (docs/nodes/macfilter.md ERRORS). */
+static void test_refused_connect(void **state)
+{
+    struct ng_graph *g = *state;
+    struct ng_node *lone, *peer;
+    assert_int_equal(ng_node_create(g, "macfilter", &lone), 0);
+    assert_int_equal(ng_node_create(g, "split", &peer), 0);
+    assert_int_equal(ng_connect(lone, "ether", peer, "bogus"), -EINVAL);
+    assert_false(ng_node_is_valid(lone));
+    assert_true(ng_node_is_valid(peer));
+    assert_int_equal(ng_node_shutdown(peer), 0);
+    ng_node_unref(lone);
+    ng_node_unref(peer);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -487,6 +557,8 @@ int main(void)
         ngtest_unit_test(test_concurrent_changes),
         ngtest_unit_test(test_table_limit),
         ngtest_unit_test(test_hook_limit),
+        ngtest_unit_test(test_bad_input_rest),
+        ngtest_unit_test(test_refused_connect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

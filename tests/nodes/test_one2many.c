@@ -545,6 +545,81 @@ static void test_data_races_config(void **state)
     rig_free(&r);
 }
 
+/* docs/nodes/one2many.md ERRORS: the rows the tests above do not reach, and
+ * the drop counters of the ENOTCONN rows.  With xmitAlg all, a copy that
+ * cannot be allocated (a graph whose item limit is reached) is counted on
+ * its link and as NG_DROP_NOBUFS while the original still goes out; then
+ * unknown ASCII commands, data at a hook the node does not have, and the
+ * shut-down node. */
+static void test_bad_input_rest(void **state)
+{
+    struct ng_graph *g = *state;
+    struct ng_graph_config cfg;
+    ngtest_graph_config(&cfg);
+    cfg.item_limit = 1;
+    struct ng_graph *g1 = ngtest_graph_create(&cfg);
+    struct rig r;
+    rig_make(g1, &r, 2);
+    assert_int_equal(
+        ng_send_ascii(g1, "o:", "setconfig { xmitAlg=2 failAlg=1 enabledLinks=[ 1 1 ] }", NULL), 0);
+    struct ng_graph_stats before, after;
+    ng_graph_stats(g1, &before);
+    assert_int_equal(send_one(&r), 0);
+    ng_graph_stats(g1, &after);
+    assert_int_equal(after.drops[NG_DROP_NOBUFS], before.drops[NG_DROP_NOBUFS] + 1);
+    const uint64_t want[] = {1, 0};
+    expect_counts(&r, want);
+    char *text = NULL;
+    assert_int_equal(ng_send_ascii(g1, "o:", "getstats 1", &text), 0);
+    assert_string_equal(text, "{ memoryFailures=1 }");
+    free(text);
+    rig_free(&r);
+    ng_graph_destroy(g1);
+
+    rig_make(g, &r, 1);
+    assert_int_equal(ascii(g, "nosuch 1", NULL), -ENOSYS);
+    /* The ENOTCONN drops are counted: no active link; "one" unconnected. */
+    ng_graph_stats(g, &before);
+    assert_int_equal(send_one(&r), -ENOTCONN);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 1);
+    assert_int_equal(ng_rmhook(r.o, "one"), 0);
+    assert_int_equal(ng_inject_data(r.o, "many0", ngtest_item(g, 10, 1)), -ENOTCONN);
+    assert_int_equal(ng_inject_data(r.o, "many5", ngtest_item(g, 10, 1)), -ENOENT);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 3);
+    char path[NG_NODESIZ];
+    snprintf(path, sizeof(path), "[%x]:", (unsigned)ng_node_id(r.o));
+    assert_int_equal(ng_node_shutdown(r.o), 0);
+    assert_int_equal(ngtest_msg(g, path, NGM_ONE2MANY_COOKIE, NGM_ONE2MANY_GET_CONFIG, NULL),
+                     -ENOENT);
+    assert_int_equal(ng_connect(r.up, "y", r.o, "one"), -ESHUTDOWN);
+    ng_graph_stats(g, &before);
+    assert_int_equal(ng_inject_data(r.o, "many0", ngtest_item(g, 10, 1)), -ENOENT);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 1);
+    assert_int_equal(ngtest_counter_get(r.cnt[0]), 0);
+    rig_free(&r);
+}
+
+/* A connect the other node refuses (split has no hook "bogus") when the hook
+ * would have been the node's only one: its disconnect method sees the
+ * refused hook go and the node shuts down, as FreeBSD's does
+ * (docs/nodes/one2many.md ERRORS). */
+static void test_refused_connect(void **state)
+{
+    struct ng_graph *g = *state;
+    struct ng_node *lone, *peer;
+    assert_int_equal(ng_node_create(g, "one2many", &lone), 0);
+    assert_int_equal(ng_node_create(g, "split", &peer), 0);
+    assert_int_equal(ng_connect(lone, "one", peer, "bogus"), -EINVAL);
+    assert_false(ng_node_is_valid(lone));
+    assert_true(ng_node_is_valid(peer));
+    assert_int_equal(ng_node_shutdown(peer), 0);
+    ng_node_unref(lone);
+    ng_node_unref(peer);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -558,6 +633,8 @@ int main(void)
         ngtest_unit_test(test_bursts),
         ngtest_unit_test(test_shutdown_last_hook),
         ngtest_unit_test(test_data_races_config),
+        ngtest_unit_test(test_bad_input_rest),
+        ngtest_unit_test(test_refused_connect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -122,12 +122,65 @@ static void test_reconnect(void **state)
     rig_free(&r);
 }
 
+/* docs/nodes/split.md ERRORS: the rows the tests above do not reach (a
+ * message of another cookie, data at a hook the node does not have, the
+ * shut-down node), and the illegal packet's counters. */
+static void test_bad_input_rest(void **state)
+{
+    struct ng_graph *g = *state;
+    struct rig r;
+    rig_make(g, &r);
+    struct ng_graph_stats before, after;
+    ng_graph_stats(g, &before);
+    assert_int_equal(ng_inject_data(r.s, "out", ngtest_item(g, 30, 1)), -EINVAL);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.items_live, before.items_live); /* freed */
+    char *txt = NULL;
+    assert_int_equal(ng_send_ascii(g, "s:", "textstatus", &txt), 0);
+    assert_non_null(strstr(txt, "illegal=1 noPeer=0"));
+    free(txt);
+    assert_int_equal(ngtest_msg(g, "s:", 12345, 1, NULL), -EINVAL);
+    ng_graph_stats(g, &before);
+    assert_int_equal(ng_inject_data(r.s, "nosuch", ngtest_item(g, 10, 1)), -ENOENT);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 1);
+    char path[NG_NODESIZ];
+    snprintf(path, sizeof(path), "[%x]:", (unsigned)ng_node_id(r.s));
+    assert_int_equal(ng_node_shutdown(r.s), 0);
+    assert_int_equal(ngtest_msg(g, path, NGM_GENERIC_COOKIE, NGM_TEXT_STATUS, NULL), -ENOENT);
+    assert_int_equal(ng_connect(r.in, "y", r.s, NG_SPLIT_HOOK_IN), -ESHUTDOWN);
+    ng_graph_stats(g, &before);
+    assert_int_equal(ng_inject_data(r.s, "in", ngtest_item(g, 10, 1)), -ENOENT);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 1);
+    assert_int_equal(ngtest_counter_get(r.mixed), 0);
+    rig_free(&r);
+}
+
+/* A connect the other node refuses (tee has no hook "middle") when the hook
+ * would have been the node's only one: its disconnect method sees the
+ * refused hook go and the node shuts down, as FreeBSD's does
+ * (docs/nodes/split.md ERRORS). */
+static void test_refused_connect(void **state)
+{
+    struct ng_graph *g = *state;
+    struct ng_node *lone, *peer;
+    assert_int_equal(ng_node_create(g, "split", &lone), 0);
+    assert_int_equal(ng_node_create(g, "tee", &peer), 0);
+    assert_int_equal(ng_connect(lone, "in", peer, "middle"), -EINVAL);
+    assert_false(ng_node_is_valid(lone));
+    assert_true(ng_node_is_valid(peer));
+    assert_int_equal(ng_node_shutdown(peer), 0);
+    ng_node_unref(lone);
+    ng_node_unref(peer);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        ngtest_unit_test(test_directions),
-        ngtest_unit_test(test_bad_hooks_and_no_peer),
-        ngtest_unit_test(test_reconnect),
+        ngtest_unit_test(test_directions),      ngtest_unit_test(test_bad_hooks_and_no_peer),
+        ngtest_unit_test(test_reconnect),       ngtest_unit_test(test_bad_input_rest),
+        ngtest_unit_test(test_refused_connect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -458,6 +458,87 @@ static void test_splice_under_traffic(void **state)
     }
 }
 
+/* docs/nodes/tee.md ERRORS: the rows the tests above do not reach.  A
+ * copy for a tap that cannot be allocated (a graph whose item limit is
+ * reached) is counted and the original still goes on; messages of another
+ * cookie, responses and unknown ASCII commands; a flow message from a tap;
+ * and the shut-down node. */
+static void test_bad_input_rest(void **state)
+{
+    struct ng_graph *g = *state;
+    struct ng_graph_config cfg;
+    ngtest_graph_config(&cfg);
+    cfg.item_limit = 1;
+    struct ng_graph *g1 = ngtest_graph_create(&cfg);
+    struct teefix f;
+    teefix_make(g1, &f, (1u << 0) | (1u << 1) | (1u << 3)); /* right, left, left2right */
+    struct ng_graph_stats before, after;
+    ng_graph_stats(g1, &before);
+    assert_int_equal(ng_inject_data(f.tee, "left", ngtest_item(g1, 8, 0)), 0);
+    assert_int_equal(cnt(&f, 0), 1); /* the original went right */
+    assert_int_equal(cnt(&f, 3), 0); /* no copy */
+    ng_graph_stats(g1, &after);
+    assert_int_equal(after.drops[NG_DROP_NOBUFS], before.drops[NG_DROP_NOBUFS] + 1);
+    assert_int_equal(after.items_live, 0);
+    struct ng_mesg *r = NULL;
+    char path[NG_NODESIZ];
+    snprintf(path, sizeof(path), "[%x]:", (unsigned)ng_node_id(f.tee));
+    assert_int_equal(ngtest_msg(g1, path, NGM_TEE_COOKIE, NGM_TEE_GET_STATS, &r), 0);
+    const struct ng_tee_stats *st = (const void *)r->data;
+    assert_int_equal(st->left.inFrames, 1);
+    assert_int_equal(st->right.outFrames, 1);
+    assert_int_equal(st->left2right.outFrames, 0);
+    ng_mesg_free(r);
+    teefix_release(&f);
+    ng_graph_destroy(g1);
+
+    teefix_make(g, &f, 0xf);
+    snprintf(path, sizeof(path), "[%x]:", (unsigned)ng_node_id(f.tee));
+    assert_int_equal(ngtest_msg(g, path, 12345, NGM_TEE_GET_STATS, NULL), -EINVAL);
+    struct ng_mesg *m = ng_mesg_alloc(NGM_TEE_COOKIE, NGM_TEE_GET_STATS, 0);
+    m->header.flags |= NGF_RESP;
+    assert_int_equal(ng_send_msg(g, NULL, path, m, NULL), -EINVAL);
+    assert_int_equal(ng_send_ascii(g, path, "nosuch", NULL), -ENOSYS);
+    /* A flow message arriving on a tap: accepted, not forwarded. */
+    struct ng_hook *tap;
+    assert_int_equal(ng_hook_find(f.cnt[2], "in", &tap), 0);
+    assert_int_equal(ng_send_msg_hook(tap, ng_mesg_alloc(NGM_FLOW_COOKIE, NGM_LINK_IS_UP, 0)), 0);
+    ng_hook_unref(tap);
+    ng_graph_stats(g, &before);
+    assert_int_equal(ng_inject_data(f.tee, "middle", ngtest_item(g, 8, 0)), -ENOENT);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 1);
+    /* Shut down: its id is gone, it takes no hook and no data. */
+    assert_int_equal(ng_node_shutdown(f.tee), 0);
+    assert_int_equal(ngtest_msg(g, path, NGM_TEE_COOKIE, NGM_TEE_GET_STATS, NULL), -ENOENT);
+    assert_int_equal(ng_connect(f.cnt[0], "again", f.tee, "right"), -ESHUTDOWN);
+    ng_graph_stats(g, &before);
+    assert_int_equal(ng_inject_data(f.tee, "right", ngtest_item(g, 8, 0)), -ENOENT);
+    ng_graph_stats(g, &after);
+    assert_int_equal(after.drops[NG_DROP_NOTCONN], before.drops[NG_DROP_NOTCONN] + 1);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(cnt(&f, i), 0);
+    teefix_release(&f);
+}
+
+/* A connect the other node refuses (split has no hook "bogus") when the hook
+ * would have been the node's only one: its disconnect method sees the
+ * refused hook go and the node shuts down, as FreeBSD's does
+ * (docs/nodes/tee.md ERRORS). */
+static void test_refused_connect(void **state)
+{
+    struct ng_graph *g = *state;
+    struct ng_node *lone, *peer;
+    assert_int_equal(ng_node_create(g, "tee", &lone), 0);
+    assert_int_equal(ng_node_create(g, "split", &peer), 0);
+    assert_int_equal(ng_connect(lone, "left", peer, "bogus"), -EINVAL);
+    assert_false(ng_node_is_valid(lone));
+    assert_true(ng_node_is_valid(peer));
+    assert_int_equal(ng_node_shutdown(peer), 0);
+    ng_node_unref(lone);
+    ng_node_unref(peer);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +546,7 @@ int main(void)
         ngtest_unit_test(test_shutdown_splices), ngtest_unit_test(test_two_tees),
         ngtest_unit_test(test_persistent),       ngtest_unit_test(test_flow_forwarded),
         ngtest_unit_test(test_bypass_badinput),  ngtest_unit_test(test_splice_under_traffic),
+        ngtest_unit_test(test_bad_input_rest),   ngtest_unit_test(test_refused_connect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
