@@ -4,11 +4,14 @@
  * the backend named by NG_BACKEND with a short default duration.
  *
  *   test_torture_short [--seconds N] [--seed S] [--workers W] [--no-runtime]
- *                      [--verbose]
+ *                      [--types tort|std] [--verbose]
  *
  * Defaults: --seconds $NG_TORTURE_SECONDS or 5, --seed $NG_TORTURE_SEED or
- * the time, --workers 2.  The seed is printed at start; re-running with it
- * replays the same schedule of control operations.
+ * the time, --workers 2, --types tort (only the torture's own types; std
+ * mixes the standard node types in, tests/torture/stdtypes.c).  The seed is
+ * printed at start; re-running with it replays the same schedule of control
+ * operations.  test_torture_types.c is this file with --types std as the
+ * default.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,10 @@
 
 #include "ngtest.h"
 #include "torture.h"
+
+#ifndef TORTURE_DEFAULT_STD
+#define TORTURE_DEFAULT_STD 0
+#endif
 
 static struct torture_opts opts;
 
@@ -29,7 +36,9 @@ static void test_torture(void **state)
 
 static void usage(const char *argv0)
 {
-    fprintf(stderr, "usage: %s [--seconds N] [--seed S] [--workers W] [--no-runtime] [--verbose]\n",
+    fprintf(stderr,
+            "usage: %s [--seconds N] [--seed S] [--workers W] [--no-runtime] [--types tort|std] "
+            "[--verbose]\n",
             argv0);
     exit(2);
 }
@@ -42,6 +51,7 @@ int main(int argc, char **argv)
                                                       : (uint64_t)time(NULL) ^ (uint64_t)clock();
     opts.workers = 2;
     opts.no_runtime = (e = getenv("NG_TORTURE_RUNTIME")) && strcmp(e, "0") == 0;
+    opts.std_types = TORTURE_DEFAULT_STD;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
             opts.seconds = atof(argv[++i]);
@@ -51,6 +61,8 @@ int main(int argc, char **argv)
             opts.workers = (unsigned)atoi(argv[++i]);
         else if (strcmp(argv[i], "--no-runtime") == 0)
             opts.no_runtime = 1;
+        else if (strcmp(argv[i], "--types") == 0 && i + 1 < argc)
+            opts.std_types = strcmp(argv[++i], "std") == 0;
         else if (strcmp(argv[i], "--verbose") == 0)
             opts.verbose = 1;
         else

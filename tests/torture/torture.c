@@ -101,9 +101,9 @@ static int timers_linked(void) { return 0; }
 /* Limits, global counters                                                  */
 /* ------------------------------------------------------------------------ */
 
-#define NSLOTS 16 /* nodes are named t0..t15 */
-#define NHOOKS 4  /* hooks are named h0..h3 */
-#define NCTL 2    /* control threads */
+#define NSLOTS 16             /* nodes are named t0..t15 */
+#define NHOOKS TORTURE_NHOOKS /* hook indices 0..3: h0..h3 on tort nodes */
+#define NCTL 2                /* control threads */
 #define MAXWORKERS 16
 
 struct padded {
@@ -296,6 +296,16 @@ static const struct ng_type tort_type = TORT_TYPE("tort", TORT_COOKIE, NG_TYPE_C
 static const struct ng_type tortw_type = TORT_TYPE("tortw", TORT_COOKIE + 1, 0);
 
 static const char *const tort_types[] = {"tort", "tortw"};
+static _Atomic int std_on; /* --types std: the standard types join the mix */
+
+/* A type for a new node: tort or tortw, or with --types std one of the
+ * standard types half of the time. */
+static const char *draw_type(uint64_t r)
+{
+    if (atomic_load_explicit(&std_on, memory_order_relaxed) && (r >> 32) % 2)
+        return torture_std_name((unsigned)(r >> 40) % torture_std_count());
+    return tort_types[r % 2];
+}
 
 /* ng_send_fn callbacks; arg2: 0 plain, 1 arm the node's timer, 2 cancel it. */
 #if TORTURE_TIMERS
@@ -312,6 +322,11 @@ static void timer_cb(struct ng_node *node, struct ng_hook *hook, void *arg1, int
 static void fn_cb(struct ng_node *node, struct ng_hook *hook, void *arg1, int arg2)
 {
     (void)hook;
+    const struct ng_type *ty = ng_node_type(node);
+    if (ty != &tort_type && ty != &tortw_type) { /* a standard node: just count */
+        atomic_fetch_add(&T.fn_calls, 1);
+        return;
+    }
     struct tpriv *p = enter(node, "ng_send_fn callback");
     atomic_fetch_add(&T.fn_calls, 1);
 #if TORTURE_TIMERS
@@ -353,12 +368,13 @@ static void *worker_main(void *arg)
         VIOLATION("ng_thread_register failed");
     uint64_t sent = 0;
     while (!atomic_load_explicit(&tt->stop_traffic, memory_order_relaxed)) {
-        char name[8], hname[8];
+        char name[8], hname[NG_HOOKSIZ];
         slot_name(name, sizeof(name), (unsigned)ngtest_splitmix(&rng));
-        snprintf(hname, sizeof(hname), "h%u", (unsigned)(ngtest_splitmix(&rng) % NHOOKS));
+        unsigned hidx = (unsigned)(ngtest_splitmix(&rng) % NHOOKS);
         struct ng_node *n;
         if (ng_node_find(tt->g, name, &n) != 0)
             continue;
+        torture_hook_name(n, NULL, hidx, hname, sizeof(hname));
         bool inject = ngtest_splitmix(&rng) % 4 == 0;
         struct ng_hook *h = NULL;
         if (!inject && ng_hook_find(n, hname, &h) != 0) {
@@ -451,15 +467,31 @@ static int name_or_kill(struct ng_node *nn, unsigned slot)
     return rc;
 }
 
+/* Name hook index idx of the node in slot (or "h<idx>" if the slot is empty). */
+static void slot_hook_name(struct ng_graph *g, unsigned slot, unsigned idx, char *buf, size_t n)
+{
+    struct ng_node *node = NULL;
+    char name[8];
+    slot_name(name, sizeof(name), slot);
+    if (ng_node_find(g, name, &node) != 0)
+        node = NULL;
+    torture_hook_name(node, node ? NULL : "tort", idx, buf, n);
+    if (node)
+        ng_node_unref(node);
+}
+
 static int do_msg(struct torture *tt, const uint64_t *a)
 {
-    char path[32];
-    unsigned kind = (unsigned)(a[0] % 10);
-    if (a[1] % 3 == 0)
-        snprintf(path, sizeof(path), "t%u:h%u", (unsigned)(a[2] % NSLOTS),
-                 (unsigned)(a[3] % NHOOKS));
-    else
-        snprintf(path, sizeof(path), "t%u:", (unsigned)(a[2] % NSLOTS));
+    char path[64], hook[NG_HOOKSIZ];
+    bool std = atomic_load_explicit(&std_on, memory_order_relaxed);
+    unsigned kind = (unsigned)(a[0] % (std ? 12 : 10));
+    unsigned slot = (unsigned)(a[2] % NSLOTS);
+    if (a[1] % 3 == 0) {
+        slot_hook_name(tt->g, slot, (unsigned)(a[3] % NHOOKS), hook, sizeof(hook));
+        snprintf(path, sizeof(path), "t%u:%s", slot, hook);
+    } else {
+        snprintf(path, sizeof(path), "t%u:", slot);
+    }
     struct ng_mesg *m = NULL;
     bool want_resp = true;
     switch (kind) {
@@ -481,17 +513,17 @@ static int do_msg(struct torture *tt, const uint64_t *a)
     case 5: {
         m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_RMHOOK, sizeof(struct ngm_rmhook));
         if (m)
-            snprintf(((struct ngm_rmhook *)(void *)m->data)->ourhook, NG_HOOKSIZ, "h%u",
-                     (unsigned)(a[4] % NHOOKS));
+            slot_hook_name(tt->g, slot, (unsigned)(a[4] % NHOOKS),
+                           ((struct ngm_rmhook *)(void *)m->data)->ourhook, NG_HOOKSIZ);
         break;
     }
     case 6: {
         m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_MKPEER, sizeof(struct ngm_mkpeer));
         if (m) {
             struct ngm_mkpeer *mp = (struct ngm_mkpeer *)(void *)m->data;
-            snprintf(mp->type, NG_TYPESIZ, "%s", tort_types[a[4] % 2]);
-            snprintf(mp->ourhook, NG_HOOKSIZ, "h%u", (unsigned)(a[5] % NHOOKS));
-            snprintf(mp->peerhook, NG_HOOKSIZ, "h%u", (unsigned)(a[6] % NHOOKS));
+            snprintf(mp->type, NG_TYPESIZ, "%s", draw_type(a[4]));
+            slot_hook_name(tt->g, slot, (unsigned)(a[5] % NHOOKS), mp->ourhook, NG_HOOKSIZ);
+            torture_hook_name(NULL, mp->type, (unsigned)(a[6] % NHOOKS), mp->peerhook, NG_HOOKSIZ);
         }
         break;
     }
@@ -499,9 +531,10 @@ static int do_msg(struct torture *tt, const uint64_t *a)
         m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_CONNECT, sizeof(struct ngm_connect));
         if (m) {
             struct ngm_connect *c = (struct ngm_connect *)(void *)m->data;
-            snprintf(c->path, NG_PATHSIZ, "t%u:", (unsigned)(a[4] % NSLOTS));
-            snprintf(c->ourhook, NG_HOOKSIZ, "h%u", (unsigned)(a[5] % NHOOKS));
-            snprintf(c->peerhook, NG_HOOKSIZ, "h%u", (unsigned)(a[6] % NHOOKS));
+            unsigned peer = (unsigned)(a[4] % NSLOTS);
+            snprintf(c->path, NG_PATHSIZ, "t%u:", peer);
+            slot_hook_name(tt->g, slot, (unsigned)(a[5] % NHOOKS), c->ourhook, NG_HOOKSIZ);
+            slot_hook_name(tt->g, peer, (unsigned)(a[6] % NHOOKS), c->peerhook, NG_HOOKSIZ);
         }
         break;
     }
@@ -512,10 +545,23 @@ static int do_msg(struct torture *tt, const uint64_t *a)
                      (unsigned)(a[4] % NSLOTS));
         break;
     }
-    default:
+    case 9:
         m = ng_mesg_alloc(NGM_GENERIC_COOKIE, NGM_SHUTDOWN, 0);
         want_resp = a[5] % 2;
         break;
+    default: { /* 10, 11 (--types std): the node's own type messages, random */
+        struct ng_node *n;
+        char name[8];
+        slot_name(name, sizeof(name), slot);
+        if (ng_node_find(tt->g, name, &n) != 0)
+            return -ENOENT;
+        m = torture_std_msg(n, &a[4]);
+        ng_node_unref(n);
+        if (!m)
+            return -ENOENT; /* a tort node */
+        snprintf(path, sizeof(path), "t%u:", slot);
+        break;
+    }
     }
     if (!m)
         return -ENOMEM;
@@ -530,11 +576,13 @@ static int run_op(struct torture *tt, unsigned op, const uint64_t *a)
 {
     struct ng_graph *g = tt->g;
     struct ng_node *n = NULL, *n2 = NULL, *nn = NULL;
-    char h1[8], h2[8];
-    snprintf(h1, sizeof(h1), "h%u", (unsigned)(a[1] % NHOOKS));
-    snprintf(h2, sizeof(h2), "h%u", (unsigned)(a[2] % NHOOKS));
+    char h1[NG_HOOKSIZ], h2[NG_HOOKSIZ];
+    unsigned i1 = (unsigned)(a[1] % NHOOKS), i2 = (unsigned)(a[2] % NHOOKS);
     unsigned s1 = (unsigned)(a[3] % NSLOTS), s2 = (unsigned)(a[4] % NSLOTS);
-    const char *type = tort_types[a[5] % 2];
+    const char *type = draw_type(a[5]);
+    /* Hook names follow the type of the node they are on. */
+    slot_hook_name(g, s1, i1, h1, sizeof(h1));
+    slot_hook_name(g, s2, i2, h2, sizeof(h2));
     int rc;
     switch (op) {
     case OP_CREATE:
@@ -546,6 +594,7 @@ static int run_op(struct torture *tt, unsigned op, const uint64_t *a)
     case OP_MKPEER:
         if ((rc = find_slot(g, s1, &n)) != 0)
             return rc;
+        torture_hook_name(NULL, type, i2, h2, sizeof(h2));
         if ((rc = ng_mkpeer(n, h1, type, h2, &nn)) == 0) {
             rc = name_or_kill(nn, s2);
             ng_node_unref(nn);
@@ -695,14 +744,23 @@ static uint64_t drops_counted(const struct ng_graph_stats *st)
 
 static void check_accounting_live(struct torture *tt)
 {
-    /* Read what has been accounted first, then what has been sent. */
+    /* Read what has been accounted first, then what has been sent.  With
+     * the standard types some items are copies (made by the types) and some
+     * end inside a type (hole, filters): the bound is what was allocated. */
     uint64_t done = delivered_total();
     struct ng_graph_stats st;
     ng_graph_stats(tt->g, &st);
     done += drops_counted(&st);
-    uint64_t sent = sent_total(tt->o.workers);
+    uint64_t sent;
+    if (tt->o.std_types) {
+        ng_graph_stats(tt->g, &st); /* again: allocations after the accounting */
+        sent = st.items_alloc;
+    } else {
+        sent = sent_total(tt->o.workers);
+    }
     if (done > sent)
-        VIOLATION("accounted %" PRIu64 " items but only %" PRIu64 " sent", done, sent);
+        VIOLATION("accounted %" PRIu64 " items but only %" PRIu64 " %s", done, sent,
+                  tt->o.std_types ? "allocated" : "sent");
 }
 
 /* Shut every node down, including unnamed ones created by NGM_MKPEER.
@@ -711,14 +769,20 @@ static void check_accounting_live(struct torture *tt)
  * one of the operations under test. */
 static void shutdown_all(struct ng_graph *g)
 {
-    uint64_t maxid = atomic_load(&T.ctor) + 64;
-    for (uint64_t id = 1; id <= maxid; id++) {
+    /* Probe ids until every live node was found (the control threads have
+     * stopped: nothing new appears); standard nodes have ids too, so the
+     * tort constructor count alone is no bound. */
+    struct ng_graph_stats st;
+    ng_graph_stats(g, &st);
+    uint64_t left = st.nodes;
+    for (uint64_t id = 1; left > 0 && id < (1u << 24); id++) {
         char addr[32];
         struct ng_node *n;
         snprintf(addr, sizeof(addr), "[%" PRIx64 "]:", id);
         if (ng_node_find(g, addr, &n) == 0) {
             (void)ng_node_shutdown(n);
             ng_node_unref(n);
+            left--;
         }
     }
     ng_graph_barrier(g);
@@ -751,6 +815,13 @@ int torture_run(const struct torture_opts *o)
         VIOLATION("ng_graph_create failed");
     if (ng_type_register(tt->g, &tort_type) || ng_type_register(tt->g, &tortw_type))
         VIOLATION("ng_type_register failed");
+    atomic_store(&std_on, tt->o.std_types);
+    if (tt->o.std_types) {
+        printf("torture: standard types in the mix:");
+        for (unsigned i = 0; i < torture_std_count(); i++)
+            printf(" %s", torture_std_name(i));
+        printf("\n");
+    }
 
     struct ng_runtime *rt = NULL;
 #if TORTURE_TIMERS
@@ -825,12 +896,23 @@ int torture_run(const struct torture_opts *o)
     ng_graph_stats(tt->g, &st);
     uint64_t sent = sent_total(tt->o.workers), del = delivered_total(), drops = drops_counted(&st);
     int fail = 0;
-    if (st.items_alloc != sent) {
+    if (tt->o.std_types) {
+        /* Copies and items consumed by the standard types: exact per-item
+         * accounting is the plain mode's; here nothing may be accounted
+         * twice and nothing may be left alive (checked below). */
+        if (st.items_alloc < sent || del + drops > st.items_alloc) {
+            fprintf(stderr,
+                    "torture: allocated %" PRIu64 ", sent %" PRIu64 ", delivered %" PRIu64
+                    " + dropped %" PRIu64 "\n",
+                    st.items_alloc, sent, del, drops);
+            fail = 1;
+        }
+    } else if (st.items_alloc != sent) {
         fprintf(stderr, "torture: items_alloc %" PRIu64 " != sent %" PRIu64 "\n", st.items_alloc,
                 sent);
         fail = 1;
     }
-    if (sent != del + drops) {
+    if (!tt->o.std_types && sent != del + drops) {
         fprintf(stderr,
                 "torture: sent %" PRIu64 " != delivered %" PRIu64 " + dropped %" PRIu64 "\n", sent,
                 del, drops);
@@ -858,12 +940,13 @@ int torture_run(const struct torture_opts *o)
         }
     printf("torture: %-8s %.1f s: %" PRIu64 " control ops (%" PRIu64 " succeeded), %" PRIu64
            " items sent = %" PRIu64 " delivered + %" PRIu64 " dropped (notconn %" PRIu64
-           " dead %" PRIu64 " queue %" PRIu64 "), %" PRIu64 " nodes created, %" PRIu64
-           " fn calls, %" PRIu64 " timer fires, %" PRIu64 " live checks: %s\n",
+           " dead %" PRIu64 " queue %" PRIu64 " loop %" PRIu64 "), %" PRIu64
+           " tort nodes created, %" PRIu64 " fn calls, %" PRIu64 " timer fires, %" PRIu64
+           " live checks: %s\n",
            ng_backend_name(o->backend), elapsed, ops, ok, sent, del, drops,
            st.drops[NG_DROP_NOTCONN], st.drops[NG_DROP_DEAD], st.drops[NG_DROP_QUEUE],
-           atomic_load(&T.ctor), atomic_load(&T.fn_calls), atomic_load(&T.timer_fires), checks,
-           fail ? "FAILED" : "ok");
+           st.drops[NG_DROP_LOOP], atomic_load(&T.ctor), atomic_load(&T.fn_calls),
+           atomic_load(&T.timer_fires), checks, fail ? "FAILED" : "ok");
     printf("torture: per op (tried/ok):");
     for (int i = 0; i < OP_COUNT; i++) {
         uint64_t a = 0, b = 0;
