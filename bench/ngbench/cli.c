@@ -15,7 +15,7 @@ static void usage(FILE *f)
                "  --backend LIST   ck_epoch,qsbr,rwlock (comma separated)\n"
                "  --mode LIST      netgraph,shared\n"
                "  --scenario LIST  chain,fanout,scale,churn,runtime,size,\n"
-               "                   control\n"
+               "                   control,types\n"
                "  --chain LIST     chain lengths, e.g. 1,4,16,64\n"
                "  --rates LIST     churn rates in changes/s, e.g. 0,1000,10000\n"
                "  --workers W      cap the scale and runtime sweeps at W workers\n"

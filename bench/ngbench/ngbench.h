@@ -64,9 +64,9 @@
 /* Options (cli.c)                                                          */
 /* ------------------------------------------------------------------------ */
 
-/* S_SIZE (size.c) and S_CONTROL (control.c) have no configurations of
- * their own: they run after the suite. */
-enum scen { S_CHAIN, S_FANOUT, S_SCALE, S_CHURN, S_RUNTIME, S_SIZE, S_CONTROL, NSCEN };
+/* S_SIZE (size.c), S_CONTROL (control.c) and S_TYPES (types.c) have no
+ * configurations of their own: they run after the suite. */
+enum scen { S_CHAIN, S_FANOUT, S_SCALE, S_CHURN, S_RUNTIME, S_SIZE, S_CONTROL, S_TYPES, NSCEN };
 #define NGB_MAXSIZES 8
 
 struct ngb_opts {
@@ -303,6 +303,25 @@ struct ngb_ctl_res {
     struct ng_ctl_stats srv;
 };
 
+/* The node types scenario (types.c): per-frame cost of standard types. */
+#define NGB_TY_ROWS 11
+struct ngb_types_row {
+    char name[48];
+    char why[96]; /* why the row is missing, "" if it ran */
+    bool ok;
+    double ns[8], hops[8], floors[8]; /* per rep: ns/frame, in chain hops, in floor hops */
+};
+struct ngb_types_res {
+    bool ran;
+    char why[96];
+    unsigned nframes;
+    int reps, contended;
+    double probe[8];
+    bool quiet[8];
+    double base_ns[8], hop_ns[8], floor_ns[8];
+    struct ngb_types_row rows[NGB_TY_ROWS];
+};
+
 /* A suite: its configurations (in groups run side by side), the DPDK
  * baseline's state, the size scenario's results and the evaluated targets. */
 struct ngb_suite {
@@ -314,6 +333,7 @@ struct ngb_suite {
     struct ngb_size_res size[NGB_MAXSIZES];
     int nsize;
     struct ngb_ctl_res ctl;
+    struct ngb_types_res types;
     struct target targets[64];
     int ntargets;
     char cpu[128];     /* the machine's CPU model, printed with every table */
@@ -460,6 +480,15 @@ void ngb_control_run(const struct ngb_opts *o, struct ngb_suite *s);
 void ngb_control_report(const struct ngb_suite *s);
 /* Failed steps or lost messages (must be 0). */
 int ngb_control_failures(const struct ngb_suite *s);
+
+/* ------------------------------------------------------------------------ */
+/* Node types (types.c)                                                     */
+/* ------------------------------------------------------------------------ */
+
+void ngb_types_run(const struct ngb_opts *o, struct ngb_suite *s);
+void ngb_types_report(const struct ngb_suite *s);
+/* Median of v[0..reps) over r's quiet reps (all if none). */
+double ngb_types_med(const struct ngb_types_res *r, const double *v);
 
 /* ------------------------------------------------------------------------ */
 /* Machine (machine.c)                                                      */

@@ -411,19 +411,42 @@ static int write_json(const char *path, const struct ngb_opts *o, const struct n
     const struct ngb_ctl_res *cr = &s->ctl;
     fprintf(f, "  ],\n  \"control\": {");
     if (cr->ran) {
-        fprintf(f, "\"messages\": %u, \"reps\": %d, \"contended_reps\": %d, ", cr->n_rt,
-                cr->reps, cr->contended);
+        fprintf(f, "\"messages\": %u, \"reps\": %d, \"contended_reps\": %d, ", cr->n_rt, cr->reps,
+                cr->contended);
         json_num(f, "roundtrip_p50_us", cr->rt_p50, true);
         json_num(f, "roundtrip_p99_us", cr->rt_p99, true);
         json_num(f, "pingpong_p50_us", cr->pp_p50, true);
         json_num(f, "pingpong_p99_us", cr->pp_p99, true);
         json_num(f, "ratio_p50", cr->ratio_p50, true);
         for (int k = 0; k < 3; k++)
-            fprintf(f, "\"clients_%d\": {\"msgs_per_s\": %.0f, \"lost\": %llu}, ",
-                    cr->nclients[k], cr->mps[k], (unsigned long long)cr->lost[k]);
+            fprintf(f, "\"clients_%d\": {\"msgs_per_s\": %.0f, \"lost\": %llu}, ", cr->nclients[k],
+                    cr->mps[k], (unsigned long long)cr->lost[k]);
         json_num(f, "data_items_per_s", cr->data_ips, true);
         json_num(f, "data_pingpong_items_per_s", cr->data_pp_ips, true);
         fprintf(f, "\"error\": \"%s\"", cr->why);
+    }
+    const struct ngb_types_res *tr = &s->types;
+    fprintf(f, "},\n  \"types\": {");
+    if (tr->ran && !tr->why[0]) {
+        fprintf(f, "\"frames\": %u, \"reps\": %d, \"contended_reps\": %d, ", tr->nframes, tr->reps,
+                tr->contended);
+        json_num(f, "base_ns", ngb_types_med(tr, tr->base_ns), true);
+        json_num(f, "chain_hop_ns", ngb_types_med(tr, tr->hop_ns), true);
+        json_num(f, "floor_hop_ns", ngb_types_med(tr, tr->floor_ns), true);
+        fprintf(f, "\"rows\": [");
+        for (int i = 0; i < NGB_TY_ROWS; i++) {
+            const struct ngb_types_row *w = &tr->rows[i];
+            fprintf(f, "%s{\"row\": \"%s\", ", i ? ", " : "", w->name);
+            if (w->ok) {
+                json_num(f, "ns", ngb_types_med(tr, w->ns), true);
+                json_num(f, "chain_hops", ngb_types_med(tr, w->hops), true);
+                json_num(f, "floor_hops", ngb_types_med(tr, w->floors), false);
+            } else {
+                fprintf(f, "\"skipped\": \"%s\"", w->why);
+            }
+            fprintf(f, "}");
+        }
+        fprintf(f, "]");
     }
     fprintf(f, "},\n  \"targets\": [\n");
     for (int i = 0; i < s->ntargets; i++) {

@@ -198,11 +198,27 @@ static void eval_control(struct ngb_suite *s)
                  r->rt_p50, r->pp_p50);
     }
     if (r->nclients[2]) {
-        struct target *t = target_new(s, "64 clients lose no message", (double)r->lost[2], 0,
-                                      false);
+        struct target *t =
+            target_new(s, "64 clients lose no message", (double)r->lost[2], 0, false);
         snprintf(t->detail, sizeof(t->detail), "%llu answered of %llu sent, %.0f messages/s",
                  (unsigned long long)r->recvd[2], (unsigned long long)r->sent[2], r->mps[2]);
     }
+}
+
+/* Node types (issue #12): a bridge forwarding known unicast on 64 links
+ * costs no more than 3 chain hops (the 1k-host row; 100k is reported). */
+static void eval_types(struct ngb_suite *s)
+{
+    const struct ngb_types_res *r = &s->types;
+    const struct ngb_types_row *w = &r->rows[2];
+    if (!r->ran || r->why[0] || !w->ok)
+        return;
+    struct target *t = target_new(s, "bridge, 64 links, known unicast <= 3 chain hops",
+                                  ngb_types_med(r, w->hops), 3.0, false);
+    snprintf(t->detail, sizeof(t->detail),
+             "%.1f ns per frame vs chain hop %.2f ns (1k hosts; 100k hosts: %.2f hops)",
+             ngb_types_med(r, w->ns), ngb_types_med(r, r->hop_ns),
+             r->rows[5].ok ? ngb_types_med(r, r->rows[5].hops) : NAN);
 }
 
 void ngb_targets_eval(struct ngb_suite *s, long ncpu)
@@ -210,6 +226,7 @@ void ngb_targets_eval(struct ngb_suite *s, long ncpu)
     s->ntargets = 0;
     eval_size(s);
     eval_control(s);
+    eval_types(s);
     for (int b = 0; b < NG_BACKEND_COUNT; b++)
         for (int m = 1; m >= 0; m--)
             eval_tj(s, b, m);
