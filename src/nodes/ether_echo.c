@@ -38,6 +38,10 @@ static int ee_constructor(struct ng_node *node)
 
 static void ee_shutdown(struct ng_node *node)
 {
+    /* A persistent node revives (ng_node_set_persistent) with its state:
+     * freeing it here would leave the revived node without one. */
+    if (ng_node_is_valid(node))
+        return;
     free(ng_node_private(node));
     ng_node_set_private(node, NULL);
 }

@@ -74,6 +74,11 @@ static int hub_constructor(struct ng_node *node)
 
 static void hub_shutdown(struct ng_node *node)
 {
+    /* A persistent node revives (ng_node_set_persistent): its hooks are gone
+     * (their disconnect methods cleared what referred to them) and it keeps
+     * its state; freeing it here would leave the revived node without one. */
+    if (ng_node_is_valid(node))
+        return;
     struct hub_priv *p = ng_node_private(node);
     while (p->retired) {
         struct hub_slots *s = p->retired;

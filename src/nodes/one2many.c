@@ -94,6 +94,11 @@ static int o2m_constructor(struct ng_node *node)
 
 static void o2m_shutdown(struct ng_node *node)
 {
+    /* A persistent node revives (ng_node_set_persistent): its hooks are gone
+     * (their disconnect methods cleared what referred to them) and it keeps
+     * its state; freeing it here would leave the revived node without one. */
+    if (ng_node_is_valid(node))
+        return;
     struct o2m_priv *p = ng_node_private(node);
     pthread_mutex_destroy(&p->lock);
     free(p);

@@ -503,6 +503,11 @@ static int pcap_constructor(struct ng_node *node)
 
 static void pcap_shutdown(struct ng_node *node)
 {
+    /* A persistent node revives (ng_node_set_persistent): its hooks are gone
+     * (their disconnect methods cleared what referred to them) and it keeps
+     * its state; freeing it here would leave the revived node without one. */
+    if (ng_node_is_valid(node))
+        return;
     struct pcap_priv *p = ng_node_private(node);
     ng_node_set_private(node, NULL);
     if (!p)

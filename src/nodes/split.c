@@ -54,6 +54,11 @@ static int split_constructor(struct ng_node *node)
 
 static void split_shutdown(struct ng_node *node)
 {
+    /* A persistent node revives (ng_node_set_persistent): its hooks are gone
+     * (their disconnect methods cleared what referred to them) and it keeps
+     * its state; freeing it here would leave the revived node without one. */
+    if (ng_node_is_valid(node))
+        return;
     free(ng_node_private(node));
     ng_node_set_private(node, NULL);
 }

@@ -63,3 +63,6 @@ endforeach()
 add_test(NAME bpf2ngctl COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_bpf2ngctl.sh
   ${PROJECT_SOURCE_DIR}/tools/bpf2ngctl)
 set_tests_properties(bpf2ngctl PROPERTIES LABELS unit TIMEOUT 60 ENVIRONMENT "${_ngd_bpf_env}")
+
+# Every standard type survives a persistent node's revive.
+ng_add_test(nodes test_revive)

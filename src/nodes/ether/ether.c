@@ -87,6 +87,15 @@ static int eth_constructor(struct ng_node *node)
 static void eth_shutdown(struct ng_node *node)
 {
     struct eth_priv *p = ng_node_private(node);
+    /* A persistent node revives (ng_node_set_persistent): its hooks and
+     * ring watches are gone; it stays, detached (attach it again), with its
+     * state, rather than freeing what the revived node still uses. */
+    if (p && ng_node_is_valid(node)) {
+        pthread_mutex_lock(&p->lock);
+        ngi_eth_detach(p);
+        pthread_mutex_unlock(&p->lock);
+        return;
+    }
     ng_node_set_private(node, NULL);
     if (!p)
         return;
