@@ -64,11 +64,17 @@ struct ng_mesg *ng_mesg_alloc(uint32_t cookie, uint32_t cmd, uint32_t arglen);
 
 /*
  * Allocate a response to msg (same cookie, cmd, token and cmdstr; NGF_RESP
- * set) with `arglen` zeroed argument bytes.
+ * set) with `arglen` zeroed argument bytes.  A response may be larger than
+ * a sender's argument (NG_MAX_MSG_ARGLEN): up to NG_MAX_RESP_ARGLEN (16 MiB),
+ * what ng_send_msg() returns, the control socket (in fragments) and
+ * libnetgraph's NgRecvMsg() carry, and ng_mesg_to_ascii() converts.  Only
+ * NGM_BINARY2ASCII of such a response cannot be asked for: the request
+ * carries the binary, which a sender may not make larger than
+ * NG_MAX_MSG_ARGLEN (-EMSGSIZE); convert locally with ng_mesg_to_ascii().
  *   Context:  any thread (malloc); typically inside rcvmsg.
  *   Consumes: nothing (msg is only read).
- *   Returns:  the response; NULL if msg is NULL, arglen > NG_MAX_MSG_ARGLEN
- *             or memory is exhausted.
+ *   Returns:  the response; NULL if msg is NULL, arglen >
+ *             NG_MAX_RESP_ARGLEN or memory is exhausted.
  */
 struct ng_mesg *ng_mesg_response(const struct ng_mesg *msg, uint32_t arglen);
 

@@ -253,7 +253,8 @@ int ng_mesg_to_ascii(const struct ng_type *type, const struct ng_mesg *msg, stru
  *   Consumes: nothing.
  *   Returns:  0; -ENOSYS (no command by that name); the ng_parse() errors,
  *             with *erroff (if not NULL) the offset in the text; -ERANGE
- *             also when the binary would exceed NG_MAX_MSG_ARGLEN.
+ *             also when the binary would exceed NG_MAX_MSG_ARGLEN
+ *             (NG_MAX_RESP_ARGLEN for a response).
  */
 int ng_mesg_from_ascii(const struct ng_type *type, const struct ng_mesg *msg, struct ng_mesg **out,
                        size_t *erroff);

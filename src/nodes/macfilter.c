@@ -5,31 +5,37 @@
  * out of "ether".  Per-MAC packet and byte counters.  Docs:
  * docs/nodes/macfilter.md.
  *
- * Mode: netgraph reader/writer (no NG_TYPE_CONCURRENT_DATA), on purpose.
- * The MAC table is a sorted array that grows, shrinks and moves with the
- * "direct" messages, and the public API has no way to free memory after a
- * grace period; reader/writer exclusion gives one for free: rcvdata runs as
- * a reader (concurrently with other rcvdata, one CAS per entry), and every
- * function that changes the table is a writer (rcvmsg and the purge
- * function below), which the engine runs only while no rcvdata is inside
- * the node.  So:
- *   - p->table: read by rcvdata (reader access), changed in place, resized
- *     and freed only by writers.  The per-entry counters are atomics because
- *     readers run concurrently with each other.
- *   - p->upper[]: fixed array of atomic hook pointers, written by newhook and
- *     disconnect (control lock, concurrent with readers and writers) with
- *     release stores, read by rcvdata with acquire loads.  A hook loaded just
- *     before disconnect cleared it is still valid memory (grace period) and
- *     sending on it drops the item with -ENOTCONN, counted.
- *   - disconnect cannot edit the table (it is no writer), so it clears the
- *     slot, marks the hookid stale (not reused by newhook) and queues the
- *     writer function mf_purge (ng_send_fn NG_FN_WRITER), which removes the
- *     hookid's entries; rcvmsg purges first too, so messages never see stale
- *     entries.  Until then rcvdata sends frames of such an entry to
- *     "default", which is what the removed entry means.
- *   - p->lock serialises newhook, disconnect and the writers' use of the
- *     slots and stale marks; rcvdata never takes it.
- * Everything is freed by shutdown, once no method can run.
+ * Mode: shared (NG_TYPE_CONCURRENT_DATA).  rcvdata takes no access and runs
+ * concurrently with everything, rcvmsg and topology methods included; it
+ * does one lock-free lookup in an RCU hash table (<ngraph/rhash.h>) and
+ * touches only atomics.  Invariants:
+ *   - p->tab: MAC (6 bytes) -> struct mf_entry.  Looked up by rcvdata with
+ *     no lock (inside its read-side section).  Changed only under p->lock
+ *     (by rcvmsg's direct, directi and reset, and by disconnect), which
+ *     also takes the table's own writer lock.  An entry is never freed
+ *     while a reader may hold it: whoever unlinks it (remove, clear, the
+ *     disconnect's iterator) hands it to ng_defer.  The final shutdown
+ *     method frees what is left at once (no reader is left).
+ *   - e->hookid: _Atomic, stored under p->lock with release order: direct
+ *     of a known address changes it in place (its counters stay);
+ *     disconnect of its hook stores MF_GONE before it unlinks the entry and
+ *     before it clears the hook's slot.  rcvdata loads hookid, then the
+ *     slot, then hookid again: the same id means the slot's hook is the
+ *     one the address is directed to (a slot reused by newhook after a
+ *     disconnect is stored after MF_GONE, so the second load sees MF_GONE,
+ *     or the id moved on); it retries a few times, then uses "default".
+ *   - e's counters: atomics, one set per entry, not ng_pcounter slots: a
+ *     table holds up to NG_MACFILTER_MACS_MAX entries and a per-thread
+ *     slot per entry would multiply that memory by the threads; two
+ *     threads hit the same line only for frames of the same address.
+ *     getclrmacs reads and clears each counter with one exchange, so no
+ *     frame is lost between the two.
+ *   - p->upper[] and p->ether: atomic hook pointers, stored with release
+ *     order by newhook and disconnect (control lock, plus p->lock), loaded
+ *     by rcvdata with acquire order.  A hook loaded just before disconnect
+ *     cleared it is still valid memory (grace period) and sending on it
+ *     drops the item with -ENOTCONN, counted.
+ *   - p->st[]: node counters, relaxed atomics.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -43,13 +49,15 @@
 #include <ngraph/ngraph.h>
 #include <ngraph/nodes/macfilter.h>
 #include <ngraph/parse.h>
+#include <ngraph/rhash.h>
 
 #define MF_HDR_LEN 14u
 #define MF_ETHER ((uintptr_t)1)                  /* hook private of "ether" */
 #define MF_UPPER(id) ((uintptr_t)(id) << 2 | 2u) /* of an upper hook */
 #define MF_IS_UPPER(v) (((v)&3u) == 2u)
 #define MF_ID(v) ((unsigned)((v) >> 2))
-#define MF_GROW 128u
+#define MF_GONE 0xffffu /* hookid of an entry its hook's disconnect unlinked */
+#define MF_TRIES 4      /* rcvdata's attempts to see an entry's hook stable */
 
 enum {
     MS_ETHER_IN,    /* frames received on ether */
@@ -64,23 +72,18 @@ static const char *const ms_names[MS_COUNT] = {"ether_in",  "default_out", "uppe
                                                "ether_out", "drop_runt",   "drop_notconn"};
 
 struct mf_entry {
+    struct ng_defer_entry de; /* freed after a grace period once unlinked */
     uint8_t ether[NG_MACFILTER_ETHER_ADDR_LEN];
-    uint16_t hookid;
+    _Atomic uint16_t hookid;
     _Atomic uint64_t packets_in, bytes_in, packets_out, bytes_out;
 };
 
-struct mf_table {
-    uint32_t n, cap;
-    struct mf_entry e[];
-};
-
 struct mf_priv {
+    struct ng_node *node;
+    struct ng_rhash *tab; /* MAC -> struct mf_entry (see above) */
     _Atomic(struct ng_hook *) ether;
-    _Atomic(struct mf_table *) table; /* writers only change it (see above) */
     _Atomic uint64_t st[MS_COUNT];
-    pthread_mutex_t lock;
-    unsigned nstale;                       /* hookids marked stale (lock) */
-    uint8_t stale[NG_MACFILTER_UPPER_NUM]; /* lock */
+    pthread_mutex_t lock; /* every change of tab and of the hook slots */
     _Atomic(struct ng_hook *) upper[NG_MACFILTER_UPPER_NUM];
 };
 
@@ -89,24 +92,19 @@ static void mcount(struct mf_priv *p, int i)
     atomic_fetch_add_explicit(&p->st[i], 1, memory_order_relaxed);
 }
 
-/* Binary search: the entry's index (found: 1) or the insertion point. */
-static int mf_find(const struct mf_table *t, const uint8_t *mac, uint32_t *at)
+static void mf_entry_free_cb(struct ng_defer_entry *de) { free((struct mf_entry *)(void *)de); }
+
+/* Free an unlinked entry after a grace period. */
+static void mf_retire(struct mf_priv *p, struct mf_entry *e)
 {
-    uint32_t lo = 0, hi = t ? t->n : 0;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        int d = memcmp(mac, t->e[mid].ether, NG_MACFILTER_ETHER_ADDR_LEN);
-        if (d == 0) {
-            *at = mid;
-            return 1;
-        }
-        if (d > 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *at = lo;
-    return 0;
+    if (ng_defer(ng_node_graph(p->node), &e->de, mf_entry_free_cb) != 0)
+        free(e); /* not reached: the graph is alive while the node is */
+}
+
+static void mf_release(const void *key, void *value, void *arg)
+{
+    (void)key;
+    mf_retire(arg, value);
 }
 
 static int mf_constructor(struct ng_node *node)
@@ -114,21 +112,42 @@ static int mf_constructor(struct ng_node *node)
     struct mf_priv *p = calloc(1, sizeof(*p));
     if (!p)
         return -ENOMEM;
+    int rc = ng_rhash_create(ng_node_graph(node), NG_MACFILTER_ETHER_ADDR_LEN, 64,
+                             NG_MACFILTER_MACS_MAX, &p->tab);
+    if (rc) {
+        free(p);
+        return rc;
+    }
     if (pthread_mutex_init(&p->lock, NULL) != 0) {
+        ng_rhash_destroy(p->tab);
         free(p);
         return -ENOMEM;
     }
+    p->node = node;
     ng_node_set_private(node, p);
     return 0;
 }
 
 static void mf_shutdown(struct ng_node *node)
 {
+    /* A persistent node revives (ng_node_set_persistent): its hooks are gone
+     * (their disconnect methods cleared what referred to them) and it keeps
+     * its state; freeing it here would leave the revived node without one. */
+    if (ng_node_is_valid(node))
+        return;
     struct mf_priv *p = ng_node_private(node);
     ng_node_set_private(node, NULL);
     if (!p)
         return;
-    free(atomic_load(&p->table));
+    /* No reader is left: free the entries at once, then the table. */
+    struct ng_rhash_iter it;
+    void *v;
+    if (ng_rhash_iter_begin(p->tab, &it) == 0) {
+        while (ng_rhash_iter_next(&it, NULL, &v) == 1)
+            free(v);
+        ng_rhash_iter_end(&it);
+    }
+    ng_rhash_destroy(p->tab);
     pthread_mutex_destroy(&p->lock);
     free(p);
 }
@@ -149,7 +168,7 @@ static int mf_newhook(struct ng_node *node, struct ng_hook *hook, const char *na
         unsigned id = NG_MACFILTER_HOOK_DEFAULT_ID;
         if (strcmp(name, NG_MACFILTER_HOOK_DEFAULT) != 0) {
             for (id = 1; id < NG_MACFILTER_UPPER_NUM; id++)
-                if (!atomic_load(&p->upper[id]) && !p->stale[id])
+                if (!atomic_load(&p->upper[id]))
                     break;
         }
         if (id >= NG_MACFILTER_UPPER_NUM)
@@ -165,35 +184,23 @@ static int mf_newhook(struct ng_node *node, struct ng_hook *hook, const char *na
     return rc;
 }
 
-/* Remove the entries of stale hookids (writer access; p->lock held). */
-static void mf_purge_locked(struct mf_priv *p)
+/* Unlink every entry directed to hookid id (p->lock held): marked MF_GONE
+ * first, freed after a grace period. */
+static void mf_forget(struct mf_priv *p, unsigned id)
 {
-    if (p->nstale == 0)
+    struct ng_rhash_iter it;
+    void *v;
+    if (ng_rhash_iter_begin(p->tab, &it) != 0)
         return;
-    struct mf_table *t = atomic_load(&p->table);
-    uint32_t j = 0;
-    for (uint32_t i = 0; t && i < t->n; i++) {
-        if (t->e[i].hookid < NG_MACFILTER_UPPER_NUM && p->stale[t->e[i].hookid])
+    while (ng_rhash_iter_next(&it, NULL, &v) == 1) {
+        struct mf_entry *e = v;
+        if (atomic_load_explicit(&e->hookid, memory_order_relaxed) != id)
             continue;
-        if (i != j)
-            memcpy(&t->e[j], &t->e[i], sizeof(t->e[0]));
-        j++;
+        atomic_store_explicit(&e->hookid, MF_GONE, memory_order_release);
+        if (ng_rhash_iter_remove(&it) == 0)
+            mf_retire(p, e);
     }
-    if (t)
-        t->n = j;
-    memset(p->stale, 0, sizeof(p->stale));
-    p->nstale = 0;
-}
-
-static void mf_purge(struct ng_node *node, struct ng_hook *hook, void *arg1, int arg2)
-{
-    (void)hook;
-    (void)arg1;
-    (void)arg2;
-    struct mf_priv *p = ng_node_private(node);
-    pthread_mutex_lock(&p->lock);
-    mf_purge_locked(p);
-    pthread_mutex_unlock(&p->lock);
+    ng_rhash_iter_end(&it);
 }
 
 static int mf_disconnect(struct ng_hook *hook)
@@ -201,23 +208,17 @@ static int mf_disconnect(struct ng_hook *hook)
     struct ng_node *node = ng_hook_node(hook);
     struct mf_priv *p = ng_node_private(node);
     uintptr_t v = (uintptr_t)ng_hook_private(hook);
-    bool purge = false;
     pthread_mutex_lock(&p->lock);
     struct ng_hook *expect = hook;
     if (v == MF_ETHER) {
         atomic_compare_exchange_strong(&p->ether, &expect, NULL);
     } else if (MF_IS_UPPER(v) && MF_ID(v) < NG_MACFILTER_UPPER_NUM &&
-               atomic_compare_exchange_strong(&p->upper[MF_ID(v)], &expect, NULL) &&
-               MF_ID(v) != NG_MACFILTER_HOOK_DEFAULT_ID) {
-        p->stale[MF_ID(v)] = 1;
-        p->nstale++;
-        purge = true;
+               atomic_load(&p->upper[MF_ID(v)]) == hook) {
+        if (MF_ID(v) != NG_MACFILTER_HOOK_DEFAULT_ID)
+            mf_forget(p, MF_ID(v)); /* before the slot can be reused */
+        atomic_store_explicit(&p->upper[MF_ID(v)], NULL, memory_order_release);
     }
     pthread_mutex_unlock(&p->lock);
-    /* Not run if the node is going away (shutdown frees the table) or on
-     * -ENOMEM (the next message purges). */
-    if (purge && ng_node_is_valid(node))
-        ng_send_fn(node, NULL, mf_purge, NULL, 0, NG_FN_WRITER);
     if (ng_node_numhooks(node) == 0 && ng_node_is_valid(node))
         ng_node_shutdown(node);
     return 0;
@@ -233,7 +234,27 @@ static int mf_drop(struct mf_priv *p, struct ng_item *item, int stat, int err)
     return err;
 }
 
-/* Reader access: p->table is stable for the whole call. */
+/* The upper hook entry e is directed to (its id in *idp), or default's
+ * (NULL if not connected) when its hook went or it kept moving. */
+static struct ng_hook *mf_upper_of(struct mf_priv *p, struct mf_entry *e, unsigned *idp)
+{
+    for (int i = 0; e && i < MF_TRIES; i++) {
+        unsigned id = atomic_load_explicit(&e->hookid, memory_order_acquire);
+        if (id >= NG_MACFILTER_UPPER_NUM)
+            break; /* MF_GONE */
+        struct ng_hook *h = atomic_load_explicit(&p->upper[id], memory_order_acquire);
+        if (atomic_load_explicit(&e->hookid, memory_order_acquire) != id)
+            continue;
+        if (!h)
+            break;
+        *idp = id;
+        return h;
+    }
+    *idp = NG_MACFILTER_HOOK_DEFAULT_ID;
+    return atomic_load_explicit(&p->upper[NG_MACFILTER_HOOK_DEFAULT_ID], memory_order_acquire);
+}
+
+/* Shared mode: no access; p->tab looked up lock-free. */
 static int mf_rcvdata(struct ng_hook *hook, struct ng_item *item)
 {
     struct mf_priv *p = ng_node_private(ng_hook_node(hook));
@@ -241,31 +262,22 @@ static int mf_rcvdata(struct ng_hook *hook, struct ng_item *item)
     if (len < MF_HDR_LEN)
         return mf_drop(p, item, MS_RUNT, -EINVAL);
     const uint8_t *d = ng_item_data(item);
-    struct mf_table *t = atomic_load_explicit(&p->table, memory_order_acquire);
     uint64_t bytes = len - MF_HDR_LEN;
-    uint32_t at;
     struct ng_hook *out;
     int stat;
     if ((uintptr_t)ng_hook_private(hook) == MF_ETHER) {
         mcount(p, MS_ETHER_IN);
-        unsigned id = NG_MACFILTER_HOOK_DEFAULT_ID;
-        if (mf_find(t, d + NG_MACFILTER_ETHER_ADDR_LEN, &at)) { /* source address */
-            struct mf_entry *e = &t->e[at];
+        struct mf_entry *e = ng_rhash_lookup(p->tab, d + NG_MACFILTER_ETHER_ADDR_LEN); /* src */
+        if (e) {
             atomic_fetch_add_explicit(&e->packets_in, 1, memory_order_relaxed);
             atomic_fetch_add_explicit(&e->bytes_in, bytes, memory_order_relaxed);
-            id = e->hookid;
         }
-        out = id < NG_MACFILTER_UPPER_NUM
-                  ? atomic_load_explicit(&p->upper[id], memory_order_acquire)
-                  : NULL;
-        if (!out && id != NG_MACFILTER_HOOK_DEFAULT_ID) { /* its hook went: entry removed */
-            id = NG_MACFILTER_HOOK_DEFAULT_ID;
-            out = atomic_load_explicit(&p->upper[id], memory_order_acquire);
-        }
+        unsigned id;
+        out = mf_upper_of(p, e, &id);
         stat = id == NG_MACFILTER_HOOK_DEFAULT_ID ? MS_DEFAULT_OUT : MS_UPPER_OUT;
     } else {
-        if (mf_find(t, d, &at)) { /* destination address */
-            struct mf_entry *e = &t->e[at];
+        struct mf_entry *e = ng_rhash_lookup(p->tab, d); /* destination address */
+        if (e) {
             atomic_fetch_add_explicit(&e->packets_out, 1, memory_order_relaxed);
             atomic_fetch_add_explicit(&e->bytes_out, bytes, memory_order_relaxed);
         }
@@ -280,45 +292,32 @@ static int mf_rcvdata(struct ng_hook *hook, struct ng_item *item)
     return rc;
 }
 
-/* ---- messages (writer access, p->lock held) ----------------------------- */
+/* ---- messages (rcvmsg, p->lock held) ------------------------------------- */
 
+/* Direct mac to hookid id (connected); id 0 (default) removes its entry. */
 static int mf_change(struct mf_priv *p, const uint8_t *mac, unsigned id)
 {
-    struct mf_table *t = atomic_load(&p->table);
-    uint32_t at;
-    if (mf_find(t, mac, &at)) {
+    struct mf_entry *e = ng_rhash_lookup(p->tab, mac);
+    if (e) {
         if (id != NG_MACFILTER_HOOK_DEFAULT_ID) {
-            t->e[at].hookid = (uint16_t)id;
+            atomic_store_explicit(&e->hookid, (uint16_t)id, memory_order_release);
             return 0;
         }
-        memmove(&t->e[at], &t->e[at + 1], (t->n - at - 1) * sizeof(t->e[0]));
-        t->n--;
+        if (ng_rhash_remove(p->tab, mac, NULL) == 0)
+            mf_retire(p, e);
         return 0;
     }
     if (id == NG_MACFILTER_HOOK_DEFAULT_ID)
         return 0; /* not present, nothing to remove */
-    uint32_t n = t ? t->n : 0;
-    if (n >= NG_MACFILTER_MACS_MAX)
-        return -ENOSPC;
-    if (!t || t->n == t->cap) {
-        uint32_t cap = (t ? t->cap : 0) + MF_GROW;
-        if (cap > NG_MACFILTER_MACS_MAX)
-            cap = NG_MACFILTER_MACS_MAX;
-        struct mf_table *nt = realloc(t, sizeof(*nt) + cap * sizeof(nt->e[0]));
-        if (!nt)
-            return -ENOMEM;
-        nt->n = n;
-        nt->cap = cap;
-        t = nt;
-        atomic_store_explicit(&p->table, t, memory_order_release);
-    }
-    memmove(&t->e[at + 1], &t->e[at], (t->n - at) * sizeof(t->e[0]));
-    struct mf_entry *e = &t->e[at];
-    memset(e, 0, sizeof(*e));
+    e = calloc(1, sizeof(*e));
+    if (!e)
+        return -ENOMEM;
     memcpy(e->ether, mac, NG_MACFILTER_ETHER_ADDR_LEN);
-    e->hookid = (uint16_t)id;
-    t->n++;
-    return 0;
+    atomic_init(&e->hookid, (uint16_t)id);
+    int rc = ng_rhash_insert(p->tab, mac, e);
+    if (rc)
+        free(e); /* never published */
+    return rc;
 }
 
 static int mf_direct(struct mf_priv *p, const struct ng_mesg *m)
@@ -348,58 +347,87 @@ static int mf_direct_hookid(struct mf_priv *p, const struct ng_mesg *m)
     return mf_change(p, mdi.ether, mdi.hookid);
 }
 
-static void mf_clear(struct mf_entry *e)
+static uint64_t mf_take(_Atomic uint64_t *c, bool clear)
 {
-    atomic_store_explicit(&e->packets_in, 0, memory_order_relaxed);
-    atomic_store_explicit(&e->bytes_in, 0, memory_order_relaxed);
-    atomic_store_explicit(&e->packets_out, 0, memory_order_relaxed);
-    atomic_store_explicit(&e->bytes_out, 0, memory_order_relaxed);
+    return clear ? atomic_exchange_explicit(c, 0, memory_order_relaxed)
+                 : atomic_load_explicit(c, memory_order_relaxed);
 }
 
-static struct ng_mesg *mf_getmacs(struct mf_priv *p, const struct ng_mesg *m, bool clear)
+static int mf_mac_cmp(const void *a, const void *b)
 {
-    struct mf_table *t = atomic_load(&p->table);
-    uint32_t n = t ? t->n : 0;
-    struct ng_mesg *r = ng_mesg_response(
-        m, (uint32_t)(sizeof(struct ngm_macfilter_macs) + n * sizeof(struct ngm_macfilter_mac)));
-    if (!r)
-        return NULL;
-    struct ngm_macfilter_macs *out = (struct ngm_macfilter_macs *)(void *)r->data;
-    out->n = n;
-    for (uint32_t i = 0; i < n; i++) {
-        struct mf_entry *e = &t->e[i];
-        struct ngm_macfilter_mac *o = &out->macs[i];
-        memcpy(o->ether, e->ether, sizeof(o->ether));
-        o->hookid = e->hookid;
-        o->packets_in = atomic_load(&e->packets_in);
-        o->bytes_in = atomic_load(&e->bytes_in);
-        o->packets_out = atomic_load(&e->packets_out);
-        o->bytes_out = atomic_load(&e->bytes_out);
-        if (clear)
-            mf_clear(e);
+    return memcmp(((const struct ngm_macfilter_mac *)a)->ether,
+                  ((const struct ngm_macfilter_mac *)b)->ether, NG_MACFILTER_ETHER_ADDR_LEN);
+}
+
+/* Every entry, sorted by address (FreeBSD's table is a sorted array);
+ * clear: its counters read and zeroed (clrmacs: no response, r NULL). */
+static int mf_getmacs(struct mf_priv *p, const struct ng_mesg *m, bool clear, struct ng_mesg **rp)
+{
+    struct ng_rhash_iter it;
+    if (ng_rhash_iter_begin(p->tab, &it) != 0)
+        return -EINVAL;
+    size_t n = ng_rhash_count(p->tab); /* writers wait: count and entries agree */
+    struct ng_mesg *r = NULL;
+    if (rp) {
+        r = ng_mesg_response(m, (uint32_t)(sizeof(struct ngm_macfilter_macs) +
+                                           n * sizeof(struct ngm_macfilter_mac)));
+        if (!r) {
+            ng_rhash_iter_end(&it);
+            return -ENOMEM;
+        }
     }
-    return r;
+    struct ngm_macfilter_macs *out = r ? (struct ngm_macfilter_macs *)(void *)r->data : NULL;
+    uint32_t i = 0;
+    void *v;
+    while (i < n && ng_rhash_iter_next(&it, NULL, &v) == 1) {
+        struct mf_entry *e = v;
+        uint64_t c[4] = {mf_take(&e->packets_in, clear), mf_take(&e->bytes_in, clear),
+                         mf_take(&e->packets_out, clear), mf_take(&e->bytes_out, clear)};
+        if (!out)
+            continue;
+        struct ngm_macfilter_mac *o = &out->macs[i++];
+        memcpy(o->ether, e->ether, sizeof(o->ether));
+        o->hookid = atomic_load_explicit(&e->hookid, memory_order_relaxed);
+        o->packets_in = c[0];
+        o->bytes_in = c[1];
+        o->packets_out = c[2];
+        o->bytes_out = c[3];
+    }
+    ng_rhash_iter_end(&it);
+    if (out) {
+        out->n = i;
+        qsort(out->macs, i, sizeof(out->macs[0]), mf_mac_cmp);
+        *rp = r;
+    }
+    return 0;
 }
 
-static uint32_t mf_maccnt(const struct mf_table *t, unsigned id)
+static int mf_gethooks(struct mf_priv *p, const struct ng_mesg *m, struct ng_mesg **rp)
 {
-    uint32_t c = 0;
-    for (uint32_t i = 0; t && i < t->n; i++)
-        c += t->e[i].hookid == id;
-    return c;
-}
-
-static struct ng_mesg *mf_gethooks(struct mf_priv *p, const struct ng_mesg *m)
-{
+    uint32_t *cnt = calloc(NG_MACFILTER_UPPER_NUM, sizeof(*cnt));
+    if (!cnt)
+        return -ENOMEM;
+    struct ng_rhash_iter it;
+    void *v;
+    if (ng_rhash_iter_begin(p->tab, &it) == 0) {
+        while (ng_rhash_iter_next(&it, NULL, &v) == 1) {
+            unsigned id =
+                atomic_load_explicit(&((struct mf_entry *)v)->hookid, memory_order_relaxed);
+            if (id < NG_MACFILTER_UPPER_NUM)
+                cnt[id]++;
+        }
+        ng_rhash_iter_end(&it);
+    }
     uint32_t n = 0;
     for (unsigned id = 0; id < NG_MACFILTER_UPPER_NUM; id++)
         n += atomic_load(&p->upper[id]) != NULL;
     struct ng_mesg *r = ng_mesg_response(
         m, (uint32_t)(sizeof(struct ngm_macfilter_hooks) + n * sizeof(struct ngm_macfilter_hook)));
-    if (!r)
-        return NULL;
+    if (!r) {
+        free(cnt);
+        return -ENOMEM;
+    }
     struct ngm_macfilter_hooks *out = (struct ngm_macfilter_hooks *)(void *)r->data;
-    struct mf_table *t = atomic_load(&p->table);
     for (unsigned id = 0; id < NG_MACFILTER_UPPER_NUM && out->n < n; id++) {
         struct ng_hook *h = atomic_load(&p->upper[id]);
         if (!h)
@@ -407,9 +435,11 @@ static struct ng_mesg *mf_gethooks(struct mf_priv *p, const struct ng_mesg *m)
         struct ngm_macfilter_hook *o = &out->hooks[out->n++];
         snprintf(o->hookname, sizeof(o->hookname), "%s", ng_hook_name(h));
         o->hookid = (uint16_t)id;
-        o->maccnt = mf_maccnt(t, id);
+        o->maccnt = cnt[id];
     }
-    return r;
+    free(cnt);
+    *rp = r;
+    return 0;
 }
 
 static struct ng_mesg *mf_status(struct mf_priv *p, const struct ng_mesg *m)
@@ -420,12 +450,11 @@ static struct ng_mesg *mf_status(struct mf_priv *p, const struct ng_mesg *m)
     unsigned nup = 0;
     for (unsigned id = 0; id < NG_MACFILTER_UPPER_NUM; id++)
         nup += atomic_load(&p->upper[id]) != NULL;
-    struct mf_table *t = atomic_load(&p->table);
     size_t len = 0, cap = NG_TEXTRESPONSE;
     int n = snprintf(r->data, cap, "ether: %s  default: %s  upper hooks: %u  macs: %u\n",
                      atomic_load(&p->ether) ? "connected" : "unconnected",
                      atomic_load(&p->upper[0]) ? "connected" : "unconnected", nup,
-                     t ? (unsigned)t->n : 0u);
+                     (unsigned)ng_rhash_count(p->tab));
     len += n > 0 ? (size_t)n : 0;
     for (int i = 0; i < MS_COUNT && len < cap; i++) {
         n = snprintf(r->data + len, cap - len, "%s=%llu%s", ms_names[i],
@@ -451,16 +480,14 @@ static int mf_rcvmsg(struct ng_node *node, struct ng_item *item, struct ng_hook 
      * the sender's rcvmsg on this thread, which may remove one of our hooks
      * (our disconnect takes the lock). */
     pthread_mutex_lock(&p->lock);
-    mf_purge_locked(p);
-    struct mf_table *t = atomic_load(&p->table);
     if (m->header.typecookie == NGM_GENERIC_COOKIE && m->header.cmd == NGM_TEXT_STATUS) {
         r = mf_status(p, m);
         rc = r ? 0 : -ENOMEM;
     } else if (m->header.typecookie == NGM_MACFILTER_COOKIE) {
         switch (m->header.cmd) {
         case NGM_MACFILTER_RESET:
-            if (t)
-                t->n = 0;
+            /* >= 0 entries removed, or -ENOMEM: empty but still grown */
+            (void)ng_rhash_clear(p->tab, mf_release, p);
             rc = 0;
             break;
         case NGM_MACFILTER_DIRECT:
@@ -471,17 +498,13 @@ static int mf_rcvmsg(struct ng_node *node, struct ng_item *item, struct ng_hook 
             break;
         case NGM_MACFILTER_GET_MACS:
         case NGM_MACFILTER_GETCLR_MACS:
-            r = mf_getmacs(p, m, m->header.cmd == NGM_MACFILTER_GETCLR_MACS);
-            rc = r ? 0 : -ENOMEM;
+            rc = mf_getmacs(p, m, m->header.cmd == NGM_MACFILTER_GETCLR_MACS, &r);
             break;
         case NGM_MACFILTER_CLR_MACS:
-            for (uint32_t i = 0; t && i < t->n; i++)
-                mf_clear(&t->e[i]);
-            rc = 0;
+            rc = mf_getmacs(p, m, true, NULL);
             break;
         case NGM_MACFILTER_GET_HOOKS:
-            r = mf_gethooks(p, m);
-            rc = r ? 0 : -ENOMEM;
+            rc = mf_gethooks(p, m, &r);
             break;
         default:
             break;
@@ -584,6 +607,7 @@ static const struct ng_cmdlist mf_cmds[] = {
 const struct ng_type ng_macfilter_type = {
     .version = NG_ABI_VERSION,
     .name = NG_MACFILTER_NODE_TYPE,
+    .flags = NG_TYPE_CONCURRENT_DATA,
     .cookie = NGM_MACFILTER_COOKIE,
     .constructor = mf_constructor,
     .rcvmsg = mf_rcvmsg,

@@ -68,7 +68,6 @@ struct vlan_priv {
     _Atomic uint32_t encap_proto; /* TPID, host order */
     _Atomic uint64_t st[VS_COUNT];
     pthread_mutex_t lock; /* filter changes (see the header comment) */
-    unsigned nfilters;    /* filters in vid_hook[] (lock) */
     _Atomic(struct ng_hook *) vid_hook[VLAN_NVID];
 };
 
@@ -94,6 +93,11 @@ static int vlan_constructor(struct ng_node *node)
 
 static void vlan_shutdown(struct ng_node *node)
 {
+    /* A persistent node revives (ng_node_set_persistent): its hooks are gone
+     * (their disconnect methods cleared what referred to them) and it keeps
+     * its state; freeing it here would leave the revived node without one. */
+    if (ng_node_is_valid(node))
+        return;
     struct vlan_priv *p = ng_node_private(node);
     ng_node_set_private(node, NULL);
     if (p) {
@@ -135,9 +139,8 @@ static int vlan_disconnect(struct ng_hook *hook)
         atomic_compare_exchange_strong(&p->downstream, &expect, NULL);
     else if (hd & VH_NOMATCH)
         atomic_compare_exchange_strong(&p->nomatch, &expect, NULL);
-    else if ((hd & VH_SET) &&
-             atomic_compare_exchange_strong(&p->vid_hook[hd & NG_VLAN_VID_MASK], &expect, NULL))
-        p->nfilters--;
+    else if (hd & VH_SET)
+        atomic_compare_exchange_strong(&p->vid_hook[hd & NG_VLAN_VID_MASK], &expect, NULL);
     ng_hook_set_private(hook, NULL);
     pthread_mutex_unlock(&p->lock);
     if (ng_node_numhooks(node) == 0 && ng_node_is_valid(node))
@@ -349,10 +352,7 @@ static int vlan_addfilter(struct ng_node *node, struct vlan_priv *p, const struc
         rc = -EINVAL;
     else if ((hd & VH_SET) || atomic_load(&p->vid_hook[vf.vid]))
         rc = -EEXIST;
-    else if (p->nfilters >= NG_VLAN_FILTERS_MAX)
-        rc = -ENOSPC;
     else {
-        p->nfilters++;
         ng_hook_set_private(h, (void *)(VH_SET | NG_VLAN_MAKETAG(vf.vid, vf.pcp, vf.cfi)));
         atomic_store_explicit(&p->vid_hook[vf.vid], h, memory_order_release);
     }
@@ -368,8 +368,7 @@ static int vlan_unfilter(struct vlan_priv *p, struct ng_hook *h)
     if (!(hd & VH_SET))
         return -ENOENT;
     struct ng_hook *expect = h;
-    if (atomic_compare_exchange_strong(&p->vid_hook[hd & NG_VLAN_VID_MASK], &expect, NULL))
-        p->nfilters--;
+    atomic_compare_exchange_strong(&p->vid_hook[hd & NG_VLAN_VID_MASK], &expect, NULL);
     ng_hook_set_private(h, NULL);
     return 0;
 }

@@ -113,7 +113,10 @@ int ng_mesg_from_ascii(const struct ng_type *type, const struct ng_mesg *msg, st
     uint8_t *bin = NULL;
     int rc = 0;
     if (pt) {
-        blen = NG_MAX_MSG_ARGLEN;
+        /* A sender's message is bounded by NG_MAX_MSG_ARGLEN; a response (a
+         * type's table, say) may be as large as NG_MAX_RESP_ARGLEN.  The
+         * buffer's untouched pages cost nothing. */
+        blen = (msg->header.flags & NGF_RESP) ? NG_MAX_RESP_ARGLEN : NG_MAX_MSG_ARGLEN;
         bin = malloc(blen);
         rc = bin ? ng_parse(pt, text, erroff, bin, &blen) : -ENOMEM;
     } else if (ngi_tok_next(text, 0, &ts, &tl) != NGI_TOK_EOF) {

@@ -68,13 +68,17 @@ static struct ng_mesg *response_alloc(const struct ng_mesg *msg, size_t arglen, 
     return r;
 }
 
+/* A response is not an argument received from a sender: node types and the
+ * engine alike may answer with up to NG_MAX_RESP_ARGLEN bytes (a bridge's
+ * host table, a long listing), the most the control socket and libnetgraph
+ * carry. */
 struct ng_mesg *ng_mesg_response(const struct ng_mesg *msg, uint32_t arglen)
 {
-    return response_alloc(msg, arglen, NG_MAX_MSG_ARGLEN);
+    return response_alloc(msg, arglen, NG_MAX_RESP_ARGLEN);
 }
 
-/* Responses built by the engine (node, hook and type lists) are trusted and
- * may exceed the limit on arguments received from senders. */
+/* The engine's listings (node, hook and type lists): the same limit, with a
+ * size_t length. */
 struct ng_mesg *ngi_mesg_response_large(const struct ng_mesg *msg, size_t arglen)
 {
     return response_alloc(msg, arglen, NG_MAX_RESP_ARGLEN);

@@ -19,10 +19,11 @@ struct rtype {
     const char *type, *hook; /* a hook name the type accepts */
 };
 static const struct rtype types[] = {
-    {"hole", "a"},    {"echo", "a"},       {"tee", "left"},       {"one2many", "one"}, {"hub", "a"},
-    {"split", "in"},  {"ether_echo", "a"}, {"etf", "downstream"}, {"bridge", "link0"}, {"tag", "a"},
-    {"car", "upper"}, {"pipe", "upper"},   {"source", "input"},   {"patch", "in"},     {"bpf", "a"},
-    {"tcpmss", "a"},  {"pcap", "in"},
+    {"hole", "a"},          {"echo", "a"},         {"tee", "left"},     {"one2many", "one"},
+    {"hub", "a"},           {"split", "in"},       {"ether_echo", "a"}, {"vlan", "downstream"},
+    {"macfilter", "ether"}, {"etf", "downstream"}, {"bridge", "link0"}, {"tag", "a"},
+    {"car", "upper"},       {"pipe", "upper"},     {"source", "input"}, {"patch", "in"},
+    {"bpf", "a"},           {"tcpmss", "a"},       {"pcap", "in"},
 };
 
 static void use(struct ng_graph *g, struct ng_node *n, const char *hook)

@@ -405,8 +405,9 @@ static void test_concurrent_changes(void **state)
     ng_node_unref(cnt);
 }
 
-/* At most NG_VLAN_FILTERS_MAX filters (what gettable can return): the next
- * one is refused with ENOSPC and gettable returns them all. */
+/* Every VID 0..4094 can have a filter (NG_VLAN_FILTERS_MAX, 4095): gettable
+ * returns them all, a response larger than a sender's NG_MAX_MSG_ARGLEN,
+ * and its ASCII form converts; a second filter for a VID is -EEXIST. */
 static void test_filter_limit(void **state)
 {
     struct ng_graph *g = *state;
@@ -416,13 +417,15 @@ static void test_filter_limit(void **state)
     assert_int_equal(ng_node_name(v, "vlan0"), 0);
     assert_int_equal(ng_node_create(g, "hole", &sink), 0);
     unsigned max = (unsigned)NG_VLAN_FILTERS_MAX;
-    assert_int_equal(max, 1724);
+    assert_int_equal(max, 4095);
     for (unsigned i = 0; i <= max; i++) {
         char name[NG_HOOKSIZ], text[96];
-        snprintf(name, sizeof(name), "v%u", i + 1);
+        snprintf(name, sizeof(name), "v%u", i);
         assert_int_equal(ng_connect(v, name, sink, name), 0);
-        snprintf(text, sizeof(text), "addfilter { hook=\"%s\" vid=%u }", name, i + 1);
-        assert_int_equal(ng_send_ascii(g, "vlan0:", text, NULL), i < max ? 0 : -ENOSPC);
+        /* the last one asks again for VID 4094, which has its filter */
+        snprintf(text, sizeof(text), "addfilter { hook=\"%s\" vid=%u }", name,
+                 i < max ? i : max - 1);
+        assert_int_equal(ng_send_ascii(g, "vlan0:", text, NULL), i < max ? 0 : -EEXIST);
     }
     struct ng_mesg *r = NULL;
     assert_int_equal(ngtest_msg(g, "vlan0:", NGM_VLAN_COOKIE, NGM_VLAN_GET_TABLE, &r), 0);
@@ -430,11 +433,21 @@ static void test_filter_limit(void **state)
     const struct ng_vlan_table *tb = (const void *)r->data;
     assert_int_equal(tb->n, max);
     assert_int_equal(r->header.arglen, sizeof(*tb) + max * sizeof(tb->filter[0]));
-    assert_string_equal(tb->filter[max - 1].hook_name, "v1724");
+    assert_true(r->header.arglen > NG_MAX_MSG_ARGLEN);
+    for (unsigned i = 0; i < max; i++) {
+        char name[NG_HOOKSIZ];
+        snprintf(name, sizeof(name), "v%u", i);
+        assert_int_equal(tb->filter[i].vid, i);
+        assert_string_equal(tb->filter[i].hook_name, name);
+    }
+    struct ng_mesg *txt = NULL;
+    assert_int_equal(ng_mesg_to_ascii(&ng_vlan_type, r, &txt), 0);
+    assert_non_null(strstr(txt->data, "hook=\"v4094\""));
+    ng_mesg_free(txt);
     ng_mesg_free(r);
     /* Freeing one makes room again. */
     assert_int_equal(ng_send_ascii(g, "vlan0:", "delvidflt 1", NULL), 0);
-    assert_int_equal(ng_send_ascii(g, "vlan0:", "addfilter { hook=\"v1725\" vid=1725 }", NULL), 0);
+    assert_int_equal(ng_send_ascii(g, "vlan0:", "addfilter { hook=\"v4095\" vid=1 }", NULL), 0);
     assert_int_equal(ng_node_shutdown(v), 0);
     if (ng_node_is_valid(sink)) /* a hole may have shut down with its last hook */
         assert_int_equal(ng_node_shutdown(sink), 0);

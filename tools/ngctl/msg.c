@@ -202,6 +202,11 @@ int ngctl_msg_read(void)
     struct ng_mesg *m2 = NULL;
     int tok = NgSendMsg(ngctl_csock, path, NGM_GENERIC_COOKIE, NGM_BINARY2ASCII, m,
                         sizeof(*m) + m->header.arglen);
+    if (tok < 0 && errno == EMSGSIZE)
+        /* NGM_BINARY2ASCII's argument is bounded by what a sender may send
+         * (NG_MAX_MSG_ARGLEN): a larger answer (a big table) stays binary. */
+        warnx("%s of %u bytes too large to convert to ASCII: shown in hex", kind,
+              (unsigned)m->header.arglen);
     if (tok < 0 || ngctl_recv_resp(tok, NGCTL_REPLY_MS, sizeof(struct ng_mesg), &m2) < 0) {
         printf("Rec'd %s %u from \"%s\":\n", kind, (unsigned)m->header.cmd, path);
         if (m->header.arglen == 0)

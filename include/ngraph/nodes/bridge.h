@@ -32,10 +32,10 @@ extern const struct ng_type ng_bridge_type;
 /* libngraph: the MAC table holds at most this many hosts (a full table
  * stops learning new ones, counted as memoryFailures). */
 #define NG_BRIDGE_MAX_HOSTS 262144u
-/* libngraph: the most hosts NGM_BRIDGE_GET_TABLE can list: a node type's
- * response is at most NG_MAX_MSG_ARGLEN (64 KiB) bytes; a larger table
- * answers -EMSGSIZE (TEXT_STATUS still gives the count). */
-#define NG_BRIDGE_TABLE_MAX ((NG_MAX_MSG_ARGLEN - 4u) / 42u)
+/* libngraph: the most hosts NGM_BRIDGE_GET_TABLE lists: the whole table
+ * (a response may be up to NG_MAX_RESP_ARGLEN, 16 MiB; a full table is
+ * 4 + 262144 * 42 bytes, about 10.5 MiB). */
+#define NG_BRIDGE_TABLE_MAX NG_BRIDGE_MAX_HOSTS
 /* libngraph: largest loopTimeout and minStableAge (seconds; a host's age
  * saturates at 65535). */
 #define NG_BRIDGE_MAX_SECONDS 65535u

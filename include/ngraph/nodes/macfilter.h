@@ -73,11 +73,12 @@ struct ngm_macfilter_hooks {
     struct ngm_macfilter_hook hooks[];
 };
 
-/* libngraph's limits: a node type's response holds at most
- * NG_MAX_MSG_ARGLEN bytes, so the table and the upper hooks are bounded by
- * what getmacs / gethooks can return (-ENOSPC beyond). */
-#define NG_MACFILTER_MACS_MAX                                                                      \
-    ((NG_MAX_MSG_ARGLEN - sizeof(struct ngm_macfilter_macs)) / sizeof(struct ngm_macfilter_mac))
+/* libngraph's limits (FreeBSD has none; -ENOSPC beyond): the MAC table
+ * holds at most NG_MACFILTER_MACS_MAX addresses (getmacs then answers 4 +
+ * 16384 * 40 bytes, more than a sender's NG_MAX_MSG_ARGLEN, which a response
+ * may be), and a node has at most NG_MACFILTER_UPPER_NUM upper hooks
+ * (1638, "default" included: what gethooks answered within 64 KiB). */
+#define NG_MACFILTER_MACS_MAX 16384u
 #define NG_MACFILTER_UPPER_NUM                                                                     \
     ((NG_MAX_MSG_ARGLEN - sizeof(struct ngm_macfilter_hooks)) / sizeof(struct ngm_macfilter_hook))
 

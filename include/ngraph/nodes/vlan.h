@@ -68,11 +68,11 @@ struct ng_vlan_table {
     struct ng_vlan_filter filter[];
 };
 
-/* libngraph's limit: a node type's response holds at most NG_MAX_MSG_ARGLEN
- * bytes, so a node has at most as many filters as NGM_VLAN_GET_TABLE can
- * return (1724; addfilter beyond: -ENOSPC). */
-#define NG_VLAN_FILTERS_MAX                                                                        \
-    ((NG_MAX_MSG_ARGLEN - sizeof(struct ng_vlan_table)) / sizeof(struct ng_vlan_filter))
+/* The most filters a node holds: one per VID 0..4094 (4095; a second
+ * filter for a VID is -EEXIST).  NGM_VLAN_GET_TABLE returns them all: 4 +
+ * 4095 * 38 bytes, more than a sender's NG_MAX_MSG_ARGLEN, which a response
+ * may be (up to NG_MAX_RESP_ARGLEN). */
+#define NG_VLAN_FILTERS_MAX 4095u
 
 #ifdef __cplusplus
 }

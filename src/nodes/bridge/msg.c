@@ -25,7 +25,7 @@ _Static_assert(sizeof(struct ng_bridge_host) == 6 + 2 + 2 + NG_HOOKSIZ, "FreeBSD
 _Static_assert(sizeof(struct ng_bridge_move_host) == 6 + NG_HOOKSIZ, "FreeBSD's layout");
 _Static_assert(sizeof(struct ng_bridge_host_ary) +
                        NG_BRIDGE_TABLE_MAX * sizeof(struct ng_bridge_host) <=
-                   NG_MAX_MSG_ARGLEN,
+                   NG_MAX_RESP_ARGLEN,
                "the largest table fits a response");
 
 static int br_setconfig(struct br_priv *p, const struct ng_mesg *m)
@@ -98,13 +98,7 @@ static int br_gettable(struct br_priv *p, struct ng_item *item)
     pthread_mutex_lock(&p->lock);
     struct ng_rhash_iter it;
     (void)ng_rhash_iter_begin(p->tab, &it); /* writers wait: count and entries agree */
-    size_t n = ng_rhash_count(p->tab);
-    if (n > NG_BRIDGE_TABLE_MAX) {
-        ng_rhash_iter_end(&it);
-        pthread_mutex_unlock(&p->lock);
-        ng_item_free(item);
-        return -EMSGSIZE;
-    }
+    size_t n = ng_rhash_count(p->tab);      /* <= NG_BRIDGE_TABLE_MAX: the rhash's limit */
     struct ng_mesg *r =
         ng_mesg_response(ng_item_msg(item), (uint32_t)(sizeof(struct ng_bridge_host_ary) +
                                                        n * sizeof(struct ng_bridge_host)));
