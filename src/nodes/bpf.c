@@ -368,6 +368,38 @@ static int bpf_find(struct ng_node *node, const struct ng_mesg *m, const char *n
     return 0;
 }
 
+/*
+ * libpcap's bpf_validate() checks an instruction's class, mode and jumps,
+ * not its exact opcode, and bpf_filter() calls abort() on an opcode it has
+ * no case for (BPF_LD|BPF_H|BPF_IMM, a BPF_RET with stray bits, ...; 52k of
+ * the 64k codes validate and then abort).  So a program is also checked
+ * against the opcodes bpf_filter() executes (libpcap 1.10's switch, which
+ * is classic BPF's instruction set: tcpdump never emits anything else).
+ */
+static bool bpf_opcode_ok(uint16_t code)
+{
+    static const uint16_t ok[] = {
+        0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0c, 0x14, 0x15, 0x16, 0x1c,
+        0x1d, 0x20, 0x24, 0x25, 0x28, 0x2c, 0x2d, 0x30, 0x34, 0x35, 0x3c, 0x3d, 0x40,
+        0x44, 0x45, 0x48, 0x4c, 0x4d, 0x50, 0x54, 0x5c, 0x60, 0x61, 0x64, 0x6c, 0x74,
+        0x7c, 0x80, 0x81, 0x84, 0x87, 0x94, 0x9c, 0xa4, 0xac, 0xb1,
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        if (ok[i] == code)
+            return true;
+    return false;
+}
+
+static bool bpf_program_ok(const struct bpf_insn *insns, int32_t len)
+{
+    if (len < 1 || len > NG_BPF_MAXINSNS || !bpf_validate(insns, len))
+        return false;
+    for (int32_t i = 0; i < len; i++)
+        if (!bpf_opcode_ok(insns[i].code))
+            return false;
+    return true;
+}
+
 /* Validate and install a program on the hook named this_hook. */
 static int bpf_install(struct ng_node *node, const char *names[3], const struct bpf_insn *insns,
                        int32_t len)
@@ -376,7 +408,7 @@ static int bpf_install(struct ng_node *node, const char *names[3], const struct 
     for (int i = 0; i < 3; i++)
         if (!terminated(names[i], NG_HOOKSIZ))
             return -EINVAL;
-    if (len < 1 || len > NG_BPF_MAXINSNS || !bpf_validate(insns, len))
+    if (!bpf_program_ok(insns, len))
         return -EINVAL;
     struct ng_hook *h;
     struct bpf_hinfo *hi;

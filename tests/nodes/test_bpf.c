@@ -465,7 +465,8 @@ static void test_bad_input(void **state)
     assert_int_equal(ngtest_fx_ascii(&x, good, NULL), 0);
     /* Empty program; programs that fail bpf_validate (no return at the
      * end, a jump past the end, division by a constant zero, an unknown
-     * opcode); bpf_prog_len larger than the instructions given. */
+     * opcode) or that it accepts but bpf_filter cannot run; bpf_prog_len
+     * larger than the instructions given. */
     const char *bad[] = {
         "setprogram { thisHook=\"a\" bpf_prog_len=0 }",
         "setprogram { thisHook=\"a\" bpf_prog_len=1 bpf_prog=[ { code=0x28 k=12 } ] }",
@@ -476,6 +477,12 @@ static void test_bad_input(void **state)
         "setprogram { thisHook=\"a\" bpf_prog_len=3 bpf_prog=[ { code=6 k=1 } ] }",
         "setprogram { thisHook=\"a\" bpf_prog_len=-1 }",
         "setprogram { thisHook=\"a\" bpf_prog_len=5000 }",
+        /* bpf_validate accepts these, bpf_filter would abort(): a halfword
+         * immediate load, a return with a stray bit, a word load by index
+         * into X. */
+        "setprogram { thisHook=\"a\" bpf_prog_len=2 bpf_prog=[ { code=0x08 } { code=6 } ] }",
+        "setprogram { thisHook=\"a\" bpf_prog_len=1 bpf_prog=[ { code=0x0e k=1 } ] }",
+        "setprogram { thisHook=\"a\" bpf_prog_len=2 bpf_prog=[ { code=0x41 } { code=6 } ] }",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         if (ngtest_fx_ascii(&x, bad[i], NULL) != -EINVAL)
