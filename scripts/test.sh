@@ -115,7 +115,7 @@ if [[ $FUZZ_SECONDS -gt 0 ]] && command -v clang >/dev/null 2>&1; then
     banner "stage 6/7: libFuzzer harnesses, ${FUZZ_SECONDS}s each (clang, ASan+UBSan)"
     CC=clang configure_build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNG_FUZZ=ON \
         "-DNG_SANITIZE=address,undefined" -DNG_BUILD_TESTS=OFF -DNG_BUILD_BENCH=OFF
-    for h in path msg parse wire; do
+    for h in path msg parse wire nodes; do
         # Work on a scratch copy of the seed corpus: the repository's stays small.
         work=$(mktemp -d)
         cp "$ROOT/tests/fuzz/corpus/$h/"* "$work/"
