@@ -9,8 +9,9 @@ ng_add_test(netns test_ksocket_stream)
 find_program(NG_IP_PROGRAM ip)
 if(NG_IP_PROGRAM AND TARGET ngraphd AND TARGET ngctl)
   # ether -- bridge -- ether in one ngraphd (ping and UDP both ways), and an
-  # Ethernet-over-UDP tunnel between two ngraphd (eiface -- ksocket each).
-  foreach(_script test_ether_bridge test_ksocket_tunnel)
+  # Ethernet-over-UDP tunnel between two ngraphd (eiface -- ksocket each), and
+  # a netem-like emulator (pipe) between a TAP interface and a veth.
+  foreach(_script test_ether_bridge test_ksocket_tunnel test_pipe_emulator)
     add_test(NAME ${_script}
       COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/netns/${_script}.sh
               $<TARGET_FILE:ngraphd> $<TARGET_FILE:ngctl>)
