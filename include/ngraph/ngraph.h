@@ -991,9 +991,10 @@ ng_id_t ng_item_msg_sender(const struct ng_item *item);
  *             -ENOMEM (no per-thread state: item freed); -ENOTCONN (hook not
  *             connected or being removed, or the peer node shutting down:
  *             item dropped and counted); -EOPNOTSUPP (the peer's type has no
- *             rcvdata: item dropped, NG_DROP_DEAD); -ELOOP (hops nested so
- *             deep that this thread's stack is low, i.e. a loop in the
- *             graph: item dropped, NG_DROP_LOOP); or the peer's rcvdata
+ *             rcvdata: item dropped, NG_DROP_DEAD); -ELOOP (a loop in the
+ *             graph: the item's 65536th hop, or hops nested so deep that
+ *             this thread's stack is low: item dropped, NG_DROP_LOOP); or
+ *             the peer's rcvdata
  *             return value when it ran on this thread.
  */
 int ng_send_data(struct ng_hook *hook, struct ng_item *item);
@@ -1164,7 +1165,7 @@ enum ng_drop_reason {
     NG_DROP_DEAD,        /* node shutting down / queued at a dying node */
     NG_DROP_NOBUFS,      /* item allocation or copy failed */
     NG_DROP_QUEUE,       /* runtime shut down / queue limit exceeded */
-    NG_DROP_LOOP,        /* nested hops ran the sending thread's stack low (a loop) */
+    NG_DROP_LOOP,        /* a loop: 65536 hops, or nested hops ran the stack low */
     NG_DROP_REASONS
 };
 

@@ -10,8 +10,10 @@
  * a netgraph-mode reader entry, a queue) is out of line in entry.c.
  *
  * Loops: every entry compares the stack pointer with the thread's floor
- * (NGI_STACK_LOW, datapath.h); hops nested that deep are a loop in the
- * graph and are dropped (NG_DROP_LOOP) instead of overflowing the stack.
+ * (NGI_STACK_LOW, datapath.h): hops nested that deep are a loop in the
+ * graph; and every delivery counts the item's hops (it->hops): with tail
+ * calls a loop may not grow the stack at all, and 65536 hops are a loop
+ * too.  Either way the item is dropped (NG_DROP_LOOP), not run for ever.
  *
  * Memory safety: every path runs inside a read-side section of the hook's
  * graph, which keeps the sending hook, its pair block (so the partner) and
@@ -65,6 +67,11 @@ int ng_send_data(struct ng_hook *hook, struct ng_item *it)
 static NGI_ALWAYS_INLINE int dispatch_data(struct ngi_thread *t, struct ng_hook *hook,
                                            struct ng_item *it, unsigned slot, bool excl, bool link)
 {
+    /* The loop guard's hop count (it->kind's cache line, already loaded
+     * by the gate): wrapping to 0 means 65536 hops, a loop. */
+    if (NGI_UNLIKELY(++it->hops == 0))
+        return link ? ngi_drop_loop(NULL, ngi_hook_partner(hook), &it, 1)
+                    : ngi_drop_loop(hook->node, NULL, &it, 1);
     /* Hook flags before the node: with `link`, a hook not yet seen
      * invalid guarantees its node is alive for this section (RCU: the cut
      * that marks it invalid precedes the node's release by a grace period). */
@@ -233,6 +240,10 @@ static NGI_ALWAYS_INLINE int dispatch_burst(struct ngi_thread *t, struct ng_hook
                                             bool excl, bool link)
 {
     NGI_ASSERT(n >= 1 && n <= NG_BURST_MAX);
+    /* The loop guard counts a burst's hops on its first item. */
+    if (NGI_UNLIKELY(++items[0]->hops == 0))
+        return link ? ngi_drop_loop(NULL, ngi_hook_partner(hook), items, n)
+                    : ngi_drop_loop(hook->node, NULL, items, n);
     uint32_t hf = atomic_load_explicit(&hook->flags, memory_order_acquire);
     if (NGI_UNLIKELY(hf & HKF_DATA_SLOW))
         return ngi_burst_slow(t, hook, items, n, hf, link);

@@ -177,6 +177,7 @@ struct ng_item *ng_item_alloc(struct ng_graph *g, uint32_t len)
     t->cache = it->pnext;
     t->ncache--;
     it->kind = NGI_IK_DATA;
+    it->hops = 0;
     it->off = g->pool.headroom;
     it->len = len;
     it->dnode = NULL;
@@ -266,6 +267,7 @@ struct ng_item *ng_item_copy(const struct ng_item *src)
     it->len = src->len;
     memcpy(it->buf + it->off, src->buf + src->off, src->len);
     memcpy(it->meta, src->meta, sizeof(it->meta));
+    it->hops = src->hops; /* a copy goes on from where its original is */
     return it;
 }
 

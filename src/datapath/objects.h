@@ -73,10 +73,13 @@ struct ng_item {
     struct ng_graph *g;
     uint8_t kind;  /* enum ngi_item_kind */
     uint8_t flags; /* NGI_IF_* */
-    uint16_t magn; /* heading a free magazine: its item count (item.c) */
-    uint32_t off;  /* data offset into buf */
-    uint32_t len;  /* data length */
-    uint32_t cap;  /* buf size */
+    union {
+        uint16_t magn; /* free, heading a magazine: its item count (item.c) */
+        uint16_t hops; /* a data item in flight: hops taken (the loop guard, hop.c) */
+    };
+    uint32_t off; /* data offset into buf */
+    uint32_t len; /* data length */
+    uint32_t cap; /* buf size */
     /* Destination while queued (both referenced), NULL otherwise. */
     struct ng_node *dnode;
     struct ng_hook *dhook;

@@ -1,10 +1,11 @@
 /*
- * test_engine_loop.c - the data path's stack guard: a loop in the graph
+ * test_engine_loop.c - the data path's loop guards: a loop in the graph
  * (two echo nodes joined; two netgraph-mode nodes bouncing bursts; a type
  * that re-injects into itself) ends with the looping item dropped and
- * counted as NG_DROP_LOOP instead of a stack overflow, on threads with the
- * default stack and with a small one; a long legitimate chain is not
- * affected.
+ * counted as NG_DROP_LOOP, instead of a stack overflow (Debug: every hop a
+ * real call) or an endless loop (Release: tail calls keep the stack flat, so
+ * the item's hop count ends it), on threads with the default stack and with
+ * a small one; a long legitimate chain is not affected.
  */
 #include <errno.h>
 #include <pthread.h>

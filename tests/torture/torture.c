@@ -774,8 +774,11 @@ static void shutdown_all(struct ng_graph *g)
      * tort constructor count alone is no bound. */
     struct ng_graph_stats st;
     ng_graph_stats(g, &st);
-    uint64_t left = st.nodes;
-    for (uint64_t id = 1; left > 0 && id < (1u << 24); id++) {
+    uint64_t left = st.nodes, misses = 0;
+    /* Ids are handed out in order: 100k ids in a row with no node are past
+     * the last one (st.nodes may still count nodes whose shutdown is
+     * finishing, which no id finds). */
+    for (uint64_t id = 1; left > 0 && misses < 100000; id++) {
         char addr[32];
         struct ng_node *n;
         snprintf(addr, sizeof(addr), "[%" PRIx64 "]:", id);
@@ -783,6 +786,9 @@ static void shutdown_all(struct ng_graph *g)
             (void)ng_node_shutdown(n);
             ng_node_unref(n);
             left--;
+            misses = 0;
+        } else {
+            misses++;
         }
     }
     ng_graph_barrier(g);
