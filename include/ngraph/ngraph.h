@@ -992,7 +992,7 @@ ng_id_t ng_item_msg_sender(const struct ng_item *item);
  *             connected or being removed, or the peer node shutting down:
  *             item dropped and counted); -EOPNOTSUPP (the peer's type has no
  *             rcvdata: item dropped, NG_DROP_DEAD); -ELOOP (a loop in the
- *             graph: the item's 65536th hop, or hops nested so deep that
+ *             graph: a hop past NG_HOP_LIMIT, or hops nested so deep that
  *             this thread's stack is low: item dropped, NG_DROP_LOOP); or
  *             the peer's rcvdata
  *             return value when it ran on this thread.
@@ -1160,12 +1160,17 @@ int ng_send_fn(struct ng_node *node, struct ng_hook *hook, ng_item_fn fn, void *
 /* Statistics                                                               */
 /* ------------------------------------------------------------------------ */
 
+/* Hops an item may take (ng_send_data and friends, counted per item, a
+ * copy inheriting its original's count) before the engine takes it for a
+ * loop in the graph and drops it (NG_DROP_LOOP, -ELOOP). */
+#define NG_HOP_LIMIT 4096
+
 enum ng_drop_reason {
     NG_DROP_NOTCONN = 0, /* hook unconnected or being removed */
     NG_DROP_DEAD,        /* node shutting down / queued at a dying node */
     NG_DROP_NOBUFS,      /* item allocation or copy failed */
     NG_DROP_QUEUE,       /* runtime shut down / queue limit exceeded */
-    NG_DROP_LOOP,        /* a loop: 65536 hops, or nested hops ran the stack low */
+    NG_DROP_LOOP,        /* a loop: NG_HOP_LIMIT hops, or nested hops ran the stack low */
     NG_DROP_REASONS
 };
 

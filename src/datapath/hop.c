@@ -12,8 +12,9 @@
  * Loops: every entry compares the stack pointer with the thread's floor
  * (NGI_STACK_LOW, datapath.h): hops nested that deep are a loop in the
  * graph; and every delivery counts the item's hops (it->hops): with tail
- * calls a loop may not grow the stack at all, and 65536 hops are a loop
- * too.  Either way the item is dropped (NG_DROP_LOOP), not run for ever.
+ * calls a loop may not grow the stack at all, and NG_HOP_LIMIT hops are
+ * a loop too (4096: a legitimate path is far shorter, and a loop's nested
+ * frames stay within what sanitizers can record).  Either way the item is dropped (NG_DROP_LOOP), not run for ever.
  *
  * Memory safety: every path runs inside a read-side section of the hook's
  * graph, which keeps the sending hook, its pair block (so the partner) and
@@ -68,8 +69,8 @@ static NGI_ALWAYS_INLINE int dispatch_data(struct ngi_thread *t, struct ng_hook 
                                            struct ng_item *it, unsigned slot, bool excl, bool link)
 {
     /* The loop guard's hop count (it->kind's cache line, already loaded
-     * by the gate): wrapping to 0 means 65536 hops, a loop. */
-    if (NGI_UNLIKELY(++it->hops == 0))
+     * by the gate): past NG_HOP_LIMIT, a loop. */
+    if (NGI_UNLIKELY(++it->hops > NG_HOP_LIMIT))
         return link ? ngi_drop_loop(NULL, ngi_hook_partner(hook), &it, 1)
                     : ngi_drop_loop(hook->node, NULL, &it, 1);
     /* Hook flags before the node: with `link`, a hook not yet seen
@@ -241,7 +242,7 @@ static NGI_ALWAYS_INLINE int dispatch_burst(struct ngi_thread *t, struct ng_hook
 {
     NGI_ASSERT(n >= 1 && n <= NG_BURST_MAX);
     /* The loop guard counts a burst's hops on its first item. */
-    if (NGI_UNLIKELY(++items[0]->hops == 0))
+    if (NGI_UNLIKELY(++items[0]->hops > NG_HOP_LIMIT))
         return link ? ngi_drop_loop(NULL, ngi_hook_partner(hook), items, n)
                     : ngi_drop_loop(hook->node, NULL, items, n);
     uint32_t hf = atomic_load_explicit(&hook->flags, memory_order_acquire);

@@ -75,7 +75,7 @@ struct ng_item {
     uint8_t flags; /* NGI_IF_* */
     union {
         uint16_t magn; /* free, heading a magazine: its item count (item.c) */
-        uint16_t hops; /* a data item in flight: hops taken (the loop guard, hop.c) */
+        uint16_t hops; /* a data item in flight: hops taken, <= NG_HOP_LIMIT + 1 (hop.c) */
     };
     uint32_t off; /* data offset into buf */
     uint32_t len; /* data length */
