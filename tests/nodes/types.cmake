@@ -60,9 +60,11 @@ endif()
 foreach(backend IN LISTS NG_BACKENDS)
   set_property(TEST test_bpf.${backend} APPEND PROPERTY ENVIRONMENT ${_ngd_bpf_env})
 endforeach()
+# A shell script (sh, awk, tcpdump): label tools, like the other script
+# tests, so valgrind (label unit) does not run the shell under memcheck.
 add_test(NAME bpf2ngctl COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_bpf2ngctl.sh
   ${PROJECT_SOURCE_DIR}/tools/bpf2ngctl)
-set_tests_properties(bpf2ngctl PROPERTIES LABELS unit TIMEOUT 60 ENVIRONMENT "${_ngd_bpf_env}")
+set_tests_properties(bpf2ngctl PROPERTIES LABELS tools TIMEOUT 60 ENVIRONMENT "${_ngd_bpf_env}")
 
 # Every standard type survives a persistent node's revive.
 ng_add_test(nodes test_revive)
