@@ -26,9 +26,10 @@ int ngi_burst_slow(struct ngi_thread *t, struct ng_hook *hook, struct ng_item **
 int ngi_burst_reader(struct ngi_thread *t, struct ng_hook *hook, struct ng_item **items,
                      unsigned n);
 int ngi_drop_notconn_burst(struct ng_hook *sender, struct ng_item **items, unsigned n);
-/* The stack guard (NGI_STACK_LOW, datapath.h) refused n items: dropped
- * and counted (NG_DROP_LOOP) at the sending hook, or at the node they were
- * injected into when sender is NULL.  Returns -ELOOP. */
+/* The loop guards (NGI_STACK_LOW, datapath.h; the hop limit, hop.c)
+ * refused n items: dropped and counted (NG_DROP_LOOP) at the sending hook,
+ * or at the node they were injected into when sender is NULL.  Returns
+ * -ELOOP. */
 int ngi_drop_loop(struct ng_node *node, struct ng_hook *sender, struct ng_item **items, unsigned n);
 /* Without a rcvdata_burst method: rcvdata per item; the first non-zero
  * return value. */

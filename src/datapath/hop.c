@@ -14,7 +14,8 @@
  * graph; and every delivery counts the item's hops (it->hops): with tail
  * calls a loop may not grow the stack at all, and NG_HOP_LIMIT hops are
  * a loop too (4096: a legitimate path is far shorter, and a loop's nested
- * frames stay within what sanitizers can record).  Either way the item is dropped (NG_DROP_LOOP), not run for ever.
+ * frames stay within what sanitizers can record).  Either way the item is
+ * dropped (NG_DROP_LOOP), not run for ever.
  *
  * Memory safety: every path runs inside a read-side section of the hook's
  * graph, which keeps the sending hook, its pair block (so the partner) and
@@ -65,14 +66,22 @@ int ng_send_data(struct ng_hook *hook, struct ng_item *it)
  * node's rcvdata is called with no shared write at all; a netgraph node is
  * entered as a reader with one CAS (out of line).
  */
+/* The hop limit refused items arriving on hook: counted at the sending
+ * hook (`link`) or at the node they were injected into. */
+static NGI_NOINLINE int hop_limit_drop(struct ng_hook *hook, struct ng_item **items, unsigned n,
+                                       bool link)
+{
+    return link ? ngi_drop_loop(NULL, ngi_hook_partner(hook), items, n)
+                : ngi_drop_loop(hook->node, NULL, items, n);
+}
+
 static NGI_ALWAYS_INLINE int dispatch_data(struct ngi_thread *t, struct ng_hook *hook,
                                            struct ng_item *it, unsigned slot, bool excl, bool link)
 {
     /* The loop guard's hop count (it->kind's cache line, already loaded
      * by the gate): past NG_HOP_LIMIT, a loop. */
     if (NGI_UNLIKELY(++it->hops > NG_HOP_LIMIT))
-        return link ? ngi_drop_loop(NULL, ngi_hook_partner(hook), &it, 1)
-                    : ngi_drop_loop(hook->node, NULL, &it, 1);
+        return hop_limit_drop(hook, &it, 1, link);
     /* Hook flags before the node: with `link`, a hook not yet seen
      * invalid guarantees its node is alive for this section (RCU: the cut
      * that marks it invalid precedes the node's release by a grace period). */
@@ -243,8 +252,7 @@ static NGI_ALWAYS_INLINE int dispatch_burst(struct ngi_thread *t, struct ng_hook
     NGI_ASSERT(n >= 1 && n <= NG_BURST_MAX);
     /* The loop guard counts a burst's hops on its first item. */
     if (NGI_UNLIKELY(++items[0]->hops > NG_HOP_LIMIT))
-        return link ? ngi_drop_loop(NULL, ngi_hook_partner(hook), items, n)
-                    : ngi_drop_loop(hook->node, NULL, items, n);
+        return hop_limit_drop(hook, items, n, link);
     uint32_t hf = atomic_load_explicit(&hook->flags, memory_order_acquire);
     if (NGI_UNLIKELY(hf & HKF_DATA_SLOW))
         return ngi_burst_slow(t, hook, items, n, hf, link);
