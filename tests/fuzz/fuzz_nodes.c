@@ -26,33 +26,22 @@
 #include <ngraph/nodes.h>
 #include <ngraph/parse.h>
 
+#include "stdtypes.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define NHOOK 4
-struct ftype {
-    const char *type;
-    const char *hooks[NHOOK]; /* NULL: unused */
-};
-static const struct ftype types[] = {
-    {"hole", {"a", "b", NULL, NULL}},
-    {"echo", {"a", NULL, NULL, NULL}},
-    {"tee", {"left", "right", "left2right", "right2left"}},
-    {"one2many", {"one", "many0", "many1", "many2"}},
-    {"hub", {"a", "b", "c", NULL}},
-    {"split", {"in", "out", "mixed", NULL}},
-    {"ether_echo", {"a", NULL, NULL, NULL}},
-    {"vlan", {"downstream", "nomatch", "v10", "v20"}},
-    {"etf", {"downstream", "nomatch", "ip", "arp"}},
-    {"macfilter", {"ether", "default", "m1", "m2"}},
-    {"bridge", {"link0", "link1", "link2", "uplink0"}},
-    {"tag", {"a", "b", "c", NULL}},
-    {"car", {"upper", "lower", NULL, NULL}},
-    {"pipe", {"upper", "lower", NULL, NULL}},
-    {"patch", {"in", "out", NULL, NULL}},
-    {"bpf", {"a", "b", "c", NULL}},
-    {"tcpmss", {"a", "b", NULL, NULL}},
-};
-#define NTYPES (sizeof(types) / sizeof(types[0]))
+/* The types of tests/support/stdtypes.h that stay inside the process
+ * whatever a message says: not source (START sends for ever) or pcap (files);
+ * types[] is filled in that order when the graph is first built. */
+static const struct ngt_stdtype *types[NGT_NSTDTYPES];
+static size_t ntypes;
+
+static void types_pick(void)
+{
+    for (size_t i = 0; i < NGT_NSTDTYPES; i++)
+        if (!(ngt_stdtypes[i].flags & (NGT_GENERATES | NGT_FILES)))
+            types[ntypes++] = &ngt_stdtypes[i];
+}
 
 /* The sink every hook is joined to: frees what it gets. */
 static int sink_rcvdata(struct ng_hook *hook, struct ng_item *item)
@@ -78,12 +67,12 @@ static const struct ng_type sink_type = {
 };
 
 static struct ng_graph *g;
-static struct ng_node *nodes[NTYPES];
+static struct ng_node *nodes[NGT_NSTDTYPES];
 static unsigned inputs;
 
 static void teardown(void)
 {
-    for (size_t i = 0; i < NTYPES; i++)
+    for (size_t i = 0; i < ntypes; i++)
         if (nodes[i]) {
             ng_node_unref(nodes[i]);
             nodes[i] = NULL;
@@ -96,6 +85,8 @@ static void teardown(void)
 
 static void build(void)
 {
+    if (!ntypes)
+        types_pick();
     struct ng_graph_config cfg;
     ng_graph_config_init(&cfg);
     cfg.backend = NG_BACKEND_CK_EPOCH;
@@ -105,16 +96,16 @@ static void build(void)
         fprintf(stderr, "fuzz_nodes: graph: %s\n", strerror(-rc));
         abort();
     }
-    for (size_t i = 0; i < NTYPES; i++) {
-        if ((rc = ng_node_create(g, types[i].type, &nodes[i])) != 0) {
-            fprintf(stderr, "fuzz_nodes: node %s: %s\n", types[i].type, strerror(-rc));
+    for (size_t i = 0; i < ntypes; i++) {
+        if ((rc = ng_node_create(g, types[i]->name, &nodes[i])) != 0) {
+            fprintf(stderr, "fuzz_nodes: node %s: %s\n", types[i]->name, strerror(-rc));
             abort();
         }
         ng_node_set_persistent(nodes[i], 1); /* stays, whatever the input removes */
-        for (int h = 0; h < NHOOK; h++) {
+        for (int h = 0; h < NGT_NHOOKS; h++) {
             struct ng_node *s;
-            if (types[i].hooks[h] && ng_mkpeer(nodes[i], types[i].hooks[h], "fsink", "in", &s) == 0)
-                ng_node_unref(s);
+            if (ng_mkpeer(nodes[i], types[i]->hooks[h], "fsink", "in", &s) == 0)
+                ng_node_unref(s); /* a name listed twice fails the second time */
         }
     }
     static int registered;
@@ -128,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (!g)
         build();
-    size_t ti = data[0] % NTYPES;
+    size_t ti = data[0] % ntypes;
     struct ng_node *n = nodes[ti];
     unsigned what = data[1] % 4, sel = data[2];
     data += 3;
@@ -156,9 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             free(text);
         }
     } else {
-        const char *hook = NULL;
-        for (int k = 0; k < NHOOK && !hook; k++)
-            hook = types[ti].hooks[(sel + k) % NHOOK];
+        const char *hook = types[ti]->hooks[sel % NGT_NHOOKS];
         uint32_t len = size > 2048 ? 2048 : (uint32_t)size;
         struct ng_item *it[2] = {ng_item_alloc(g, len), what == 3 ? ng_item_alloc(g, len) : NULL};
         for (int k = 0; k < 2; k++)
@@ -176,10 +165,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* A fresh graph now and then, so the state inputs leave behind stays
      * small; everything the old one held must be accounted for. */
     if (++inputs % 512 == 0) {
-        for (size_t i = 0; i < NTYPES; i++)
+        for (size_t i = 0; i < ntypes; i++)
             ng_node_set_persistent(nodes[i], 0);
         struct ng_graph *old = g;
-        for (size_t i = 0; i < NTYPES; i++) {
+        for (size_t i = 0; i < ntypes; i++) {
             ng_node_unref(nodes[i]);
             nodes[i] = NULL;
         }

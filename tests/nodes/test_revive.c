@@ -4,27 +4,17 @@
  * type's shutdown method, loses its hooks and stays valid, and must then
  * work as before: hooks connect again, frames pass, messages are answered,
  * and a final (non-persistent) shutdown frees everything (ASan, valgrind).
- * The types that would touch the machine's network (ether, eiface,
- * ksocket) are covered by tests/netns/.
+ * Every type of tests/support/stdtypes.h; those that would touch the
+ * machine's network (ether, eiface, ksocket) are covered by tests/netns/.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ngtest.h"
+#include "stdtypes.h"
 #include <ngraph/message.h>
 #include <ngraph/nodes.h>
-
-struct rtype {
-    const char *type, *hook; /* a hook name the type accepts */
-};
-static const struct rtype types[] = {
-    {"hole", "a"},          {"echo", "a"},         {"tee", "left"},     {"one2many", "one"},
-    {"hub", "a"},           {"split", "in"},       {"ether_echo", "a"}, {"vlan", "downstream"},
-    {"macfilter", "ether"}, {"etf", "downstream"}, {"bridge", "link0"}, {"tag", "a"},
-    {"car", "upper"},       {"pipe", "upper"},     {"source", "input"}, {"patch", "in"},
-    {"bpf", "a"},           {"tcpmss", "a"},       {"pcap", "in"},
-};
 
 static void use(struct ng_graph *g, struct ng_node *n, const char *hook)
 {
@@ -50,17 +40,18 @@ static void use(struct ng_graph *g, struct ng_node *n, const char *hook)
 static void test_every_type_revives(void **state)
 {
     struct ng_graph *g = *state;
-    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+    for (size_t i = 0; i < NGT_NSTDTYPES; i++) {
+        const struct ngt_stdtype *ty = &ngt_stdtypes[i];
         struct ng_node *n;
-        assert_int_equal(ng_node_create(g, types[i].type, &n), 0);
+        assert_int_equal(ng_node_create(g, ty->name, &n), 0);
         ng_node_set_persistent(n, 1);
-        use(g, n, types[i].hook);
+        use(g, n, ty->hooks[0]);
         for (int round = 0; round < 3; round++) {
             assert_int_equal(ng_node_shutdown(n), 0);
             assert_true(ng_node_is_valid(n));
             assert_int_equal(ng_node_numhooks(n), 0);
             assert_int_equal(ng_graph_barrier(g), 0);
-            use(g, n, types[i].hook); /* the revived node works */
+            use(g, n, ty->hooks[0]); /* the revived node works */
         }
         ng_node_set_persistent(n, 0);
         assert_int_equal(ng_node_shutdown(n), 0);

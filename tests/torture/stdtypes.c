@@ -2,16 +2,18 @@
  * stdtypes.c - the torture's standard node types (torture --types std).
  *
  * With --types std the random topology mixes the torture's own "tort" and
- * "tortw" nodes with the standard types registered in each graph (see
- * types[] below for which, and why not all).  A standard type only accepts its own hook names,
- * so a hook is drawn as an index 0..NHOOKS-1 and named through the table of
- * the type of the node it is on: "h<i>" for tort nodes and types that take
- * any name, "in"/"out"/"mixed" for split, and so on.
+ * "tortw" nodes with the standard types registered in each graph (those of
+ * tests/support/stdtypes.h that std_mixed() takes, below, and why not all).
+ * A standard type only accepts its own hook names, so a hook is drawn as an
+ * index 0..TORTURE_NHOOKS-1 and named through the table of the type of the
+ * node it is on: "h<i>" for tort nodes and types that take any name,
+ * "in"/"out"/"mixed" for split, and so on.
  * The control threads also send standard nodes messages of their own type
  * cookie with random command numbers and random argument bytes (arguments
  * short, absurd or malformed as often as well-formed), which each type must
  * refuse or apply without crashing or losing an item while traffic flows.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,63 +21,59 @@
 #include <ngraph/nodes.h>
 
 #include "ngtest.h"
+#include "stdtypes.h"
 #include "torture.h"
 
-struct std_type {
-    const char *name;
-    const char *hooks[TORTURE_NHOOKS]; /* NULL: "h<i>" (the type takes any name) */
-    int fuzz;                          /* random messages of the type's own cookie */
-};
-
 /*
- * The types every graph has built in, with hook names they accept.  Types
- * that copy items (tee's taps, hub, one2many's "all", bridge flooding) are
- * left out: a random topology soon joins them in a loop, and a loop that
- * copies grows without bound (a broadcast storm, which no engine can make
- * finite); their own tests cover them.  Loops of the types below carry one
- * item round and round until the engine's stack guard drops it
- * (NG_DROP_LOOP), which the torture exercises on purpose.
+ * The built-in types of tests/support/stdtypes.h this mode mixes in: all
+ * but those that copy items (tee's taps, hub, one2many's "all", bridge
+ * flooding: a random topology soon joins them in a loop, and a loop that
+ * copies grows without bound, a broadcast storm no engine can make finite;
+ * their own tests cover them) and pcap (random messages would open files).
+ * Loops of the others carry one item round and round until the engine's
+ * loop guards drop it (NG_DROP_LOOP), which the torture exercises on
+ * purpose.  Types whose messages can make them create items (a pipe told to
+ * duplicate, a source told to start) get no random messages.
  */
-static const struct std_type types[] = {
-    {"hole", {NULL}, 1},
-    {"echo", {NULL}, 1},
-    {"split", {"in", "out", "mixed", "mixed"}, 1},
-    {"ether_echo", {NULL}, 1},
-    {"vlan", {"downstream", "nomatch", "v1", "v2"}, 1},
-    {"etf", {"downstream", "nomatch", "ipv4", "arp"}, 1},
-    {"macfilter", {"ether", "default", "m1", "m2"}, 1},
-    {"tag", {NULL}, 1},
-    {"bpf", {NULL}, 1},
-    {"tcpmss", {NULL}, 1},
-    {"patch", {"in", "out", "in", "out"}, 1},
-    {"car", {"upper", "lower", "upper", "lower"}, 1},
-    /* No random messages: a pipe told to duplicate, or a source told to
-     * start, would make items of its own in a loop. */
-    {"pipe", {"upper", "lower", "upper", "lower"}, 0},
-    {"source", {"input", "output", "input", "output"}, 0},
-};
-#define NSTD (sizeof(types) / sizeof(types[0]))
+_Static_assert(TORTURE_NHOOKS == NGT_NHOOKS, "one hook index range");
 
-static const struct std_type *std_find(const char *name)
+static bool std_mixed(const struct ngt_stdtype *t)
 {
-    for (size_t i = 0; i < NSTD; i++)
-        if (strcmp(types[i].name, name) == 0)
-            return &types[i];
+    return !(t->flags & (NGT_COPIES | NGT_FILES));
+}
+
+static const struct ngt_stdtype *std_find(const char *name)
+{
+    for (size_t i = 0; i < NGT_NSTDTYPES; i++)
+        if (std_mixed(&ngt_stdtypes[i]) && strcmp(ngt_stdtypes[i].name, name) == 0)
+            return &ngt_stdtypes[i];
     return NULL;
 }
 
-unsigned torture_std_count(void) { return (unsigned)NSTD; }
+unsigned torture_std_count(void)
+{
+    unsigned n = 0;
+    for (size_t i = 0; i < NGT_NSTDTYPES; i++)
+        n += std_mixed(&ngt_stdtypes[i]);
+    return n;
+}
 
-const char *torture_std_name(unsigned i) { return types[i % NSTD].name; }
+const char *torture_std_name(unsigned i)
+{
+    i %= torture_std_count();
+    for (size_t k = 0;; k++)
+        if (std_mixed(&ngt_stdtypes[k]) && i-- == 0)
+            return ngt_stdtypes[k].name;
+}
 
 void torture_hook_name(const struct ng_node *node, const char *type, unsigned idx, char *buf,
                        size_t n)
 {
     if (!type)
         type = node ? ng_node_type(node)->name : "tort";
-    const struct std_type *t = std_find(type);
+    const struct ngt_stdtype *t = std_find(type);
     idx %= TORTURE_NHOOKS;
-    if (t && t->hooks[idx])
+    if (t)
         snprintf(buf, n, "%s", t->hooks[idx]);
     else
         snprintf(buf, n, "h%u", idx);
@@ -84,8 +82,8 @@ void torture_hook_name(const struct ng_node *node, const char *type, unsigned id
 struct ng_mesg *torture_std_msg(const struct ng_node *node, const uint64_t *a)
 {
     const struct ng_type *ty = ng_node_type(node);
-    const struct std_type *t = std_find(ty->name);
-    if (!t || !t->fuzz)
+    const struct ngt_stdtype *t = std_find(ty->name);
+    if (!t || (t->flags & (NGT_GENERATES | NGT_DUPLICATES)))
         return NULL;
     /* Command numbers 1..24 cover every standard type's commands and a few
      * it does not have; arguments 0..96 bytes: empty, short, exact or long. */
