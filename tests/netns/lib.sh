@@ -70,6 +70,22 @@ ngt_bg() {
     NGT_PIDS="$NGT_PIDS $!"
 }
 
+# ngt_ngraphd NS PIDFILE ngraphd-args...: start ngraphd in namespace NS in
+# the background (killed by ngt_cleanup) and wait up to 10 s for its pidfile
+# (it writes it once its script has run); 1 if it exited or never wrote it.
+ngt_ngraphd() {
+    local ns=$1 pidfile=$2
+    shift 2
+    ngt_bg ip netns exec "$ns" "$@" --pidfile "$pidfile"
+    local pid=${NGT_PIDS##* }
+    for _ in $(seq 1 100); do
+        [ -s "$pidfile" ] && return 0
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
 ngt_fail() {
     echo "FAIL: $*" >&2
     exit 1

@@ -4,8 +4,7 @@
 # namespaces A and B each hold one end of a veth pair whose other end (va,
 # vb) is in namespace M, where ngraphd runs the bridge script.  ICMP (ping)
 # and UDP pass both ways, the bridge learns both hosts (gettable), and
-# nothing passes after rmhook.  Exit 77 (skip) without root, or while
-# ngraphd lacks the ether or bridge type.
+# nothing passes after rmhook.  Exit 77 (skip) without root.
 # Usage: test_ether_bridge.sh NGRAPHD NGCTL
 set -u
 NGRAPHD=${1:?ngraphd}
@@ -40,31 +39,9 @@ name va:lower br
 connect br: vb: link1 lower
 EOS
 sock="$tmp/ng.sock"
-ngt_bg ip netns exec "$M" "$NGRAPHD" --socket "$sock" --workers 2 --pidfile "$tmp/pid" \
-    --log "$tmp/log" -f "$tmp/bridge.ngctl"
-ngd=${NGT_PIDS##* }
-for _ in $(seq 1 100); do
-    [ -s "$tmp/pid" ] && break
-    kill -0 "$ngd" 2>/dev/null || break
-    sleep 0.1
-done
+ngt_ngraphd "$M" "$tmp/pid" "$NGRAPHD" --socket "$sock" --workers 2 --log "$tmp/log" \
+    -f "$tmp/bridge.ngctl" || { cat "$tmp/log" >&2; ngt_fail "ngraphd did not start with the bridge script"; }
 ngctl() { "$NGCTL" --socket "$sock" "$@"; }
-if [ ! -s "$tmp/pid" ]; then
-    cat "$tmp/log" >&2
-    # Skip only when the types are missing: ask a plain ngraphd.
-    ngt_bg ip netns exec "$M" "$NGRAPHD" --socket "$sock" --workers 1 --pidfile "$tmp/pid" \
-        --log "$tmp/log2"
-    for _ in $(seq 1 100); do
-        [ -s "$tmp/pid" ] && break
-        sleep 0.1
-    done
-    types=$(ngctl types 2>&1)
-    if ! echo "$types" | grep -qw ether || ! echo "$types" | grep -qw bridge; then
-        echo "ngraphd has no ether or bridge type yet (integration pending): skipped"
-        exit 77
-    fi
-    ngt_fail "ngraphd did not start with the bridge script"
-fi
 
 mac_a=$(ip -n "$A" -o link show a0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
 mac_b=$(ip -n "$B" -o link show b0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')

@@ -8,7 +8,7 @@
 # 198.51.100.1 and .2 (the overlay): ping and UDP pass both ways through
 # the tunnel, a UDP payload arrives byte-identical, both ksockets count
 # the frames, and nothing passes once one ksocket is shut down.  Exit 77
-# (skip) without root, or while ngraphd lacks the ksocket or eiface type.
+# (skip) without root.
 # Usage: test_ksocket_tunnel.sh NGRAPHD NGCTL
 set -u
 NGRAPHD=${1:?ngraphd}
@@ -45,30 +45,11 @@ script 02:00:00:00:00:0a 192.0.2.1 192.0.2.2 > "$tmp/a.ngctl"
 script 02:00:00:00:00:0b 192.0.2.2 192.0.2.1 > "$tmp/b.ngctl"
 
 start() { # NS TAG
-    ngt_bg ip netns exec "$1" "$NGRAPHD" --socket "$tmp/$2.sock" --workers 2 \
-        --pidfile "$tmp/$2.pid" --log "$tmp/$2.log" -f "$tmp/$2.ngctl"
-    local pid=${NGT_PIDS##* }
-    for _ in $(seq 1 100); do
-        [ -s "$tmp/$2.pid" ] && return 0
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    return 1
+    ngt_ngraphd "$1" "$tmp/$2.pid" "$NGRAPHD" --socket "$tmp/$2.sock" --workers 2 \
+        --log "$tmp/$2.log" -f "$tmp/$2.ngctl"
 }
 if ! start "$A" a || ! start "$B" b; then
     cat "$tmp"/*.log >&2
-    # Skip only when the types are missing: ask a plain ngraphd.
-    ngt_bg ip netns exec "$A" "$NGRAPHD" --socket "$tmp/p.sock" --workers 1 \
-        --pidfile "$tmp/p.pid" --log "$tmp/p.log"
-    for _ in $(seq 1 100); do
-        [ -s "$tmp/p.pid" ] && break
-        sleep 0.1
-    done
-    types=$("$NGCTL" --socket "$tmp/p.sock" types 2>&1)
-    if ! echo "$types" | grep -qw ksocket || ! echo "$types" | grep -qw eiface; then
-        echo "ngraphd has no ksocket or eiface type yet (integration pending): skipped"
-        exit 77
-    fi
     ngt_fail "ngraphd did not start with the tunnel script"
 fi
 ngctl() { local s=$1; shift; "$NGCTL" --socket "$tmp/$s.sock" "$@"; }

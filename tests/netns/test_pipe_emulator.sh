@@ -36,15 +36,8 @@ connect emu: vb: lower lower
 msg emu: setcfg { delay=50000 }
 EOS
 sock="$tmp/ng.sock"
-ngt_bg ip netns exec "$M" "$NGRAPHD" --socket "$sock" --workers 2 --pidfile "$tmp/pid" \
-    --log "$tmp/log" -f "$tmp/emulator.ngctl"
-ngd=${NGT_PIDS##* }
-for _ in $(seq 1 100); do
-    [ -s "$tmp/pid" ] && break
-    kill -0 "$ngd" 2>/dev/null || break
-    sleep 0.1
-done
-[ -s "$tmp/pid" ] || { cat "$tmp/log" >&2; ngt_fail "ngraphd did not start with the emulator script"; }
+ngt_ngraphd "$M" "$tmp/pid" "$NGRAPHD" --socket "$sock" --workers 2 --log "$tmp/log" \
+    -f "$tmp/emulator.ngctl" || { cat "$tmp/log" >&2; ngt_fail "ngraphd did not start with the emulator script"; }
 ngctl() { "$NGCTL" --socket "$sock" "$@"; }
 ip -n "$M" addr add 192.0.2.1/24 dev ngeth0 || ngt_fail "no ngeth0 in the namespace"
 ip -n "$M" link set ngeth0 up
