@@ -15,7 +15,7 @@ static void usage(FILE *f)
                "  --backend LIST   ck_epoch,qsbr,rwlock (comma separated)\n"
                "  --mode LIST      netgraph,shared\n"
                "  --scenario LIST  chain,fanout,scale,churn,runtime,size,\n"
-               "                   control,types\n"
+               "                   control,types,entry\n"
                "  --chain LIST     chain lengths, e.g. 1,4,16,64\n"
                "  --rates LIST     churn rates in changes/s, e.g. 0,1000,10000\n"
                "  --workers W      cap the scale and runtime sweeps at W workers\n"
@@ -33,6 +33,8 @@ static void usage(FILE *f)
                "                   DPDK runs half a chain run)\n"
                "  --out DIR        output directory (default bench-results)\n"
                "  --no-plot        do not run gnuplot\n"
+               "  --entry SCHEME   netgraph-mode node entry: auto (default), biased or cas\n"
+               "                   (ng_graph_config.entry, docs/design.md \"Node entry\")\n"
                "  --no-dpdk        leave out the DPDK rte_graph rows of the chain scenario\n"
                "                   (also NGB_DPDK=0 in the environment); they are built when\n"
                "                   pkg-config finds libdpdk, EAL runs --no-huge --no-pci\n"
@@ -237,11 +239,13 @@ enum vopt {
     V_CHAIN_REPS,
     V_SECONDS,
     V_OUT,
+    V_ENTRY,
     NVOPT
 };
 static const char *const vopt_names[NVOPT] = {
     "--backend",   "--mode",      "--scenario", "--chain", "--rates",      "--sizes",   "--workers",
     "--rt-layout", "--rt-window", "--rt-spin",  "--reps",  "--chain-reps", "--seconds", "--out",
+    "--entry",
 };
 
 /* Option a with value v into *o (and *x); 0, or 2 after a complaint. */
@@ -295,6 +299,18 @@ static int set_value(struct ngb_opts *o, struct explicit_opts *x, enum vopt k, c
     case V_SECONDS:
         o->seconds = atof(v);
         x->seconds = true;
+        break;
+    case V_ENTRY:
+        if (!strcmp(v, "auto"))
+            o->entry = NG_ENTRY_AUTO;
+        else if (!strcmp(v, "biased"))
+            o->entry = NG_ENTRY_BIASED;
+        else if (!strcmp(v, "cas"))
+            o->entry = NG_ENTRY_CAS;
+        else {
+            fprintf(stderr, "ngbench: --entry must be auto, biased or cas\n");
+            return 2;
+        }
         break;
     default:
         o->out = v;

@@ -84,12 +84,14 @@ int main(int argc, char **argv)
     ngb_size_run(&o, &s);
     ngb_control_run(&o, &s);
     ngb_types_run(&o, &s);
+    ngb_entry_run(&o, &s);
     double runtime = (double)(ngb_now_ns() - t0) / 1e9;
 
     ngb_report_results(&o, &s, &m, mem);
     ngb_size_report(&s);
     ngb_control_report(&s);
     ngb_types_report(&s);
+    ngb_entry_report(&s);
     ngb_targets_eval(&s, m.ncpu);
     ngb_targets_print(&s);
     int fails = ngb_suite_failures(&s) + ngb_size_failures(&s) + ngb_control_failures(&s);

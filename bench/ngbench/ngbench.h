@@ -64,9 +64,20 @@
 /* Options (cli.c)                                                          */
 /* ------------------------------------------------------------------------ */
 
-/* S_SIZE (size.c), S_CONTROL (control.c) and S_TYPES (types.c) have no
- * configurations of their own: they run after the suite. */
-enum scen { S_CHAIN, S_FANOUT, S_SCALE, S_CHURN, S_RUNTIME, S_SIZE, S_CONTROL, S_TYPES, NSCEN };
+/* S_SIZE (size.c), S_CONTROL (control.c), S_TYPES (types.c) and S_ENTRY
+ * (entry.c) have no configurations of their own: they run after the suite. */
+enum scen {
+    S_CHAIN,
+    S_FANOUT,
+    S_SCALE,
+    S_CHURN,
+    S_RUNTIME,
+    S_SIZE,
+    S_CONTROL,
+    S_TYPES,
+    S_ENTRY,
+    NSCEN
+};
 #define NGB_MAXSIZES 8
 
 struct ngb_opts {
@@ -91,6 +102,7 @@ struct ngb_opts {
     bool verbose;       /* -v: per-run details on stderr */
     const char *out;
     bool plot, no_dpdk;
+    enum ng_entry_scheme entry; /* --entry: netgraph-mode entry scheme */
     const char *suite;
 };
 
@@ -311,6 +323,15 @@ struct ngb_types_row {
     bool ok;
     double ns[8], hops[8], floors[8]; /* per rep: ns/frame, in chain hops, in floor hops */
 };
+/* The entry scenario (entry.c): per rep, [0] biased, [1] counted. */
+struct ngb_entry_res {
+    bool ran, biased_ok;
+    char why[96], why_biased[96];
+    int reps, contended;
+    double probe[8];
+    bool quiet[8];
+    double chain[2][8], forced[2][8], writer[2][8]; /* ns/hop, ns/hop, ns/call */
+};
 struct ngb_types_res {
     bool ran;
     char why[96];
@@ -334,6 +355,7 @@ struct ngb_suite {
     int nsize;
     struct ngb_ctl_res ctl;
     struct ngb_types_res types;
+    struct ngb_entry_res entry;
     struct target targets[64];
     int ntargets;
     char cpu[128];     /* the machine's CPU model, printed with every table */
@@ -489,6 +511,9 @@ void ngb_types_run(const struct ngb_opts *o, struct ngb_suite *s);
 void ngb_types_report(const struct ngb_suite *s);
 /* Median of v[0..reps) over r's quiet reps (all if none). */
 double ngb_types_med(const struct ngb_types_res *r, const double *v);
+void ngb_entry_run(const struct ngb_opts *o, struct ngb_suite *s);
+void ngb_entry_report(const struct ngb_suite *s);
+double ngb_entry_med(const struct ngb_entry_res *r, const double *v);
 
 /* ------------------------------------------------------------------------ */
 /* Machine (machine.c)                                                      */

@@ -448,6 +448,24 @@ static int write_json(const char *path, const struct ngb_opts *o, const struct n
         }
         fprintf(f, "]");
     }
+    const struct ngb_entry_res *er = &s->entry;
+    fprintf(f, "},\n  \"entry\": {");
+    if (er->ran && !er->why[0]) {
+        fprintf(f, "\"reps\": %d, \"contended_reps\": %d, ", er->reps, er->contended);
+        static const char *const sch[2] = {"biased", "counted"};
+        for (int k = 0; k < 2; k++) {
+            fprintf(f, "\"%s\": {", sch[k]);
+            if (k == 0 && !er->biased_ok) {
+                fprintf(f, "\"skipped\": \"%s\"}, ", er->why_biased);
+                continue;
+            }
+            json_num(f, "chain_hop_ns", ngb_entry_med(er, er->chain[k]), true);
+            json_num(f, "forced_writer_hop_ns", ngb_entry_med(er, er->forced[k]), true);
+            json_num(f, "writer_fn_ns", ngb_entry_med(er, er->writer[k]), false);
+            fprintf(f, "}, ");
+        }
+    }
+    fprintf(f, "\"error\": \"%s\"", er->why);
     fprintf(f, "},\n  \"targets\": [\n");
     for (int i = 0; i < s->ntargets; i++) {
         const struct target *t = &s->targets[i];

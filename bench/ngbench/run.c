@@ -269,6 +269,7 @@ void ngb_run_one(const struct ngb_opts *o, struct cfg *c, int rep)
     struct ng_graph_config gc;
     ng_graph_config_init(&gc);
     gc.backend = c->kind == K_ENGINE ? (enum ng_backend)c->backend : NG_BACKEND_CK_EPOCH;
+    gc.entry = o->entry;
     if (ng_graph_create(&gc, &r->g) < 0 || ngb_types_register(r->g) < 0) {
         fprintf(stderr, "ngbench: graph setup failed\n");
         exit(2);

@@ -99,6 +99,28 @@ const char *ng_backend_name(enum ng_backend b);
  */
 int ng_backend_parse(const char *name, enum ng_backend *out);
 
+/*
+ * How data enters a netgraph-mode node (one whose type is not
+ * NG_TYPE_CONCURRENT_DATA): netgraph's reader/writer discipline, by one of
+ * two schemes (docs/design.md, "Node entry").
+ *   NG_ENTRY_AUTO    (0, the default) biased where the process can use
+ *                    membarrier(2) and the backend is lock-less, else CAS.
+ *   NG_ENTRY_BIASED  readers announce themselves with plain thread-local
+ *                    stores (no locked instruction per hop); writers
+ *                    (messages, writer functions) revoke the node's bias
+ *                    with membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) and
+ *                    wait, queued, for the announced readers to leave.
+ *                    Nodes or hooks that force writer or queue entry are
+ *                    never biased, so forced-writer data pays no barrier.
+ *   NG_ENTRY_CAS     every reader entry and leave is an atomic
+ *                    read-modify-write of the node's queue word.
+ */
+enum ng_entry_scheme {
+    NG_ENTRY_AUTO = 0,
+    NG_ENTRY_BIASED = 1,
+    NG_ENTRY_CAS = 2,
+};
+
 struct ng_graph_config {
     enum ng_backend backend;
     /* Data item buffer size in bytes (headroom included); 0 = 2048. */
@@ -111,11 +133,13 @@ struct ng_graph_config {
      * several threads, free items another thread still caches (fewer than
      * 128 per thread) are out of reach until it frees more or detaches. */
     uint32_t item_limit;
+    /* Netgraph-mode entry scheme; NG_ENTRY_AUTO (0) by default. */
+    enum ng_entry_scheme entry;
 };
 
 /*
  * Fill *cfg with defaults (ck_epoch backend, 2048-byte buffers, 64 bytes of
- * headroom, 1 << 20 items).  cfg must not be NULL.
+ * headroom, 1 << 20 items, NG_ENTRY_AUTO).  cfg must not be NULL.
  *   Context:  any thread; no lock, never blocks.
  *   Consumes: nothing.
  *   Returns:  nothing.
@@ -129,11 +153,22 @@ void ng_graph_config_init(struct ng_graph_config *cfg);
  * Stores the graph in *gp (NULL on failure).
  *   Context:  any thread; no graph lock (a process-wide registry mutex).
  *   Consumes: nothing.
- *   Returns:  0; -EINVAL (gp NULL, unknown backend, item_headroom >=
- *             item_bufsize, item_bufsize > 16 MiB); -ENOMEM; the rwlock
+ *   Returns:  0; -EINVAL (gp NULL, unknown backend or entry scheme,
+ *             item_headroom >= item_bufsize, item_bufsize > 16 MiB);
+ *             -EOPNOTSUPP (NG_ENTRY_BIASED where membarrier(2) cannot be
+ *             used: old kernel, seccomp, valgrind); -ENOMEM; the rwlock
  *             backend's -errno of pthread_rwlock_init().
  */
 int ng_graph_create(const struct ng_graph_config *cfg, struct ng_graph **gp);
+
+/*
+ * The entry scheme g uses: NG_ENTRY_BIASED or NG_ENTRY_CAS (what
+ * NG_ENTRY_AUTO resolved to).  g must not be NULL.
+ *   Context:  any thread; no lock, never blocks.
+ *   Consumes: nothing.
+ *   Returns:  the scheme.
+ */
+enum ng_entry_scheme ng_graph_entry_scheme(const struct ng_graph *g);
 
 /*
  * Destroy a graph: stops an attached runtime, shuts down every node (persistent

@@ -53,9 +53,10 @@ static int text_status(struct ng_node *n, struct ng_item *it)
     ngi_node_qsnap(n, &q);
     int len = snprintf(r->data, NG_TEXTRESPONSE,
                        "Name: %s\nType: %s\nID: [%x]\nHooks: %d\nReaders: %u  Writer: %s  "
-                       "Queue: %s\n",
+                       "Queue: %s  Entry: %s\n",
                        n->name[0] ? n->name : "<unnamed>", n->type->name, n->id, n->numhooks,
-                       q.readers, q.writer ? "yes" : "no", q.pending ? "pending" : "empty");
+                       q.readers, q.writer ? "yes" : "no", q.pending ? "pending" : "empty",
+                       q.biased ? "biased" : "counted");
     for (struct ng_hook *h = atomic_load(&n->hooks); h && len < NG_TEXTRESPONSE;
          h = atomic_load(&h->next)) {
         struct ng_hook *p = ngi_hook_far(h); /* past bypass relays */

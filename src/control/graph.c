@@ -50,18 +50,30 @@ int ng_graph_create(const struct ng_graph_config *ucfg, struct ng_graph **gp)
             cfg.item_headroom = ucfg->item_headroom;
         if (ucfg->item_limit)
             cfg.item_limit = ucfg->item_limit;
+        cfg.entry = ucfg->entry;
     }
     if (cfg.item_headroom >= cfg.item_bufsize || cfg.item_bufsize > (1u << 24))
         return -EINVAL;
     const struct ngi_backend_ops *ops = ngi_backend_lookup((int)cfg.backend);
-    if (!ops)
+    if (!ops || (unsigned)cfg.entry > NG_ENTRY_CAS)
         return -EINVAL;
+    bool locked = (ops->flags & NGI_BF_TOPOLOGY_LOCK) != 0;
+    bool bias = false;
+    if (cfg.entry == NG_ENTRY_BIASED) {
+        if (!ngi_entry_bias_available())
+            return -EOPNOTSUPP;
+        bias = true;
+    } else if (cfg.entry == NG_ENTRY_AUTO) {
+        /* The rwlock baseline keeps FreeBSD's CAS entry unless asked. */
+        bias = !locked && ngi_entry_bias_available();
+    }
 
     struct ng_graph *g = calloc(1, sizeof(*g));
     if (!g)
         return -ENOMEM;
     g->bops = ops;
-    g->locked = (ops->flags & NGI_BF_TOPOLOGY_LOCK) != 0;
+    g->locked = locked;
+    g->bias = bias;
     g->kind = cfg.backend;
     g->serial = atomic_fetch_add(&ng_next_serial, 1);
     g->up = &ngi_engine_upcalls;
@@ -105,6 +117,7 @@ int ng_graph_create(const struct ng_graph_config *ucfg, struct ng_graph **gp)
 fail_reg:
     ngi_types_free_all(g);
     ngi_ns_fini(g);
+    ngi_threads_release_all(g);
     ops->barrier(g->backend);
     ops->destroy(g->backend);
 fail_backend:
@@ -119,6 +132,11 @@ fail_pool:
 }
 
 enum ng_backend ng_graph_backend(const struct ng_graph *g) { return g->kind; }
+
+enum ng_entry_scheme ng_graph_entry_scheme(const struct ng_graph *g)
+{
+    return g->bias ? NG_ENTRY_BIASED : NG_ENTRY_CAS;
+}
 
 void ng_graph_destroy(struct ng_graph *g)
 {

@@ -50,12 +50,19 @@ int ng_hook_is_valid(const struct ng_hook *h)
              HKF_INVALID) &&
            ng_hook_peer(h) != NULL;
 }
+/* A forced hook takes its node off the biased entry scheme for good
+ * (NGF_NOBIAS, datapath/entry.c): its data enters as writer or through the
+ * queue, and would otherwise revoke the bias item after item. */
 void ng_hook_force_writer(struct ng_hook *h, int on)
 {
+    if (on)
+        atomic_fetch_or(&h->node->flags, NGF_NOBIAS);
     ngi_flag_set(&h->flags, HKF_FORCE_WRITER, on);
 }
 void ng_hook_force_queue(struct ng_hook *h, int on)
 {
+    if (on)
+        atomic_fetch_or(&h->node->flags, NGF_NOBIAS);
     ngi_flag_set(&h->flags, HKF_FORCE_QUEUE, on);
 }
 

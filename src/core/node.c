@@ -40,13 +40,19 @@ int ng_node_is_valid(const struct ng_node *n)
 }
 
 void ng_node_set_persistent(struct ng_node *n, int on) { ngi_flag_set(&n->flags, NGF_PERSIST, on); }
+/* Clearing a forcing flag makes the node eligible for the biased entry
+ * scheme again: arm it now (the first forced item revoked it). */
 void ng_node_force_writer(struct ng_node *n, int on)
 {
     ngi_flag_set(&n->flags, NGF_FORCE_WRITER, on);
+    if (!on)
+        ngi_entry_bias_arm(n);
 }
 void ng_node_force_queue(struct ng_node *n, int on)
 {
     ngi_flag_set(&n->flags, NGF_FORCE_QUEUE, on);
+    if (!on)
+        ngi_entry_bias_arm(n);
 }
 
 /* A node whose creation failed after its constructor ran.  The constructor
@@ -103,6 +109,7 @@ int ngi_node_create_locked(struct ng_graph *g, struct ngi_typeent *te, struct ng
         return -ENOMEM;
     }
     ngi_flag_set(&n->flags, NGF_CONSTRUCTING, 0);
+    ngi_entry_bias_arm(n); /* after the constructor's forcing flags */
     n->all_next = g->nodes;
     if (g->nodes)
         g->nodes->all_prev = n;

@@ -81,7 +81,9 @@ static inline struct ngi_thread *ngi_enter(struct ng_graph *g)
         ngi_stack_floor_set();
         g->bops->read_enter(t->bt);
         t->saved_fast = ngi_fast_serial;
+        t->saved_ann = ngi_fast.ann;
         ngi_fast_serial = (!g->locked && ngi_stat_slot != 0) ? g->serial : 0;
+        ngi_fast.ann = t->ann;
     }
     return t;
 }
@@ -96,7 +98,9 @@ static inline void ngi_exit(struct ngi_thread *t)
          * saved one is right.  (Out of order, the restored gate could name
          * a graph whose section has ended: ng_batch_end documents LIFO.) */
         NGI_ASSERT(ngi_fast_serial == ((!t->g->locked && ngi_stat_slot != 0) ? t->g->serial : 0));
+        NGI_ASSERT(t->ann->top == 0); /* every biased reader entry has left */
         ngi_fast_serial = t->saved_fast;
+        ngi_fast.ann = t->saved_ann;
         t->g->bops->read_exit(t->bt);
     }
 }
@@ -199,10 +203,19 @@ bool ngi_thread_holds_writer(struct ngi_thread *t, struct ng_node *node);
 int ngi_rcvdata_unsupported(struct ng_hook *hook, struct ng_item *item);
 /* A snapshot of the node's entry state, for TEXT_STATUS. */
 struct ngi_qsnap {
-    unsigned readers;
+    unsigned readers; /* counted readers (biased ones are not counted) */
     bool writer, pending;
+    bool biased; /* readers enter by announcement when no writer is inside */
 };
 void ngi_node_qsnap(struct ng_node *node, struct ngi_qsnap *out);
+/* Can this process use the biased entry scheme (membarrier(2) private
+ * expedited, registered once per process on the first call)? */
+bool ngi_entry_bias_available(void);
+/* Bias a node that is eligible for the biased scheme, unless a writer is
+ * inside or items are queued (then that writer's leave or the drain does
+ * it): once its constructor has run, and when a forcing flag is cleared
+ * (core/node.c).  Control path; the node may be published and in use. */
+void ngi_entry_bias_arm(struct ng_node *node);
 /* rwlock baseline: hold the node's finish_wait for an entry that no grace
  * period covers (see core/node.c); false once the node has finished. */
 bool ngi_node_finish_hold(struct ng_node *node);

@@ -3,10 +3,21 @@
  * mutex, and the per-node input queue.
  *
  * Node entry (node->qstate, the NGQ_* bits below, private to this file):
- *   - A reader enters with one CAS (readers + 1) if no writer is inside and
+ *   - Biased entry (graphs with NG_ENTRY_BIASED, nodes with BIAS set): a
+ *     reader announces itself in its thread's announcement block (struct
+ *     ngi_ann, objects.h) with a plain store, a compiler barrier and a load
+ *     of qstate: no locked instruction in or out.  Writers never enter a
+ *     biased node directly: they queue, and the drain owner revokes the
+ *     bias (clears BIAS, then membarrier(2), which makes every reader's
+ *     compiler barrier a full fence), then scans the announcements for the
+ *     node; a reader still inside notifies the queue when it leaves.  The
+ *     protocol, step by step, and its proof sketch are in bias.c; it is
+ *     model-checked in tests/model/ (spin).
+ *   - Counted entry (NG_ENTRY_CAS, unbiased nodes, and the fallbacks): a
+ *     reader enters with one CAS (readers + 1) if no writer is inside and
  *     nothing is pending in the queue; a writer enters with one CAS if the
- *     node is empty and nothing is pending.  Otherwise the item is pushed on
- *     the node's MPSC queue and PENDING is set.
+ *     node is empty, unbiased and nothing is pending.  Otherwise the item
+ *     is pushed on the node's MPSC queue and PENDING is set.
  *   - Whoever sets DRAIN (a single CAS) owns the queue: it pops items in FIFO
  *     order and runs each one once it can enter (reader: no writer inside;
  *     writer: nobody inside).  If the head item cannot enter, the owner parks
@@ -26,26 +37,6 @@
  */
 #include "entry.h"
 
-/*
- * The queue state word, netgraph's ng_queue flags:
- *   bits 0..23  READERS: number of readers inside the node
- *   bit  24     WRITER:  one writer inside (exclusive with readers)
- *   bit  25     PENDING: the input queue may hold items (set by enqueuers
- *                        before they try to become the drainer, cleared
- *                        only by the drainer)
- *   bit  26     DRAIN:   one thread owns the right to pop the queue and
- *                        dispatch it (inline or by scheduling the node on a
- *                        worker)
- * Invariant: WRITER => readers == 0 (asserted at every entry).  Items are
- * dispatched from the queue only by the DRAIN owner, in FIFO order.  New
- * arrivals never overtake queued items: they are queued whenever PENDING is
- * set.
- */
-#define NGQ_READER_MASK 0x00ffffffu
-#define NGQ_WRITER 0x01000000u
-#define NGQ_PENDING 0x02000000u
-#define NGQ_DRAIN 0x04000000u
-#define NGQ_VALID(s) (!((s)&NGQ_WRITER) || ((s)&NGQ_READER_MASK) == 0)
 /* ------------------------------------------------------------------------ */
 /* qstate transitions                                                       */
 /* ------------------------------------------------------------------------ */
@@ -62,13 +53,36 @@ static inline bool try_read(struct ng_node *n)
     return false;
 }
 
-static inline bool try_write(struct ng_node *n)
+/*
+ * Enter n as writer directly: nobody inside, nothing queued.  A biased node
+ * is revoked inline (R1): one CAS turns BIAS into WRITER, so no other
+ * writer, drain owner or counted reader can get in, then membarrier and the
+ * scan (as a drain owner's W1..W2).  No announced reader: entered, true.
+ * Some reader still inside: false with *hold_w set: the caller still holds
+ * WRITER, queues its item and then leaves as writer, which hands the item
+ * to the drain (PENDING is set by then, so the leave kicks it, and the
+ * drain owner parks it until the last announced reader's NOTIFY).
+ */
+static inline bool try_write(struct ng_node *n, bool *hold_w)
 {
     uint32_t s = atomic_load_explicit(&n->qstate, memory_order_relaxed);
-    while (!(s & (NGQ_READER_MASK | NGQ_WRITER | NGQ_PENDING)))
-        if (atomic_compare_exchange_weak_explicit(&n->qstate, &s, s | NGQ_WRITER,
-                                                  memory_order_acquire, memory_order_relaxed))
-            return true;
+    while (!(s & (NGQ_READER_MASK | NGQ_WRITER | NGQ_PENDING))) {
+        uint32_t ns = (s & ~NGQ_BIAS) | NGQ_WRITER;
+        if (!atomic_compare_exchange_weak_explicit(&n->qstate, &s, ns, memory_order_seq_cst,
+                                                   memory_order_relaxed))
+            continue;
+        if (s & NGQ_BIAS) {
+            ngi_bias_membarrier();
+            if (ngi_ann_busy(n)) {
+                *hold_w = true;
+                return false;
+            }
+        }
+        /* Unbiased: the last revocation's scan found the node free, and no
+         * announcement can succeed since. */
+        NGI_ASSERT(!ngi_ann_busy(n));
+        return true;
+    }
     return false;
 }
 
@@ -86,22 +100,30 @@ static bool owner_try_enter(struct ng_node *n, bool writer)
     }
 }
 
-static void kick(struct ngi_thread *t, struct ng_node *n);
 
 static inline void leave(struct ngi_thread *t, struct ng_node *n, bool writer)
 {
     uint32_t s;
     if (writer) {
-        s = atomic_fetch_and_explicit(&n->qstate, ~NGQ_WRITER, memory_order_release);
-        NGI_ASSERT((s & NGQ_WRITER) && NGQ_VALID(s)); /* we were the writer, alone */
-        s &= ~NGQ_WRITER;
+        /* Re-arm the bias if nothing is queued behind us. */
+        bool arm = ngi_bias_eligible(n);
+        s = atomic_load_explicit(&n->qstate, memory_order_relaxed);
+        uint32_t ns;
+        do {
+            NGI_ASSERT((s & NGQ_WRITER) && !(s & NGQ_BIAS) && NGQ_VALID(s)); /* alone */
+            ns = s & ~NGQ_WRITER;
+            if (arm && !(s & NGQ_PENDING))
+                ns |= NGQ_BIAS;
+        } while (!atomic_compare_exchange_weak_explicit(&n->qstate, &s, ns, memory_order_release,
+                                                        memory_order_relaxed));
+        s = ns;
     } else {
         s = atomic_fetch_sub_explicit(&n->qstate, 1, memory_order_release);
         NGI_ASSERT((s & NGQ_READER_MASK) != 0 && NGQ_VALID(s)); /* we were a reader */
         s -= 1;
     }
     if (NGI_UNLIKELY((s & NGQ_PENDING) && !(s & (NGQ_DRAIN | NGQ_READER_MASK))))
-        kick(t, n);
+        ngi_kick(t, n);
 }
 
 /* Hand a node whose DRAIN right we own to the attached runtime, if any. */
@@ -112,8 +134,8 @@ static bool schedule(struct ng_node *n)
 }
 
 /* Try to become the drain owner; on success hand the node to a worker or
- * drain inline. */
-static void kick(struct ngi_thread *t, struct ng_node *n)
+ * drain inline (entry.h). */
+void ngi_kick(struct ngi_thread *t, struct ng_node *n)
 {
     uint32_t s = atomic_load_explicit(&n->qstate, memory_order_relaxed);
     while (!(s & NGQ_DRAIN))
@@ -204,7 +226,7 @@ static int enqueue(struct ngi_thread *t, struct ng_node *n, struct ng_hook *hook
     /* Start a drain unless one is running, or unless the node is busy (the
      * leaving reader/writer will kick it then). */
     if (!(s & NGQ_DRAIN) && !(s & (NGQ_READER_MASK | NGQ_WRITER)))
-        kick(t, n);
+        ngi_kick(t, n);
     return 0;
 }
 
@@ -238,15 +260,23 @@ void ngi_node_drain(struct ngi_thread *t, struct ng_node *n)
                 it = (struct ng_item *)(void *)((char *)qn - offsetof(struct ng_item, qnode));
         }
         if (!it) {
-            /* Queue empty: clear PENDING, then re-check, then let go. */
-            atomic_fetch_and_explicit(&n->qstate, ~NGQ_PENDING, memory_order_acq_rel);
+            /* Queue empty: clear PENDING (and re-arm the bias: nothing is
+             * queued and no writer is inside), then re-check, then let go. */
+            bool arm = ngi_bias_eligible(n);
+            uint32_t s = atomic_load_explicit(&n->qstate, memory_order_relaxed), ns;
+            do {
+                ns = s & ~NGQ_PENDING;
+                if (arm && !(s & NGQ_WRITER))
+                    ns |= NGQ_BIAS;
+            } while (!atomic_compare_exchange_weak_explicit(&n->qstate, &s, ns, memory_order_acq_rel,
+                                                            memory_order_relaxed));
             struct ngi_mpsc_node *qn = ngi_mpsc_pop_wait(&n->queue);
             if (qn) {
                 atomic_fetch_or_explicit(&n->qstate, NGQ_PENDING, memory_order_acq_rel);
                 n->held = (struct ng_item *)(void *)((char *)qn - offsetof(struct ng_item, qnode));
                 continue;
             }
-            uint32_t s = atomic_fetch_and_explicit(&n->qstate, ~NGQ_DRAIN, memory_order_acq_rel);
+            s = atomic_fetch_and_explicit(&n->qstate, ~NGQ_DRAIN, memory_order_acq_rel);
             /* An enqueuer that saw DRAIN set relied on us: take over again. */
             if ((s & NGQ_PENDING) && !(s & (NGQ_READER_MASK | NGQ_WRITER))) {
                 uint32_t e = s & ~NGQ_DRAIN;
@@ -270,18 +300,32 @@ void ngi_node_drain(struct ngi_thread *t, struct ng_node *n)
             unpin(n, h);
             continue;
         }
-        if (!owner_try_enter(n, writer)) {
-            /* Blocked by the current occupant: park the item and let the
-             * occupant's leave() restart the drain. */
+        /* A writer item on a biased node: revoke the bias (W1), then look
+         * for readers inside by announcement (W2). */
+        if (writer)
+            ngi_bias_revoke(n);
+        if ((writer && ngi_ann_busy(n)) || !owner_try_enter(n, writer)) {
+            /* Blocked by the current occupant (W3): park the item and let
+             * the occupant's leave() (counted) or NOTIFY (announced)
+             * restart the drain.  The seq_cst release and fence pair with
+             * NOTIFY's fence: the rescan sees a reader's slot cleared, or
+             * that reader sees DRAIN released and kicks. */
             n->held = it;
-            uint32_t s = atomic_fetch_and_explicit(&n->qstate, ~NGQ_DRAIN, memory_order_acq_rel);
+            uint32_t s = atomic_fetch_and_explicit(&n->qstate, ~NGQ_DRAIN, memory_order_seq_cst);
             uint32_t e = s & ~NGQ_DRAIN;
             bool busy = writer ? (e & (NGQ_READER_MASK | NGQ_WRITER)) : (e & NGQ_WRITER);
+            if (!busy && writer) {
+                atomic_thread_fence(memory_order_seq_cst);
+                busy = ngi_ann_busy(n);
+            }
             if (!busy && atomic_compare_exchange_strong(&n->qstate, &e, e | NGQ_DRAIN))
                 continue;     /* the occupant left meanwhile */
             ng_node_unref(n); /* the next owner takes its own reference */
             return;
         }
+        /* W4: a writer is alone: no bias, no announced reader. */
+        NGI_ASSERT(!writer || (!(atomic_load_explicit(&n->qstate, memory_order_relaxed) & NGQ_BIAS) &&
+                               !ngi_ann_busy(n)));
         it->dnode = NULL;
         it->dhook = NULL;
         NGI_STAT_ADD(n->stats, dequeued);
@@ -314,7 +358,7 @@ void ngi_node_flush_queue(struct ng_node *n)
      * dropped by the drain their enqueuer starts. */
     struct ngi_thread *t = ngi_thread_get(n->g);
     if (t && (atomic_load(&n->qstate) & NGQ_PENDING))
-        kick(t, n);
+        ngi_kick(t, n);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -373,19 +417,31 @@ NGI_NOINLINE int ngi_data_slow(struct ngi_thread *t, struct ng_hook *hook, struc
     NGI_HSTAT_ADD(hook, in);
     bool force_w = (f & NGF_FORCE_WRITER) || (hf & HKF_FORCE_WRITER);
     bool force_q = (f & NGF_FORCE_QUEUE) || (hf & HKF_FORCE_QUEUE);
-    if (!force_q && try_write(n)) {
+    bool hold_w = false;
+    if (!force_q && try_write(n, &hold_w)) {
         int rc = run_with_access(t, n, hook, it, true);
         leave(t, n, true);
         return rc;
     }
-    return enqueue(t, n, hook, it, force_w);
+    int rc = enqueue(t, n, hook, it, force_w);
+    if (hold_w)
+        leave(t, n, true); /* revoked, readers inside: the drain runs it */
+    return rc;
 }
 
-/* A netgraph-mode node: enter as a reader (one CAS) or queue behind the
- * writer.  Out of line so that the shared-node path needs no stack frame. */
+/* A netgraph-mode node: enter as a biased reader (no locked instruction),
+ * else as a counted one (one CAS), or queue behind the writer / the queued
+ * items.  Out of line so that the shared-node path needs no stack frame. */
 NGI_NOINLINE int ngi_data_reader(struct ngi_thread *t, struct ng_hook *hook, struct ng_item *it)
 {
     struct ng_node *n = hook->node;
+    struct ngi_ann *a = ngi_ann_of(t);
+    unsigned i = a->top;
+    if (NGI_LIKELY(i < NGI_ANN_SLOTS) && ngi_ann_enter(t, a, i, n)) {
+        int rc = hook->rcvdata(hook, it);
+        ngi_ann_leave(t, a, i, n);
+        return rc;
+    }
     if (!t)
         t = ngi_thread_get(n->g); /* attached: we are in its section */
     if (NGI_LIKELY(try_read(n))) {
@@ -477,12 +533,16 @@ NGI_NOINLINE int ngi_burst_slow(struct ngi_thread *t, struct ng_hook *hook, stru
     NGI_HSTAT_ADD_N(hook, in, n);
     bool force_w = (f & NGF_FORCE_WRITER) || (hf & HKF_FORCE_WRITER);
     bool force_q = (f & NGF_FORCE_QUEUE) || (hf & HKF_FORCE_QUEUE);
-    if (!force_q && try_write(nd)) {
+    bool hold_w = false;
+    if (!force_q && try_write(nd, &hold_w)) {
         int rc = run_burst_with_access(t, nd, hook, items, n, true);
         leave(t, nd, true);
         return rc;
     }
-    return enqueue_burst(t, nd, hook, items, n, force_w);
+    int rc = enqueue_burst(t, nd, hook, items, n, force_w);
+    if (hold_w)
+        leave(t, nd, true); /* as in ngi_data_slow */
+    return rc;
 }
 
 /* ngi_data_reader for a burst: one reader entry for all n items, or each
@@ -491,6 +551,13 @@ NGI_NOINLINE int ngi_burst_reader(struct ngi_thread *t, struct ng_hook *hook,
                                   struct ng_item **items, unsigned n)
 {
     struct ng_node *nd = hook->node;
+    struct ngi_ann *a = ngi_ann_of(t);
+    unsigned i = a->top;
+    if (NGI_LIKELY(i < NGI_ANN_SLOTS) && ngi_ann_enter(t, a, i, nd)) {
+        int rc = ngi_deliver_burst(hook, nd, items, n);
+        ngi_ann_leave(t, a, i, nd);
+        return rc;
+    }
     if (!t)
         t = ngi_thread_get(nd->g); /* attached: we are in its section */
     if (NGI_LIKELY(try_read(nd))) {
@@ -512,7 +579,8 @@ int ngi_dispatch_item(struct ngi_thread *t, struct ng_node *n, struct ng_hook *h
     }
     /* A method of this node calling back into it: run after it returns. */
     bool reentrant = ngi_thread_holds_writer(t, n);
-    if (!reentrant && !(f & NGF_FORCE_QUEUE) && (writer ? try_write(n) : try_read(n))) {
+    bool hold_w = false;
+    if (!reentrant && !(f & NGF_FORCE_QUEUE) && (writer ? try_write(n, &hold_w) : try_read(n))) {
         /* rwlock baseline: pin the node's shutdown method (see node.c). */
         bool hold = ngi_locked_backend(n->g);
         if (hold && !ngi_node_finish_hold(n)) {
@@ -532,7 +600,10 @@ int ngi_dispatch_item(struct ngi_thread *t, struct ng_node *n, struct ng_hook *h
             n->g->up->node_finish_step(n);
         return rc;
     }
-    return enqueue(t, n, hook, it, writer);
+    int rc = enqueue(t, n, hook, it, writer);
+    if (hold_w)
+        leave(t, n, true); /* as in ngi_data_slow */
+    return rc;
 }
 
 void ngi_node_qsnap(struct ng_node *n, struct ngi_qsnap *out)
@@ -541,4 +612,7 @@ void ngi_node_qsnap(struct ng_node *n, struct ngi_qsnap *out)
     out->readers = q & NGQ_READER_MASK;
     out->writer = (q & NGQ_WRITER) != 0;
     out->pending = (q & NGQ_PENDING) != 0;
+    /* Eligibility, not the bit: a message asking is a writer, and has
+     * revoked the bias while it runs. */
+    out->biased = ngi_bias_eligible(n);
 }

@@ -140,10 +140,14 @@ struct ngi_pool {
 /* The data path's per-thread words, in one thread-local block so that a hop
  * reaches all three through one TLS address (in PIC code: one GOT load, not
  * three).  Owner thread only. */
+struct ngi_ann;
 struct ngi_fast_tls {
     uint64_t serial;       /* ngi_fast_serial (datapath.h) */
     uintptr_t stack_floor; /* ngi_stack_floor (datapath.h) */
     unsigned stat_slot;    /* ngi_stat_slot: this thread's statistics slot */
+    /* The announcement block (below) of this thread's state for the graph
+     * named by `serial`: set and restored with it (ngi_enter/ngi_exit). */
+    struct ngi_ann *ann;
 };
 extern _Thread_local struct ngi_fast_tls ngi_fast NGI_TLS_IE;
 #define ngi_stat_slot (ngi_fast.stat_slot)
@@ -189,6 +193,27 @@ static inline void ngi_stat_add(_Atomic uint64_t *c, unsigned slot, uint64_t v)
 struct ngi_worker; /* runtime/runtime.h */
 
 /*
+ * A thread's reader announcements for one graph: the netgraph-mode nodes it
+ * is inside as a biased reader (datapath/entry.c), innermost last, used as a
+ * stack.  Who writes: the owning thread only (slot stores with no hardware
+ * fence on entry, release stores on leave; `top` is plain, owner-private).
+ * Who reads: any DRAIN owner about to run a writer item scans every block of
+ * the graph with acquire loads, comparing pointers only (it never follows
+ * one).  Memory: blocks are allocated by thread attach, pushed on
+ * g->anns (never unlinked), reused by later threads once released (`used`
+ * cleared at detach, when the stack is empty) and freed with the graph, so
+ * a scan never reads freed memory.  Nesting deeper than NGI_ANN_SLOTS
+ * enters by the counted (CAS) scheme.
+ */
+#define NGI_ANN_SLOTS 28
+struct ngi_ann {
+    _Atomic(struct ng_node *) slot[NGI_ANN_SLOTS];
+    unsigned top;               /* owner only */
+    _Atomic bool used;          /* claimed by a live thread state */
+    struct ngi_ann *next;       /* g->anns, constant once pushed */
+} __attribute__((aligned(64)));
+
+/*
  * Per-(thread, graph) state (datapath/thread.c).  Written only by its own
  * thread, except: `next` (graph->threads_lock), the counters (single-writer,
  * read by ng_graph_stats), and ng_graph_destroy(), which releases every
@@ -204,6 +229,8 @@ struct ngi_thread {
     bool external;             /* attached lazily by an application thread */
     struct ngi_worker *worker; /* non-NULL on runtime workers */
     struct ngi_thread *next;   /* graph->threads, under graph->threads_lock */
+    struct ngi_ann *ann;       /* reader announcements (claimed at attach) */
+    struct ngi_ann *saved_ann; /* ngi_fast.ann before the outermost entry */
     /* Item cache: owner only. */
     struct ng_item *cache;
     unsigned ncache;
@@ -252,6 +279,9 @@ struct ngi_ns;     /* core/namespace.c */
 #define NGF_FINISHED 0x20u     /* type shutdown method has run */
 #define NGF_CONSTRUCTING 0x40u /* constructor running: no hooks yet (core/node.c) */
 #define NGF_CLOSING 0x80u      /* shutdown in progress (core/node.c) */
+/* Never biased (datapath/entry.c): a hook of the node forces writer or
+ * queue entry, so data would revoke the bias item after item.  Sticky. */
+#define NGF_NOBIAS 0x100u
 /* Node flags that divert arriving data off the fast path. */
 #define NGF_DATA_SLOW (NGF_INVALID | NGF_FORCE_WRITER | NGF_FORCE_QUEUE)
 
@@ -524,6 +554,12 @@ struct ng_graph {
 
     pthread_mutex_t threads_lock; /* protects threads list */
     struct ngi_thread *threads;
+    /* Reader announcement blocks (struct ngi_ann): pushed with a release
+     * CAS by thread attach, never unlinked, freed by graph destruction. */
+    _Atomic(struct ngi_ann *) anns;
+    /* Netgraph-mode entry scheme (datapath/entry.c), constant: true when
+     * readers enter eligible nodes by announcement (NG_ENTRY_BIASED). */
+    bool bias;
     /* Attached runtime or NULL: release store by runtime start/stop under
      * ctl_lock, acquire loads anywhere. */
     _Atomic(struct ng_runtime *) runtime;

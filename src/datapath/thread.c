@@ -16,6 +16,7 @@
  */
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "datapath.h"
 
@@ -104,6 +105,38 @@ static struct ng_graph *registry_find_locked(uint64_t serial)
 
 /* Unlink t from its graph and free it.  `self`: called by t's own thread
  * (backend detach) rather than by the destroying thread (backend release). */
+/* Claim a released announcement block of g, or push a new one. */
+static struct ngi_ann *ann_claim(struct ng_graph *g)
+{
+    for (struct ngi_ann *a = atomic_load_explicit(&g->anns, memory_order_acquire); a; a = a->next) {
+        bool f = false;
+        if (!atomic_load_explicit(&a->used, memory_order_relaxed) &&
+            atomic_compare_exchange_strong(&a->used, &f, true))
+            return a;
+    }
+    struct ngi_ann *a = aligned_alloc(64, sizeof(*a));
+    if (!a)
+        return NULL;
+    memset(a, 0, sizeof(*a));
+    atomic_init(&a->used, true);
+    struct ngi_ann *head = atomic_load_explicit(&g->anns, memory_order_relaxed);
+    do
+        a->next = head;
+    while (!atomic_compare_exchange_weak_explicit(&g->anns, &head, a, memory_order_release,
+                                                  memory_order_relaxed));
+    return a;
+}
+
+/* Give a block back: its stack is empty (the thread is outside every
+ * section of g), so every slot is NULL for scanners already. */
+static void ann_release(struct ngi_ann *a)
+{
+    NGI_ASSERT(a->top == 0);
+    for (unsigned i = 0; i < NGI_ANN_SLOTS; i++)
+        NGI_ASSERT(atomic_load_explicit(&a->slot[i], memory_order_relaxed) == NULL);
+    atomic_store_explicit(&a->used, false, memory_order_release);
+}
+
 static void thread_state_free(struct ngi_thread *t, bool self)
 {
     struct ng_graph *g = t->g;
@@ -120,6 +153,7 @@ static void thread_state_free(struct ngi_thread *t, bool self)
         g->gone_drops[i] += ngi_counter_get(&t->drops[i]);
     pthread_mutex_unlock(&g->threads_lock);
     ngi_thread_cache_flush(t);
+    ann_release(t->ann);
     if (self)
         g->bops->thread_detach(g->backend, t->bt);
     else
@@ -183,7 +217,13 @@ struct ngi_thread *ngi_thread_get_slow(struct ng_graph *g)
         return NULL;
     t->g = g;
     t->external = true;
+    t->ann = ann_claim(g);
+    if (!t->ann) {
+        free(t);
+        return NULL;
+    }
     if (g->bops->thread_attach(g->backend, &t->bt) != 0) {
+        ann_release(t->ann);
         free(t);
         return NULL;
     }
@@ -267,6 +307,13 @@ void ngi_threads_release_all(struct ng_graph *g)
     }
     while (g->threads)
         thread_state_free(g->threads, false);
+    /* No thread uses g any more: the announcement blocks go too. */
+    struct ngi_ann *a = atomic_exchange(&g->anns, NULL);
+    while (a) {
+        struct ngi_ann *next = a->next;
+        free(a);
+        a = next;
+    }
 }
 
 /* ------------------------------------------------------------------------ */

@@ -24,6 +24,17 @@ void ngtest_graph_config(struct ng_graph_config *cfg)
 {
     ng_graph_config_init(cfg);
     cfg->backend = ngtest_backend();
+    /* NG_ENTRY=cas|biased|auto: the netgraph-mode entry scheme (default
+     * auto), so any test can be run under either scheme. */
+    const char *e = getenv("NG_ENTRY");
+    if (!e || !*e || strcmp(e, "auto") == 0)
+        cfg->entry = NG_ENTRY_AUTO;
+    else if (strcmp(e, "cas") == 0)
+        cfg->entry = NG_ENTRY_CAS;
+    else if (strcmp(e, "biased") == 0)
+        cfg->entry = NG_ENTRY_BIASED;
+    else
+        fail_msg("unknown NG_ENTRY=%s (cas, biased, auto)", e);
 }
 
 struct ng_graph *ngtest_graph_create(const struct ng_graph_config *cfg)

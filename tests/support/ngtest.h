@@ -25,7 +25,8 @@ struct ng_runtime;
 
 /* The backend selected for this run. */
 enum ng_backend ngtest_backend(void);
-/* ng_graph_config_init() with the selected backend. */
+/* ng_graph_config_init() with the selected backend (NG_BACKEND) and entry
+ * scheme (NG_ENTRY: cas, biased or auto, the default). */
 void ngtest_graph_config(struct ng_graph_config *cfg);
 /* Create a graph from cfg and register the shared-flavour test types
  * "counter" and "pass" (asserts success). */
