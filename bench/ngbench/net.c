@@ -297,6 +297,8 @@ void ngb_net_run(const struct ngb_opts *o, struct ngb_suite *s)
     if (!o->scen[S_NET])
         return;
     res->ran = true;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    res->ncpu = ncpu < 1 ? 1 : (int)ncpu;
     ngb_net_why_not(res->skip, sizeof(res->skip));
     if (res->skip[0])
         return;
@@ -307,8 +309,6 @@ void ngb_net_run(const struct ngb_opts *o, struct ngb_suite *s)
         res->reps = 3; /* keeps the scenario near half a minute on 2 cores */
     res->warm_s = smoke ? 0.02 : 0.1;
     res->window_s = smoke ? 0.03 : quick ? 0.2 : full ? 0.5 : 0.3;
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    res->ncpu = ncpu < 1 ? 1 : (int)ncpu;
     res->gen_cpu = res->ncpu - 1;
     res->maxw = res->ncpu >= 2 ? 2 : 1;
     if (o->maxw > 0 && o->maxw < res->maxw)

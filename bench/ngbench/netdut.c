@@ -28,12 +28,11 @@
 
 #include <ngraph/parse.h>
 
-    /* ------------------------------------------------------------------------ */
-    /* Threads of a run                                                          */
-    /* ------------------------------------------------------------------------ */
+/* ------------------------------------------------------------------------ */
+/* Threads of a run                                                          */
+/* ------------------------------------------------------------------------ */
 
-    static void
-    run_err(struct net_run *r, int e)
+static void run_err(struct net_run *r, int e)
 {
     int z = 0;
     atomic_compare_exchange_strong(&r->err, &z, e);
@@ -237,23 +236,36 @@ void *ngb_tun_graph_main(void *arg)
     return NULL;
 }
 
+/* The plain tunnel's UDP socket, made in namespace ns: connected to
+ * 192.0.2.2:NET_PORT+1 (the sender, in g) or bound to it (the receiver, in
+ * s).  The calling thread is left in namespace `back`.  fd or -errno. */
+static int plain_udp(int ns, bool bind_it, int back)
+{
+    int rc = ngb_ns_enter(ns), fd = -1;
+    if (rc == 0 && (fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+        rc = -errno;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(NET_PORT + 1)};
+    inet_pton(AF_INET, "192.0.2.2", &a.sin_addr);
+    if (rc == 0 && (bind_it ? bind(fd, (struct sockaddr *)&a, sizeof(a))
+                            : connect(fd, (struct sockaddr *)&a, sizeof(a))) < 0)
+        rc = -errno;
+    int rc2 = ngb_ns_enter(back);
+    if (rc == 0)
+        rc = rc2;
+    if (rc && fd >= 0)
+        close(fd);
+    return rc ? rc : fd;
+}
+
 /* Tunnel, plain side: the sender (send() per datagram, or sendmmsg). */
 void *ngb_tun_send_main(void *arg)
 {
     struct net_run *r = arg;
     unsigned size = (unsigned)r->row->size;
     ngb_pin_cpu(r->gen_cpu);
-    int rc = ngb_ns_enter(NS_G), fd = -1;
-    if (rc == 0 && (fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-        rc = -errno;
-    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(NET_PORT + 1)};
-    inet_pton(AF_INET, "192.0.2.2", &to.sin_addr);
-    if (rc == 0 && connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0)
-        rc = -errno;
-    if (rc) {
-        run_err(r, rc);
-        if (fd >= 0)
-            close(fd);
+    int fd = plain_udp(NS_G, false, NS_G);
+    if (fd < 0) {
+        run_err(r, fd);
         return NULL;
     }
     uint8_t f[1514];
@@ -499,20 +511,9 @@ int ngb_dut_tunnel_graph(struct dut *d, struct net_run *r)
 
 int ngb_dut_tunnel_plain(struct net_run *r)
 {
-    int rc = ngb_ns_enter(NS_S), fd = -1;
-    if (rc == 0 && (fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-        rc = -errno;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(NET_PORT + 1)};
-    inet_pton(AF_INET, "192.0.2.2", &a.sin_addr);
-    if (rc == 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
-        rc = -errno;
-    int rc2 = ngb_ns_enter(NS_D);
-    if (rc == 0)
-        rc = rc2;
-    if (rc && fd >= 0)
-        close(fd);
-    r->udp_fd = rc ? -1 : fd;
-    return rc;
+    int fd = plain_udp(NS_S, true, NS_D);
+    r->udp_fd = fd < 0 ? -1 : fd;
+    return fd < 0 ? fd : 0;
 }
 
 void ngb_dut_down(struct dut *d, struct net_run *r)

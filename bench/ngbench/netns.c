@@ -169,6 +169,8 @@ int ngb_ns_setup(char *why, size_t len)
         memset(&sa, 0, sizeof(sa));
         sa.sa_handler = ns_on_signal;
         sigaction(ns_sigs[i], &sa, &old_sa[i]);
+        if (old_sa[i].sa_handler == SIG_IGN) /* e.g. SIGINT of a background job */
+            sigaction(ns_sigs[i], &old_sa[i], NULL);
     }
     for (int i = 0; i < NNS; i++) {
         char nm[48];
