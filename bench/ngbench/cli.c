@@ -19,7 +19,10 @@ static void usage(FILE *f)
                "                   namespaces, needs CAP_NET_ADMIN and ip, else skipped)\n"
                "  --chain LIST     chain lengths, e.g. 1,4,16,64\n"
                "  --rates LIST     churn rates in changes/s, e.g. 0,1000,10000\n"
-               "  --workers W      cap the scale and runtime sweeps at W workers\n"
+               "  --workers W      cap the scale and runtime sweeps at W workers (and the\n"
+               "                   net scenario's DUT CPUs)\n"
+               "  --net-rate R     net scenario: generator paced at R frames/s (e.g. 300k;\n"
+               "                   default: as fast as it can, the rate at maximum load)\n"
                "  --rt-layout LIST runtime scenario chains: private,shared (default both)\n"
                "  --rt-window N    runtime scenario: items in flight per worker (default 128)\n"
                "  --rt-spin N      runtime scenario: empty polls before a worker sleeps\n"
@@ -231,6 +234,7 @@ enum vopt {
     V_RATES,
     V_SIZES,
     V_WORKERS,
+    V_NET_RATE,
     V_RT_LAYOUT,
     V_RT_WINDOW,
     V_RT_SPIN,
@@ -241,8 +245,9 @@ enum vopt {
     NVOPT
 };
 static const char *const vopt_names[NVOPT] = {
-    "--backend",   "--mode",      "--scenario", "--chain", "--rates",      "--sizes",   "--workers",
-    "--rt-layout", "--rt-window", "--rt-spin",  "--reps",  "--chain-reps", "--seconds", "--out",
+    "--backend", "--mode",    "--scenario",   "--chain",     "--rates",
+    "--sizes",   "--workers", "--net-rate",   "--rt-layout", "--rt-window",
+    "--rt-spin", "--reps",    "--chain-reps", "--seconds",   "--out",
 };
 
 /* Option a with value v into *o (and *x); 0, or 2 after a complaint. */
@@ -274,6 +279,15 @@ static int set_value(struct ngb_opts *o, struct explicit_opts *x, enum vopt k, c
     case V_WORKERS:
         o->maxw = atoi(v);
         break;
+    case V_NET_RATE: {
+        double r[1] = {0};
+        if (parse_list(v, r, 1) != 1 || r[0] < 0 || r[0] > 1e9) {
+            fprintf(stderr, "ngbench: --net-rate must be 0..1e9 frames/s\n");
+            return 2;
+        }
+        o->net_rate = r[0];
+        break;
+    }
     case V_RT_LAYOUT:
         o->rt_layout[0] = strstr(v, ngb_layout_names[0]) != NULL;
         o->rt_layout[1] = strstr(v, ngb_layout_names[1]) != NULL;

@@ -83,9 +83,9 @@
 
 #include <ngraph/parse.h>
 
-    static const char *const kind_names[NK_COUNT] = {
-        "generator alone", "ether-bridge-ether", "kernel bridge",    "AF_PACKET loop",
-        "tunnel: ksocket", "tunnel: udp send()", "tunnel: udp mmsg",
+static const char *const kind_names[NK_COUNT] = {
+    "generator alone", "ether-bridge-ether", "kernel bridge",    "AF_PACKET loop",
+    "tunnel: ksocket", "tunnel: udp send()", "tunnel: udp mmsg",
 };
 
 const char *ngb_net_kind_name(int kind)
@@ -134,6 +134,7 @@ static void net_run_one(struct net_ctx *x, struct ngb_net_row *w, int rep)
     r.gen_cpu = res->gen_cpu;
     r.udp_fd = -1;
     r.deadline = ngb_now_ns() + (uint64_t)((res->warm_s + res->window_s + 2.0) * 1e9);
+    r.rate = res->rate;
     int rc = 0;
     if (!is_tunnel(w->kind))
         set_rps(x, w->workers);
@@ -309,6 +310,7 @@ void ngb_net_run(const struct ngb_opts *o, struct ngb_suite *s)
         res->reps = 3; /* keeps the scenario near half a minute on 2 cores */
     res->warm_s = smoke ? 0.02 : 0.1;
     res->window_s = smoke ? 0.03 : quick ? 0.2 : full ? 0.5 : 0.3;
+    res->rate = o->net_rate;
     res->gen_cpu = res->ncpu - 1;
     res->maxw = res->ncpu >= 2 ? 2 : 1;
     if (o->maxw > 0 && o->maxw < res->maxw)
@@ -421,6 +423,10 @@ void ngb_net_report(const struct ngb_suite *s)
            "frame size between two namespaces, sender on CPU %d, receiver on CPU 0.\n",
            r->gen_cpu, r->maxw > r->gen_cpu ? " (W=2: CPU 1 shared with the generator)" : "",
            r->rps ? "on" : "unavailable", r->reps, r->warm_s, r->window_s, r->gen_cpu);
+    if (r->rate > 0)
+        printf("generator paced at %.3f Mfps (--net-rate)\n", r->rate / 1e6);
+    else
+        printf("generator flat out: the forwarding rate at maximum offered load\n");
     printf("%-20s %2s %5s %24s %9s %6s %7s %5s\n", "row", "W", "bytes", "Mfps med [min-max]",
            "offered", "loss%", "DUT cpu", "quiet");
     for (int i = 0; i < r->nrows; i++) {

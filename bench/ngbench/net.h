@@ -42,6 +42,7 @@ struct net_run {
     _Atomic uint64_t delivered; /* tunnel rows: the receiving side */
     _Atomic int err;            /* first negative errno of a thread */
     uint64_t deadline;          /* ns: every thread stops by then */
+    double rate;                /* generator: frames per second, 0 = as fast as it can */
     /* tunnel: graph A and the hook frames are injected on */
     struct ng_graph *ga;
     struct ng_hook *inj;

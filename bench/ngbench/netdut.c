@@ -44,6 +44,13 @@ static bool run_going(struct net_run *r, uint64_t n)
            ngb_now_ns() < r->deadline;
 }
 
+/* --net-rate: the batch after n frames leaves at t0 + n / rate. */
+static void pace(const struct net_run *r, uint64_t t0, uint64_t n)
+{
+    if (r->rate > 0)
+        ngb_sleep_until(t0 + (uint64_t)((double)n * 1e9 / r->rate));
+}
+
 /* The generator: NET_BATCH frames per sendmmsg out of g0, cycling flows. */
 void *ngb_gen_main(void *arg)
 {
@@ -87,8 +94,9 @@ void *ngb_gen_main(void *arg)
         mm[i].msg_hdr.msg_name = &sll;
         mm[i].msg_hdr.msg_namelen = sizeof(sll);
     }
-    uint64_t n = 0;
+    uint64_t n = 0, t0 = ngb_now_ns();
     while (run_going(r, n)) {
+        pace(r, t0, n);
         int k = sendmmsg(fd, mm, NET_BATCH, MSG_DONTWAIT);
         if (k > 0) {
             n += (uint64_t)k;
@@ -216,8 +224,9 @@ void *ngb_tun_graph_main(void *arg)
     uint8_t f[1514];
     ngb_net_frame(f, size, 0);
     ng_thread_register(r->ga);
-    uint64_t n = 0;
+    uint64_t n = 0, t0 = ngb_now_ns();
     while (run_going(r, n)) {
+        pace(r, t0, n);
         struct ng_item *v[NET_TBURST];
         unsigned k = 0;
         ng_batch_begin(r->ga);
@@ -278,8 +287,9 @@ void *ngb_tun_send_main(void *arg)
         mm[i].msg_hdr.msg_iovlen = 1;
     }
     bool mmsg = r->row->kind == NK_TUN_MMSG;
-    uint64_t n = 0;
+    uint64_t n = 0, t0 = ngb_now_ns();
     while (run_going(r, n)) {
+        pace(r, t0, n);
         int k = 0;
         if (mmsg) {
             k = sendmmsg(fd, mm, NET_TBURST, MSG_DONTWAIT);

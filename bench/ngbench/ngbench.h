@@ -96,6 +96,7 @@ struct ngb_opts {
     double rates[16];
     int nrates;
     int maxw;
+    double net_rate; /* --net-rate: the network generator's frames per second, 0 = flat out */
     int churn_n, scale_n, runtime_n;
     bool rt_layout[2];               /* runtime: private chains, one shared chain */
     int sizes[NGB_MAXSIZES], nsizes; /* size scenario: graph sizes in nodes */
@@ -368,7 +369,8 @@ struct ngb_net_res {
     int reps;
     double warm_s, window_s;
     int ncpu, gen_cpu, maxw;
-    bool rps; /* receive packet steering on the DUT's ingress veth was set */
+    double rate; /* --net-rate (frames per second), 0: the generator's full rate */
+    bool rps;    /* receive packet steering on the DUT's ingress veth was set */
     double probe_best;
     int nrows;
     struct ngb_net_row rows[NGB_NET_ROWS];

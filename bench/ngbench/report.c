@@ -391,9 +391,10 @@ static void json_net(FILE *f, const struct ngb_net_res *r)
     fprintf(f,
             "{\"skipped\": null, \"reps\": %d, \"warmup_s\": %.3f, \"window_s\": %.3f, "
             "\"cpus\": %d, \"generator_cpu\": %d, \"sink_cpu\": %d, \"rps_on_dut_cpus\": %s, "
+            "\"generator_rate_per_s\": %.0f, "
             "\"rows\": [\n",
             r->reps, r->warm_s, r->window_s, r->ncpu, r->gen_cpu, r->gen_cpu,
-            r->rps ? "true" : "false");
+            r->rps ? "true" : "false", r->rate);
     for (int i = 0; i < r->nrows; i++) {
         const struct ngb_net_row *w = &r->rows[i];
         int nq = 0;
