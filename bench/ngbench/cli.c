@@ -15,10 +15,15 @@ static void usage(FILE *f)
                "  --backend LIST   ck_epoch,qsbr,rwlock (comma separated)\n"
                "  --mode LIST      netgraph,shared\n"
                "  --scenario LIST  chain,fanout,scale,churn,runtime,size,\n"
-               "                   control,types,entry\n"
+               "                   control,types,entry,net (net: veth forwarding in\n"
+               "                   network namespaces, needs CAP_NET_ADMIN and ip, else\n"
+               "                   skipped)\n"
                "  --chain LIST     chain lengths, e.g. 1,4,16,64\n"
                "  --rates LIST     churn rates in changes/s, e.g. 0,1000,10000\n"
-               "  --workers W      cap the scale and runtime sweeps at W workers\n"
+               "  --workers W      cap the scale and runtime sweeps at W workers (and the\n"
+               "                   net scenario's DUT CPUs)\n"
+               "  --net-rate R     net scenario: generator paced at R frames/s (e.g. 300k;\n"
+               "                   default: as fast as it can, the rate at maximum load)\n"
                "  --rt-layout LIST runtime scenario chains: private,shared (default both)\n"
                "  --rt-window N    runtime scenario: items in flight per worker (default 128)\n"
                "  --rt-spin N      runtime scenario: empty polls before a worker sleeps\n"
@@ -232,6 +237,7 @@ enum vopt {
     V_RATES,
     V_SIZES,
     V_WORKERS,
+    V_NET_RATE,
     V_RT_LAYOUT,
     V_RT_WINDOW,
     V_RT_SPIN,
@@ -243,8 +249,9 @@ enum vopt {
     NVOPT
 };
 static const char *const vopt_names[NVOPT] = {
-    "--backend",   "--mode",      "--scenario", "--chain", "--rates",      "--sizes",   "--workers",
-    "--rt-layout", "--rt-window", "--rt-spin",  "--reps",  "--chain-reps", "--seconds", "--out",
+    "--backend", "--mode",    "--scenario",   "--chain",     "--rates",
+    "--sizes",   "--workers", "--net-rate",   "--rt-layout", "--rt-window",
+    "--rt-spin", "--reps",    "--chain-reps", "--seconds",   "--out",
     "--entry",
 };
 
@@ -277,6 +284,15 @@ static int set_value(struct ngb_opts *o, struct explicit_opts *x, enum vopt k, c
     case V_WORKERS:
         o->maxw = atoi(v);
         break;
+    case V_NET_RATE: {
+        double r[1] = {0};
+        if (parse_list(v, r, 1) != 1 || r[0] < 0 || r[0] > 1e9) {
+            fprintf(stderr, "ngbench: --net-rate must be 0..1e9 frames/s\n");
+            return 2;
+        }
+        o->net_rate = r[0];
+        break;
+    }
     case V_RT_LAYOUT:
         o->rt_layout[0] = strstr(v, ngb_layout_names[0]) != NULL;
         o->rt_layout[1] = strstr(v, ngb_layout_names[1]) != NULL;

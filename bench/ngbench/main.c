@@ -19,6 +19,10 @@
  *   size     topology operations as the graph grows (size.c)
  *   control  the control socket: libnetgraph round trips against a plain
  *            SEQPACKET ping-pong, 1/8/64 clients, the data channel
+ *   types    the per-frame cost of standard node types (types.c)
+ *   net      frames through veth pairs in network namespaces: ether ->
+ *            bridge -> ether against the kernel bridge and a plain
+ *            AF_PACKET loop, a ksocket UDP tunnel against plain UDP (net.c)
  * for every backend (ck_epoch, qsbr, rwlock) and node concurrency mode
  * ("netgraph": reader/writer entry, one CAS per hop; "shared":
  * NG_TYPE_CONCURRENT_DATA, no shared write for node entry), against
@@ -85,6 +89,7 @@ int main(int argc, char **argv)
     ngb_control_run(&o, &s);
     ngb_types_run(&o, &s);
     ngb_entry_run(&o, &s);
+    ngb_net_run(&o, &s);
     double runtime = (double)(ngb_now_ns() - t0) / 1e9;
 
     ngb_report_results(&o, &s, &m, mem);
@@ -92,9 +97,11 @@ int main(int argc, char **argv)
     ngb_control_report(&s);
     ngb_types_report(&s);
     ngb_entry_report(&s);
+    ngb_net_report(&s);
     ngb_targets_eval(&s, m.ncpu);
     ngb_targets_print(&s);
-    int fails = ngb_suite_failures(&s) + ngb_size_failures(&s) + ngb_control_failures(&s);
+    int fails = ngb_suite_failures(&s) + ngb_size_failures(&s) + ngb_control_failures(&s) +
+                ngb_net_failures(&s);
     if (ngb_write_outputs(&o, &s, &m, mem, runtime) == 0)
         printf("\nresults: %s/results.json %s/results.csv\n", o.out, o.out);
     ngb_write_plots(&o, &s, &m);

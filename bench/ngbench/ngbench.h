@@ -15,6 +15,9 @@
  *   memory.c    bytes per node and per hook
  *   size.c      graph size: topology operations from 1k to 1M nodes
  *   control.c   the control socket: libnetgraph round trips, clients, data
+ *   types.c     node types: per-frame cost of the standard types
+ *   net.c       network: frames through veth in namespaces (ether, kernel
+ *               bridge, AF_PACKET loop, UDP tunnel)
  *   machine.c   machine description, other load, scaling ceiling
  *   report.c    table on stdout, results.json, results.csv
  *   plots.c     .dat files, plot.gp, gnuplot PNGs
@@ -64,8 +67,9 @@
 /* Options (cli.c)                                                          */
 /* ------------------------------------------------------------------------ */
 
-/* S_SIZE (size.c), S_CONTROL (control.c), S_TYPES (types.c) and S_ENTRY
- * (entry.c) have no configurations of their own: they run after the suite. */
+/* S_SIZE (size.c), S_CONTROL (control.c), S_TYPES (types.c), S_ENTRY
+ * (entry.c) and S_NET (net.c) have no configurations of their own: they
+ * run after the suite. */
 enum scen {
     S_CHAIN,
     S_FANOUT,
@@ -76,6 +80,7 @@ enum scen {
     S_CONTROL,
     S_TYPES,
     S_ENTRY,
+    S_NET,
     NSCEN
 };
 #define NGB_MAXSIZES 8
@@ -93,6 +98,7 @@ struct ngb_opts {
     double rates[16];
     int nrates;
     int maxw;
+    double net_rate; /* --net-rate: the network generator's frames per second, 0 = flat out */
     int churn_n, scale_n, runtime_n;
     bool rt_layout[2];               /* runtime: private chains, one shared chain */
     int sizes[NGB_MAXSIZES], nsizes; /* size scenario: graph sizes in nodes */
@@ -343,6 +349,45 @@ struct ngb_types_res {
     struct ngb_types_row rows[NGB_TY_ROWS];
 };
 
+/* The network scenario (net.c): frames per second through veth pairs in
+ * network namespaces.  Kinds of row: */
+enum ngb_net_kind {
+    NK_GEN,       /* the generator alone: frames dropped in the DUT namespace */
+    NK_ETHER,     /* ether -> bridge -> ether, W runtime workers, W rings */
+    NK_KBRIDGE,   /* the Linux bridge on the same veth ends, RPS over W CPUs */
+    NK_AFP,       /* plain AF_PACKET loop: TPACKET_V3 ring -> sendmmsg, W threads */
+    NK_TUN_GRAPH, /* UDP tunnel: graph A ksocket -> graph B ksocket -> counter */
+    NK_TUN_SEND,  /* plain UDP: send() per datagram -> recvmmsg */
+    NK_TUN_MMSG,  /* plain UDP: sendmmsg(32) -> recvmmsg */
+    NK_COUNT
+};
+#define NGB_NET_ROWS 24
+#define NGB_NET_REPS 16
+struct ngb_net_row {
+    int kind, size, workers; /* enum ngb_net_kind, frame (datagram) bytes, DUT CPUs */
+    bool ok;                 /* every rep ran */
+    char why[128];           /* why a rep failed, "" if none did */
+    int nrep;
+    double fps[NGB_NET_REPS];     /* frames delivered at the far end per second */
+    double offered[NGB_NET_REPS]; /* frames the generator sent per second, same window */
+    double busy[NGB_NET_REPS];    /* the DUT CPUs' busy share (/proc/stat), 0..1 */
+    double probe[NGB_NET_REPS];   /* contention probe: the lower of before and after */
+    bool quiet[NGB_NET_REPS];
+    uint64_t sink_drops; /* frames the sink's ring had no room for (counted as delivered) */
+};
+struct ngb_net_res {
+    bool ran;       /* the scenario was selected */
+    char skip[160]; /* "" or why it was skipped (no CAP_NET_ADMIN, no ip) */
+    int reps;
+    double warm_s, window_s;
+    int ncpu, gen_cpu, maxw;
+    double rate; /* --net-rate (frames per second), 0: the generator's full rate */
+    bool rps;    /* receive packet steering on the DUT's ingress veth was set */
+    double probe_best;
+    int nrows;
+    struct ngb_net_row rows[NGB_NET_ROWS];
+};
+
 /* A suite: its configurations (in groups run side by side), the DPDK
  * baseline's state, the size scenario's results and the evaluated targets. */
 struct ngb_suite {
@@ -356,6 +401,7 @@ struct ngb_suite {
     struct ngb_ctl_res ctl;
     struct ngb_types_res types;
     struct ngb_entry_res entry;
+    struct ngb_net_res net;
     struct target targets[64];
     int ntargets;
     char cpu[128];     /* the machine's CPU model, printed with every table */
@@ -514,6 +560,24 @@ double ngb_types_med(const struct ngb_types_res *r, const double *v);
 void ngb_entry_run(const struct ngb_opts *o, struct ngb_suite *s);
 void ngb_entry_report(const struct ngb_suite *s);
 double ngb_entry_med(const struct ngb_entry_res *r, const double *v);
+
+/* ------------------------------------------------------------------------ */
+/* Network (net.c)                                                          */
+/* ------------------------------------------------------------------------ */
+
+void ngb_net_run(const struct ngb_opts *o, struct ngb_suite *s);
+void ngb_net_report(const struct ngb_suite *s);
+/* Rows that failed (must be 0; a skipped scenario has none). */
+int ngb_net_failures(const struct ngb_suite *s);
+/* Row of kind k, frame size, workers; NULL if it did not run. */
+const struct ngb_net_row *ngb_net_find(const struct ngb_net_res *r, int kind, int size,
+                                       int workers);
+const char *ngb_net_kind_name(int kind);
+/* Median [min-max] of v over r's quiet reps (all if none). */
+struct mstat ngb_net_stat(const struct ngb_net_row *r, const double *v);
+/* a.fps / b.fps, rep by rep (the two ran side by side), over the reps both
+ * were quiet in (all if none); *nq gets that count. */
+struct mstat ngb_net_ratio(const struct ngb_net_row *a, const struct ngb_net_row *b, int *nq);
 
 /* ------------------------------------------------------------------------ */
 /* Machine (machine.c)                                                      */

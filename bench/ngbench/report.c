@@ -376,6 +376,69 @@ static void json_result(FILE *f, const struct cfg *c, bool last)
             last ? "" : ",");
 }
 
+/* The network scenario: null if not selected; {"skipped": why} if it
+ * could not run; else its parameters and one object per row. */
+static void json_net(FILE *f, const struct ngb_net_res *r)
+{
+    if (!r->ran) {
+        fprintf(f, "null");
+        return;
+    }
+    if (r->skip[0]) {
+        fprintf(f, "{\"skipped\": \"%s\"}", r->skip);
+        return;
+    }
+    fprintf(f,
+            "{\"skipped\": null, \"reps\": %d, \"warmup_s\": %.3f, \"window_s\": %.3f, "
+            "\"cpus\": %d, \"generator_cpu\": %d, \"sink_cpu\": %d, \"rps_on_dut_cpus\": %s, "
+            "\"generator_rate_per_s\": %.0f, "
+            "\"rows\": [\n",
+            r->reps, r->warm_s, r->window_s, r->ncpu, r->gen_cpu, r->gen_cpu,
+            r->rps ? "true" : "false", r->rate);
+    for (int i = 0; i < r->nrows; i++) {
+        const struct ngb_net_row *w = &r->rows[i];
+        int nq = 0;
+        for (int k = 0; k < w->nrep; k++)
+            nq += w->quiet[k];
+        fprintf(f,
+                "    {\"row\": \"%s\", \"workers\": %d, \"frame_bytes\": %d, \"ok\": %s, "
+                "\"error\": \"%s\", \"reps\": %d, \"quiet_reps\": %d, ",
+                ngb_net_kind_name(w->kind), w->workers, w->size, w->ok ? "true" : "false", w->why,
+                w->nrep, nq);
+        json_stat(f, "frames_per_s", ngb_net_stat(w, w->fps));
+        json_stat(f, "offered_per_s", ngb_net_stat(w, w->offered));
+        json_stat(f, "dut_cpu_busy", ngb_net_stat(w, w->busy));
+        json_stat(f, "contention_probe_per_s", ngb_net_stat(w, w->probe));
+        fprintf(f, "\"sink_ring_drops\": %llu}%s\n", (unsigned long long)w->sink_drops,
+                i + 1 < r->nrows ? "," : "");
+    }
+    fprintf(f, "  ]}");
+}
+
+/* net.csv: one line per row of the network scenario (none if it did not run). */
+static int write_net_csv(const char *path, const struct ngb_net_res *r)
+{
+    if (!r->ran || r->skip[0])
+        return 0;
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    fprintf(f, "row,workers,frame_bytes,ok,reps,mfps_med,mfps_min,mfps_max,offered_mfps_med,"
+               "dut_cpu_busy_med,sink_ring_drops\n");
+    for (int i = 0; i < r->nrows; i++) {
+        const struct ngb_net_row *w = &r->rows[i];
+        struct mstat fp = ngb_net_stat(w, w->fps);
+        fprintf(f, "%s,%d,%d,%d,%d,%.4f,%.4f,%.4f,%.4f,%.3f,%llu\n", ngb_net_kind_name(w->kind),
+                w->workers, w->size, w->ok ? 1 : 0, w->nrep, fp.med / 1e6, fp.min / 1e6,
+                fp.max / 1e6, ngb_net_stat(w, w->offered).med / 1e6, ngb_net_stat(w, w->busy).med,
+                (unsigned long long)w->sink_drops);
+    }
+    fclose(f);
+    return 0;
+}
+
 static int write_json(const char *path, const struct ngb_opts *o, const struct ngb_suite *s,
                       const struct machine *m, const struct memres *mem, double runtime)
 {
@@ -466,7 +529,9 @@ static int write_json(const char *path, const struct ngb_opts *o, const struct n
         }
     }
     fprintf(f, "\"error\": \"%s\"", er->why);
-    fprintf(f, "},\n  \"targets\": [\n");
+    fprintf(f, "},\n  \"net\": ");
+    json_net(f, &s->net);
+    fprintf(f, ",\n  \"targets\": [\n");
     for (int i = 0; i < s->ntargets; i++) {
         const struct target *t = &s->targets[i];
         fprintf(f, "    {\"target\": \"%s\", ", t->name);
@@ -529,6 +594,9 @@ int ngb_write_outputs(const struct ngb_opts *o, const struct ngb_suite *s, const
     mkdir(o->out, 0755);
     snprintf(path, sizeof(path), "%s/results.json", o->out);
     if (write_json(path, o, s, m, mem, runtime) < 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/net.csv", o->out);
+    if (write_net_csv(path, &s->net) < 0)
         return -1;
     snprintf(path, sizeof(path), "%s/results.csv", o->out);
     return write_csv(path, s);

@@ -13,7 +13,7 @@
 #include <string.h>
 
 const char *const ngb_scen_names[NSCEN] = {"chain", "fanout",  "scale", "churn", "runtime",
-                                           "size",  "control", "types", "entry"};
+                                           "size",  "control", "types", "entry", "net"};
 const char *const ngb_mode_names[2] = {"netgraph", "shared"};
 const char *const ngb_layout_names[2] = {"private", "shared"};
 const int ngb_dpdk_bursts[2] = {1, 32};

@@ -221,10 +221,44 @@ static void eval_types(struct ngb_suite *s)
              r->rows[5].ok ? ngb_types_med(r, r->rows[5].hops) : NAN);
 }
 
+/* Network (issue #13): ether -> bridge -> ether on 64-byte frames against
+ * the kernel bridge and the plain AF_PACKET loop on the same DUT CPUs, per
+ * rep (the rows ran side by side), for every W that ran. */
+static void eval_net(struct ngb_suite *s)
+{
+    const struct ngb_net_res *r = &s->net;
+    if (!r->ran || r->skip[0])
+        return;
+    static char names[2][MAXW][96];
+    for (int W = 1; W <= r->maxw && W <= 2; W++) {
+        const struct ngb_net_row *e = ngb_net_find(r, NK_ETHER, 64, W);
+        const struct ngb_net_row *refs[2] = {ngb_net_find(r, NK_KBRIDGE, 64, W),
+                                             ngb_net_find(r, NK_AFP, 64, W)};
+        static const char *const what[2] = {
+            "ether-bridge-ether 64B >= kernel bridge fps (same cores)",
+            "ether-bridge-ether 64B >= 90% of plain AF_PACKET loop"};
+        for (int k = 0; k < 2; k++) {
+            snprintf(names[k][W - 1], sizeof(names[k][W - 1]), "%s, W=%d", what[k], W);
+            int nq = 0;
+            struct mstat m = {NAN, NAN, NAN, 0};
+            if (e && refs[k] && e->ok && refs[k]->ok)
+                m = ngb_net_ratio(e, refs[k], &nq);
+            struct target *t = target_new(s, names[k][W - 1], m.med, k ? 0.9 : 1.0, true);
+            if (e && refs[k])
+                snprintf(t->detail, sizeof(t->detail),
+                         "%.3f vs %.3f Mfps; per-rep ratio [%.2f-%.2f], %d quiet of %d reps%s",
+                         ngb_net_stat(e, e->fps).med / 1e6,
+                         ngb_net_stat(refs[k], refs[k]->fps).med / 1e6, m.min, m.max, nq, e->nrep,
+                         W > r->gen_cpu ? "; CPU shared with the generator" : "");
+        }
+    }
+}
+
 void ngb_targets_eval(struct ngb_suite *s, long ncpu)
 {
     s->ntargets = 0;
     eval_size(s);
+    eval_net(s);
     eval_control(s);
     eval_types(s);
     for (int b = 0; b < NG_BACKEND_COUNT; b++)
