@@ -398,8 +398,9 @@ NGI_NOINLINE int ngi_data_slow(struct ngi_thread *t, struct ng_hook *hook, struc
      * pinned by the sender hook. */
     if (link && (hf & HKF_INVALID))
         return ngi_drop_notconn(ngi_hook_partner(hook), it);
-    if (link)
-        NGI_HSTAT_ADD(ngi_hook_partner(hook), out); /* sent, even if dropped below */
+    /* Sent and not counted in here: the sender's own "out" (objects.h). */
+    if (link && (hf & HKF_RELAY))
+        NGI_HSTAT_ADD(ngi_hook_partner(hook), out);
     if (hf & HKF_RELAY) /* a bypassed hook (core/bypass.c): on to the far side */
         return ng_send_data(atomic_load_explicit(&hook->relay, memory_order_acquire), it);
     struct ng_node *n = hook->node;
@@ -411,10 +412,14 @@ NGI_NOINLINE int ngi_data_slow(struct ngi_thread *t, struct ng_hook *hook, struc
         enum ng_drop_reason r = (f & NGF_INVALID) ? NG_DROP_DEAD : NG_DROP_NOTCONN;
         NGI_STAT_ADD(n->stats, drops[r]);
         NGI_HSTAT_ADD(hook, drops);
+        if (link)
+            NGI_HSTAT_ADD(ngi_hook_partner(hook), out); /* sent, not counted in */
         ng_item_drop(it, r);
         return -ENOTCONN;
     }
     NGI_HSTAT_ADD(hook, in);
+    if (!link)
+        NGI_HSTAT_ADD(hook, inj);
     bool force_w = (f & NGF_FORCE_WRITER) || (hf & HKF_FORCE_WRITER);
     bool force_q = (f & NGF_FORCE_QUEUE) || (hf & HKF_FORCE_QUEUE);
     bool hold_w = false;
@@ -513,8 +518,8 @@ NGI_NOINLINE int ngi_burst_slow(struct ngi_thread *t, struct ng_hook *hook, stru
     /* A cut link first, without touching hook->node (see ngi_data_slow). */
     if (link && (hf & HKF_INVALID))
         return ngi_drop_notconn_burst(ngi_hook_partner(hook), items, n);
-    if (link)
-        NGI_HSTAT_ADD_N(ngi_hook_partner(hook), out, n); /* sent, even if dropped below */
+    if (link && (hf & HKF_RELAY)) /* sent and not counted in here (as ngi_data_slow) */
+        NGI_HSTAT_ADD_N(ngi_hook_partner(hook), out, n);
     if (hf & HKF_RELAY) /* a bypassed hook (core/bypass.c): on to the far side */
         return ng_send_data_burst(atomic_load_explicit(&hook->relay, memory_order_acquire), items,
                                   n);
@@ -526,11 +531,15 @@ NGI_NOINLINE int ngi_burst_slow(struct ngi_thread *t, struct ng_hook *hook, stru
         enum ng_drop_reason r = (f & NGF_INVALID) ? NG_DROP_DEAD : NG_DROP_NOTCONN;
         NGI_STAT_ADD_N(nd->stats, drops[r], n);
         NGI_HSTAT_ADD_N(hook, drops, n);
+        if (link)
+            NGI_HSTAT_ADD_N(ngi_hook_partner(hook), out, n); /* sent, not counted in */
         for (unsigned i = 0; i < n; i++)
             ng_item_drop(items[i], r);
         return -ENOTCONN;
     }
     NGI_HSTAT_ADD_N(hook, in, n);
+    if (!link)
+        NGI_HSTAT_ADD_N(hook, inj, n);
     bool force_w = (f & NGF_FORCE_WRITER) || (hf & HKF_FORCE_WRITER);
     bool force_q = (f & NGF_FORCE_QUEUE) || (hf & HKF_FORCE_QUEUE);
     bool hold_w = false;

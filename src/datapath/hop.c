@@ -41,7 +41,8 @@ static NGI_NOINLINE int send_burst_slow(struct ng_hook *hook, struct ng_item **i
  * two hooks of a link live in one block and the peer is the partner
  * (address arithmetic, no dependent load on the chain); a cut link shows as
  * HKF_INVALID on it.  So the hop is: the gate compare, the receiver's flags,
- * one plain counter increment per hook and a tail call of rcvdata: no
+ * one plain counter increment (the receiver's "in") and a tail call of
+ * rcvdata: no
  * section entry, no reference, no shared write for shared nodes.
  */
 int ng_send_data(struct ng_hook *hook, struct ng_item *it)
@@ -92,14 +93,17 @@ static NGI_ALWAYS_INLINE int dispatch_data(struct ngi_thread *t, struct ng_hook 
     uint32_t f = atomic_load_explicit(&n->flags, memory_order_acquire);
     if (NGI_UNLIKELY(f & NGF_DATA_SLOW))
         return ngi_data_slow(t, hook, it, hf, link);
+    /* One counter per hop: the receiver's "in".  The sender's "out" is
+     * derived on read (out = its own not-delivered count + the partner's
+     * in - the partner's injected, stats/stats.c). */
     if (excl) {
-        if (link)
-            ngi_counter_add(&ngi_hook_cnt(ngi_hook_partner(hook), slot)->out, 1);
         ngi_counter_add(&ngi_hook_cnt(hook, slot)->in, 1);
+        if (!link)
+            ngi_counter_add(&ngi_hook_cnt(hook, slot)->inj, 1);
     } else {
-        if (link)
-            NGI_HSTAT_ADD_S(ngi_hook_partner(hook), slot, out);
         NGI_HSTAT_ADD_S(hook, slot, in);
+        if (!link)
+            NGI_HSTAT_ADD_S(hook, slot, inj);
     }
     if (f & NGF_SHARED)
         return hook->rcvdata(hook, it);
@@ -260,14 +264,14 @@ static NGI_ALWAYS_INLINE int dispatch_burst(struct ngi_thread *t, struct ng_hook
     uint32_t f = atomic_load_explicit(&nd->flags, memory_order_acquire);
     if (NGI_UNLIKELY(f & NGF_DATA_SLOW))
         return ngi_burst_slow(t, hook, items, n, hf, link);
-    if (excl) {
-        if (link)
-            ngi_counter_add(&ngi_hook_cnt(ngi_hook_partner(hook), slot)->out, n);
+    if (excl) { /* one counter, as dispatch_data */
         ngi_counter_add(&ngi_hook_cnt(hook, slot)->in, n);
+        if (!link)
+            ngi_counter_add(&ngi_hook_cnt(hook, slot)->inj, n);
     } else {
-        if (link)
-            NGI_HSTAT_ADD_NS(ngi_hook_partner(hook), slot, out, n);
         NGI_HSTAT_ADD_NS(hook, slot, in, n);
+        if (!link)
+            NGI_HSTAT_ADD_NS(hook, slot, inj, n);
     }
     if (f & NGF_SHARED)
         return ngi_deliver_burst(hook, nd, items, n);

@@ -131,8 +131,8 @@ struct ngi_pool {
  * no locked instruction and no cache line shared with another writer.
  * Threads beyond that keep ngi_stat_slot == 0 and share slot 0 with atomic
  * adds.  Readers sum the slots with relaxed loads (src/stats/).
- * Data items are counted at hooks only (in at the receiving hook, out at the
- * sending one); a node's in/out totals are the sums over its hooks plus the
+ * Data items are counted at hooks only (once per hop, at the receiving hook;
+ * see struct ngi_hcnt); a node's in/out totals are the sums over its hooks plus the
  * counts of hooks already removed (folded into ng_node.gone_in/out).
  */
 #define NGI_STAT_SLOTS 8
@@ -157,9 +157,18 @@ struct ngi_nstat {
     _Atomic uint64_t drops[NG_DROP_REASONS];
     _Atomic uint64_t spare[6 - NG_DROP_REASONS];
 };
-/* A hook's data counters in one slot (see struct ngi_pairstat). */
+/*
+ * A hook's data counters in one slot (see struct ngi_pairstat).  A hop
+ * counts once, at the receiver: `in` counts every item that entered the
+ * hook (sent by its partner or injected), `inj` those injected, `out` only
+ * the items sent out of the hook that its partner did not count in
+ * (dropped on the receiving side, relayed past a bypass).  What users see
+ * as the hook's items_out is out + partner.in - partner.inj (stats.c):
+ * both hooks of a link share the block, so the partner's counters live as
+ * long as the hook's.
+ */
 struct ngi_hcnt {
-    _Atomic uint64_t in, out, drops;
+    _Atomic uint64_t in, inj, out, drops;
 };
 
 /* Count one event in counter c of statistics slot `slot`: a plain
@@ -419,7 +428,6 @@ _Static_assert(offsetof(struct ng_hook, flags) + sizeof(uint32_t) <= NGI_CACHELI
 #define NGI_HOOK_PAIR (2 * NGI_HOOK_STRIDE)
 struct ngi_pairstat {
     struct ngi_hcnt h[2]; /* [0]: the block's first hook, [1]: second */
-    _Atomic uint64_t spare[2];
 };
 #define NGI_HOOK_BLOCK (NGI_HOOK_PAIR + NGI_STAT_SLOTS * sizeof(struct ngi_pairstat))
 _Static_assert(sizeof(struct ng_hook) <= NGI_HOOK_STRIDE, "struct ng_hook outgrew its pair slot");
