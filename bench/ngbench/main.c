@@ -98,7 +98,7 @@ int main(int argc, char **argv)
     ngb_types_report(&s);
     ngb_entry_report(&s);
     ngb_net_report(&s);
-    ngb_targets_eval(&s, m.ncpu);
+    ngb_targets_eval(&s, &o, m.ncpu);
     ngb_targets_print(&s);
     int fails = ngb_suite_failures(&s) + ngb_size_failures(&s) + ngb_control_failures(&s) +
                 ngb_net_failures(&s);

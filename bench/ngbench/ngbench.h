@@ -402,7 +402,7 @@ struct ngb_suite {
     struct ngb_types_res types;
     struct ngb_entry_res entry;
     struct ngb_net_res net;
-    struct target targets[64];
+    struct target targets[128];
     int ntargets;
     char cpu[128];     /* the machine's CPU model, printed with every table */
     double probe_best; /* best contention probe of the suite (ngb_suite_derive) */
@@ -620,7 +620,7 @@ void ngb_report_results(const struct ngb_opts *o, const struct ngb_suite *s,
 int ngb_write_outputs(const struct ngb_opts *o, const struct ngb_suite *s, const struct machine *m,
                       const struct memres *mem, double runtime);
 void ngb_write_plots(const struct ngb_opts *o, const struct ngb_suite *s, const struct machine *m);
-void ngb_targets_eval(struct ngb_suite *s, long ncpu);
+void ngb_targets_eval(struct ngb_suite *s, const struct ngb_opts *o, long ncpu);
 void ngb_targets_print(const struct ngb_suite *s);
 const char *ngb_verdict(const struct target *t);
 
