@@ -75,6 +75,13 @@ static NGI_NOINLINE int hop_limit_drop(struct ng_hook *hook, struct ng_item **it
     return link ? ngi_drop_loop(NULL, ngi_hook_partner(hook), items, n)
                 : ngi_drop_loop(hook->node, NULL, items, n);
 }
+/* The same for one item, taken by value: dispatch_data must not take the
+ * address of its item, or the item would live in a stack frame and the
+ * hop's call of rcvdata could no longer be a tail jump. */
+static NGI_NOINLINE int hop_limit_drop1(struct ng_hook *hook, struct ng_item *it, bool link)
+{
+    return hop_limit_drop(hook, &it, 1, link);
+}
 
 static NGI_ALWAYS_INLINE int dispatch_data(struct ngi_thread *t, struct ng_hook *hook,
                                            struct ng_item *it, unsigned slot, bool excl, bool link)
@@ -82,7 +89,7 @@ static NGI_ALWAYS_INLINE int dispatch_data(struct ngi_thread *t, struct ng_hook 
     /* The loop guard's hop count (it->kind's cache line, already loaded
      * by the gate): past NG_HOP_LIMIT, a loop. */
     if (NGI_UNLIKELY(++it->hops > NG_HOP_LIMIT))
-        return hop_limit_drop(hook, &it, 1, link);
+        return hop_limit_drop1(hook, it, link);
     /* Hook flags before the node: with `link`, a hook not yet seen
      * invalid guarantees its node is alive for this section (RCU: the cut
      * that marks it invalid precedes the node's release by a grace period). */
