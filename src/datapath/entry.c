@@ -437,16 +437,12 @@ NGI_NOINLINE int ngi_data_slow(struct ngi_thread *t, struct ng_hook *hook, struc
 /* A netgraph-mode node: enter as a biased reader (no locked instruction),
  * else as a counted one (one CAS), or queue behind the writer / the queued
  * items.  Out of line so that the shared-node path needs no stack frame. */
-NGI_NOINLINE int ngi_data_reader(struct ngi_thread *t, struct ng_hook *hook, struct ng_item *it)
+/* The counted half of ngi_data_reader (kept apart so that the biased
+ * path's frame holds only what it needs across rcvdata). */
+static NGI_NOINLINE int data_reader_counted(struct ngi_thread *t, struct ng_hook *hook,
+                                            struct ng_item *it)
 {
     struct ng_node *n = hook->node;
-    struct ngi_ann *a = ngi_ann_of(t);
-    unsigned i = a->top;
-    if (NGI_LIKELY(i < NGI_ANN_SLOTS) && ngi_ann_enter(t, a, i, n)) {
-        int rc = hook->rcvdata(hook, it);
-        ngi_ann_leave(t, a, i, n);
-        return rc;
-    }
     if (!t)
         t = ngi_thread_get(n->g); /* attached: we are in its section */
     if (NGI_LIKELY(try_read(n))) {
@@ -455,6 +451,19 @@ NGI_NOINLINE int ngi_data_reader(struct ngi_thread *t, struct ng_hook *hook, str
         return rc;
     }
     return enqueue(t, n, hook, it, false);
+}
+
+NGI_NOINLINE int ngi_data_reader(struct ngi_thread *t, struct ng_hook *hook, struct ng_item *it)
+{
+    struct ng_node *n = hook->node;
+    struct ngi_ann *a = ngi_ann_of(t);
+    unsigned i = a->top;
+    if (NGI_LIKELY(i < NGI_ANN_SLOTS) && ngi_ann_enter(t, a, i, n)) {
+        int rc = hook->rcvdata(hook, it);
+        ngi_ann_leave(NULL, a, i, n); /* NULL: a notify looks t up (rare) */
+        return rc;
+    }
+    return data_reader_counted(t, hook, it);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -556,17 +565,10 @@ NGI_NOINLINE int ngi_burst_slow(struct ngi_thread *t, struct ng_hook *hook, stru
 
 /* ngi_data_reader for a burst: one reader entry for all n items, or each
  * queued behind the writer / the pending items, in order. */
-NGI_NOINLINE int ngi_burst_reader(struct ngi_thread *t, struct ng_hook *hook,
-                                  struct ng_item **items, unsigned n)
+static NGI_NOINLINE int burst_reader_counted(struct ngi_thread *t, struct ng_hook *hook,
+                                             struct ng_item **items, unsigned n)
 {
     struct ng_node *nd = hook->node;
-    struct ngi_ann *a = ngi_ann_of(t);
-    unsigned i = a->top;
-    if (NGI_LIKELY(i < NGI_ANN_SLOTS) && ngi_ann_enter(t, a, i, nd)) {
-        int rc = ngi_deliver_burst(hook, nd, items, n);
-        ngi_ann_leave(t, a, i, nd);
-        return rc;
-    }
     if (!t)
         t = ngi_thread_get(nd->g); /* attached: we are in its section */
     if (NGI_LIKELY(try_read(nd))) {
@@ -575,6 +577,20 @@ NGI_NOINLINE int ngi_burst_reader(struct ngi_thread *t, struct ng_hook *hook,
         return rc;
     }
     return enqueue_burst(t, nd, hook, items, n, false);
+}
+
+NGI_NOINLINE int ngi_burst_reader(struct ngi_thread *t, struct ng_hook *hook,
+                                  struct ng_item **items, unsigned n)
+{
+    struct ng_node *nd = hook->node;
+    struct ngi_ann *a = ngi_ann_of(t);
+    unsigned i = a->top;
+    if (NGI_LIKELY(i < NGI_ANN_SLOTS) && ngi_ann_enter(t, a, i, nd)) {
+        int rc = ngi_deliver_burst(hook, nd, items, n);
+        ngi_ann_leave(NULL, a, i, nd);
+        return rc;
+    }
+    return burst_reader_counted(t, hook, items, n);
 }
 
 /* A message or function item (see datapath.h). */
