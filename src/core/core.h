@@ -51,6 +51,13 @@ int ngi_rmhook_locked(struct ng_node *node, const char *name);
 /* Cut a connected pair, unlink it, run both disconnect methods, drop the
  * list references. */
 void ngi_hook_destroy_locked(struct ng_hook *hook);
+/* HKF_NFAST (objects.h): bring hook's mirror of its node's flags up to
+ * date (set, then re-check the node; or clear).  Any context that keeps
+ * the hook alive. */
+void ngi_hook_mirror(struct ng_hook *hook);
+/* The same for every hook of node, after one of its flags changed: under
+ * ctl_lock or inside a read-side section (the hook list is RCU). */
+void ngi_node_mirror(struct ng_node *node);
 /* Upcall: a hook's memory after its last reference and grace period. */
 void ngi_hook_free_cb(struct ngi_defer *d);
 /* Unlink h from its node's hook list (a no-op if it is not in it). */

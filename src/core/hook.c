@@ -50,6 +50,29 @@ int ng_hook_is_valid(const struct ng_hook *h)
              HKF_INVALID) &&
            ng_hook_peer(h) != NULL;
 }
+static bool node_fast(uint32_t f) { return (f & NGF_SHARED) && !(f & NGF_DATA_SLOW); }
+
+void ngi_hook_mirror(struct ng_hook *h)
+{
+    struct ng_node *n = h->node;
+    /* Set, then re-check: a flag set after the first load is seen by the
+     * second (seq_cst), or its setter's walk (ngi_node_mirror, after the
+     * flag) clears the bit after us. */
+    if (node_fast(atomic_load_explicit(&n->flags, memory_order_seq_cst))) {
+        atomic_fetch_or_explicit(&h->flags, HKF_NFAST, memory_order_seq_cst);
+        if (node_fast(atomic_load_explicit(&n->flags, memory_order_seq_cst)))
+            return;
+    }
+    atomic_fetch_and_explicit(&h->flags, ~HKF_NFAST, memory_order_seq_cst);
+}
+
+void ngi_node_mirror(struct ng_node *n)
+{
+    for (struct ng_hook *h = atomic_load_explicit(&n->hooks, memory_order_acquire); h;
+         h = atomic_load_explicit(&h->next, memory_order_acquire))
+        ngi_hook_mirror(h);
+}
+
 /* A forced hook takes its node off the biased entry scheme for good
  * (NGF_NOBIAS, datapath/entry.c): its data enters as writer or through the
  * queue, and would otherwise revoke the bias item after item. */
@@ -274,6 +297,9 @@ int ngi_connect_locked(struct ng_node *n1, const char *name1, struct ng_node *n2
     atomic_store_explicit(&n2->hooks, h2, memory_order_release);
     n2->numhooks++;
     ngi_topo_wunlock(g);
+    /* In the lists: a flag change from now on walks them (ngi_node_mirror). */
+    ngi_hook_mirror(h1);
+    ngi_hook_mirror(h2);
 
     if (n1->type->connect && (rc = n1->type->connect(h1)) != 0)
         goto undo;

@@ -40,19 +40,35 @@ int ng_node_is_valid(const struct ng_node *n)
 }
 
 void ng_node_set_persistent(struct ng_node *n, int on) { ngi_flag_set(&n->flags, NGF_PERSIST, on); }
-/* Clearing a forcing flag makes the node eligible for the biased entry
- * scheme again: arm it now (the first forced item revoked it). */
+/* A forcing flag changed: the hooks' mirrors of it (HKF_NFAST) follow,
+ * walked inside a read-side section (the list is RCU; the caller may be a
+ * node method, so no lock), or under the control lock when this thread
+ * cannot get a section (no memory for its state: it is not in one).
+ * Clearing a forcing flag also makes the node eligible for the biased
+ * entry scheme again: arm it now (the first forced item revoked it). */
+static void forcing_changed(struct ng_node *n, int on)
+{
+    struct ngi_thread *t = ngi_enter(n->g);
+    if (t) {
+        ngi_node_mirror(n);
+        ngi_exit(t);
+    } else {
+        ngi_ctl_lock(n->g);
+        ngi_node_mirror(n);
+        ngi_ctl_unlock(n->g);
+    }
+    if (!on)
+        ngi_entry_bias_arm(n);
+}
 void ng_node_force_writer(struct ng_node *n, int on)
 {
     ngi_flag_set(&n->flags, NGF_FORCE_WRITER, on);
-    if (!on)
-        ngi_entry_bias_arm(n);
+    forcing_changed(n, on);
 }
 void ng_node_force_queue(struct ng_node *n, int on)
 {
     ngi_flag_set(&n->flags, NGF_FORCE_QUEUE, on);
-    if (!on)
-        ngi_entry_bias_arm(n);
+    forcing_changed(n, on);
 }
 
 /* A node whose creation failed after its constructor ran.  The constructor
@@ -218,6 +234,7 @@ int ngi_node_shutdown_locked(struct ng_node *n, bool force)
      * methods below may ask for another one: -ESHUTDOWN).  A persistent
      * node clears it again when it revives. */
     atomic_fetch_or(&n->flags, persist ? NGF_CLOSING : (NGF_INVALID | NGF_CLOSING));
+    ngi_node_mirror(n); /* invalid: data must load the node's flags again */
     /* netgraph's close method: shutdown has begun, the hooks are still
      * there (tee splices its neighbours together here, ng_bypass). */
     if (n->type->close) {

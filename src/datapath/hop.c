@@ -83,6 +83,23 @@ static NGI_NOINLINE int hop_limit_drop1(struct ng_hook *hook, struct ng_item *it
     return hop_limit_drop(hook, &it, 1, link);
 }
 
+/* One counter per hop: the receiver's "in" (and "inj" for an injected
+ * item).  The sender's "out" is derived on read (its own not-delivered
+ * count + the partner's in - the partner's inj, stats/stats.c). */
+static NGI_ALWAYS_INLINE void count_in(struct ng_hook *hook, unsigned slot, bool excl, bool link,
+                                       unsigned n)
+{
+    if (excl) {
+        ngi_counter_add(&ngi_hook_cnt(hook, slot)->in, n);
+        if (!link)
+            ngi_counter_add(&ngi_hook_cnt(hook, slot)->inj, n);
+    } else {
+        NGI_HSTAT_ADD_NS(hook, slot, in, n);
+        if (!link)
+            NGI_HSTAT_ADD_NS(hook, slot, inj, n);
+    }
+}
+
 static NGI_ALWAYS_INLINE int dispatch_data(struct ngi_thread *t, struct ng_hook *hook,
                                            struct ng_item *it, unsigned slot, bool excl, bool link)
 {
@@ -96,22 +113,17 @@ static NGI_ALWAYS_INLINE int dispatch_data(struct ngi_thread *t, struct ng_hook 
     uint32_t hf = atomic_load_explicit(&hook->flags, memory_order_acquire);
     if (NGI_UNLIKELY(hf & HKF_DATA_SLOW))
         return ngi_data_slow(t, hook, it, hf, link);
+    /* A shared node with nothing forcing, mirrored in the hook: no load
+     * of the node at all. */
+    if (NGI_LIKELY(hf & HKF_NFAST)) {
+        count_in(hook, slot, excl, link, 1);
+        return hook->rcvdata(hook, it);
+    }
     struct ng_node *n = hook->node;
     uint32_t f = atomic_load_explicit(&n->flags, memory_order_acquire);
     if (NGI_UNLIKELY(f & NGF_DATA_SLOW))
         return ngi_data_slow(t, hook, it, hf, link);
-    /* One counter per hop: the receiver's "in".  The sender's "out" is
-     * derived on read (out = its own not-delivered count + the partner's
-     * in - the partner's injected, stats/stats.c). */
-    if (excl) {
-        ngi_counter_add(&ngi_hook_cnt(hook, slot)->in, 1);
-        if (!link)
-            ngi_counter_add(&ngi_hook_cnt(hook, slot)->inj, 1);
-    } else {
-        NGI_HSTAT_ADD_S(hook, slot, in);
-        if (!link)
-            NGI_HSTAT_ADD_S(hook, slot, inj);
-    }
+    count_in(hook, slot, excl, link, 1);
     if (f & NGF_SHARED)
         return hook->rcvdata(hook, it);
     return ngi_data_reader(t, hook, it);
@@ -268,18 +280,14 @@ static NGI_ALWAYS_INLINE int dispatch_burst(struct ngi_thread *t, struct ng_hook
     if (NGI_UNLIKELY(hf & HKF_DATA_SLOW))
         return ngi_burst_slow(t, hook, items, n, hf, link);
     struct ng_node *nd = hook->node;
+    if (NGI_LIKELY(hf & HKF_NFAST)) { /* as dispatch_data */
+        count_in(hook, slot, excl, link, n);
+        return ngi_deliver_burst(hook, nd, items, n);
+    }
     uint32_t f = atomic_load_explicit(&nd->flags, memory_order_acquire);
     if (NGI_UNLIKELY(f & NGF_DATA_SLOW))
         return ngi_burst_slow(t, hook, items, n, hf, link);
-    if (excl) { /* one counter, as dispatch_data */
-        ngi_counter_add(&ngi_hook_cnt(hook, slot)->in, n);
-        if (!link)
-            ngi_counter_add(&ngi_hook_cnt(hook, slot)->inj, n);
-    } else {
-        NGI_HSTAT_ADD_NS(hook, slot, in, n);
-        if (!link)
-            NGI_HSTAT_ADD_NS(hook, slot, inj, n);
-    }
+    count_in(hook, slot, excl, link, n);
     if (f & NGF_SHARED)
         return ngi_deliver_burst(hook, nd, items, n);
     return ngi_burst_reader(t, hook, items, n);

@@ -350,6 +350,14 @@ struct ng_node {
 #define HKF_RELAY 0x08u
 /* Hook flags that divert data arriving on the hook off the fast path. */
 #define HKF_DATA_SLOW (HKF_INVALID | HKF_FORCE_WRITER | HKF_FORCE_QUEUE | HKF_RELAY)
+/* A mirror of the node's state for the hop: the node is shared mode and
+ * none of NGF_DATA_SLOW is set, so data arriving here may call rcvdata
+ * without loading the node (one dependent load less per hop).  Kept by
+ * core (ngi_hook_mirror): set only followed by a re-check of the node's
+ * flags, cleared on every hook after a node flag that makes it slow is
+ * set.  A stale set bit is what a hop that loaded the node's flags just
+ * before they changed would see, and the same grace periods cover it. */
+#define HKF_NFAST 0x10u
 
 typedef int (*ngi_rcvdata_fn)(struct ng_hook *hook, struct ng_item *item);
 
