@@ -97,10 +97,12 @@ struct br_host {
 #define BR_TAB_MIN 128u /* slots of the smallest table */
 
 /* A slot goes EMPTY -> live key -> TOMB and never back within one table:
- * a reader that saw a key reads that key's link, whatever it races. */
+ * a reader that saw a key reads that key's hook, whatever it races. */
 struct br_slot {
     _Atomic uint64_t key;
-    _Atomic(struct br_link *) link; /* the host's link (a move stores it) */
+    /* The host's link, by its hook (what forwarding needs first; the link
+     * is the hook's private pointer); a move stores another one. */
+    _Atomic(struct ng_hook *) hook;
 };
 
 struct br_tab {
@@ -111,31 +113,33 @@ struct br_tab {
     uint32_t live;    /* live keys (writers; read under priv->lock) */
     struct br_host **hosts; /* [slots], parallel to slot: set before the key is published */
     struct ng_defer_entry de;
-    struct br_slot slot[];
+    alignas(64) struct br_slot slot[]; /* 4 a cache line, none across two */
 };
 
-/* The key of a 6-byte address (loads 8 bytes: the caller's buffer has 2
- * more, as an Ethernet header does after either address). */
-static inline uint64_t br_key8(const uint8_t *a)
+/* The key of a 6-byte address.  Byte loads, not one wide load: a frame's
+ * header is often written just before (by the sender, or a node that
+ * rewrote an address), and a load spanning several stores cannot take its
+ * data from them (store forwarding) but waits until they reach the cache. */
+static inline uint64_t br_key(const uint8_t *a)
+{
+    uint64_t k = BR_KEY_LIVE;
+    for (int i = 0; i < 6; i++)
+        k |= (uint64_t)a[i] << (8 * i);
+    return k;
+}
+
+/* The same key from one 8-byte load of a (6 address bytes and 2 more the
+ * caller may read): fewer instructions where waiting for the stores does
+ * not hold up what follows (a comparison whose branch is predicted). */
+static inline uint64_t br_key_wide(const uint8_t *a)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t k;
     __builtin_memcpy(&k, a, 8);
     return (k & 0xffffffffffffull) | BR_KEY_LIVE;
 #else
-    uint64_t k = 0;
-    for (int i = 0; i < 6; i++)
-        k |= (uint64_t)a[i] << (8 * i);
-    return k | BR_KEY_LIVE;
+    return br_key(a);
 #endif
-}
-
-/* The key of a 6-byte address in a 6-byte buffer. */
-static inline uint64_t br_key(const uint8_t *a)
-{
-    uint8_t b[8] = {0};
-    __builtin_memcpy(b, a, 6);
-    return br_key8(b);
 }
 
 static inline void br_key_addr(uint64_t key, uint8_t *a)
@@ -165,6 +169,13 @@ static inline struct br_slot *br_tab_find(const struct br_tab *t, uint64_t key)
 static inline struct br_host *br_tab_host(const struct br_tab *t, const struct br_slot *s)
 {
     return t->hosts[s - t->slot];
+}
+
+/* The link of a slot (a writer, under priv->lock: every hook in the table
+ * is a connected link's). */
+static inline struct br_link *br_slot_link(const struct br_slot *s)
+{
+    return ng_hook_private(atomic_load_explicit(&s->hook, memory_order_relaxed));
 }
 
 struct br_priv {

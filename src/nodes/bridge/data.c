@@ -98,7 +98,7 @@ void ngi_bridge_forget(struct br_priv *p, struct br_link *l)
     for (uint32_t i = 0; i <= t->mask; i++) {
         struct br_slot *s = &t->slot[i];
         if ((atomic_load_explicit(&s->key, memory_order_relaxed) & BR_KEY_LIVE) &&
-            atomic_load_explicit(&s->link, memory_order_relaxed) == l)
+            atomic_load_explicit(&s->hook, memory_order_relaxed) == l->hook)
             ngi_br_tab_remove(p, s);
     }
     assert(atomic_load_explicit(&l->src_cache, memory_order_relaxed) == NULL);
@@ -111,14 +111,14 @@ int ngi_bridge_put(struct br_priv *p, struct br_link *l, uint64_t key)
     struct br_tab *t = br_cur(p);
     struct br_slot *s = br_tab_find(t, key);
     if (s) {
-        struct br_link *cur = atomic_load_explicit(&s->link, memory_order_relaxed);
+        struct br_link *cur = br_slot_link(s);
         if (cur == l)
             return 0;
         struct br_host *h = br_tab_host(t, s);
         if (atomic_load_explicit(&h->age, memory_order_relaxed) >= p->conf.minStableAge) {
             atomic_store_explicit(&h->age, 0, memory_order_relaxed);
             ngi_br_cache_drop(p, cur, h);
-            atomic_store_explicit(&s->link, l, memory_order_release);
+            atomic_store_explicit(&s->hook, l->hook, memory_order_release);
             atomic_store_explicit(&l->src_cache, h, memory_order_release);
             return 0;
         }
@@ -522,7 +522,7 @@ static __attribute__((noinline)) int br_source(struct br_priv *p, struct br_link
     struct br_host *h = br_tab_host(t, s);
     if (atomic_load_explicit(&h->staleness, memory_order_relaxed) != 0)
         atomic_store_explicit(&h->staleness, 0, memory_order_relaxed);
-    if (atomic_load_explicit(&s->link, memory_order_acquire) != in)
+    if (atomic_load_explicit(&s->hook, memory_order_acquire) != in->hook)
         return br_learn(p, in, key);
     return 0;
 }
@@ -541,7 +541,7 @@ static inline int br_classify(struct br_link *in, struct ng_item *item, uint32_t
         return br_refuse(in, item, BS_RECV_INVALID, -EINVAL, rc);
     if (__builtin_expect(atomic_load_explicit(&in->loop_count, memory_order_relaxed) != 0, 0))
         return br_refuse(in, item, BS_LOOP_DROPS, -ELOOP, rc);
-    uint64_t dkey = br_key8(eh), skey = br_key8(eh + 6);
+    uint64_t dkey = br_key(eh), skey = br_key(eh + 6);
     ng_pcounter_add(in->st, BS_RECV_PACKETS, 1);
     ng_pcounter_add(in->st, BS_RECV_OCTETS, len);
     *cast = BR_UNICAST;
@@ -562,8 +562,11 @@ static inline int br_classify(struct br_link *in, struct ng_item *item, uint32_t
     if (*cast == BR_UNICAST) {
         const struct br_tab *t = atomic_load_explicit(&p->tab, memory_order_acquire);
         const struct br_slot *d = br_tab_find(t, dkey);
-        if (__builtin_expect(d != NULL, 1)) {
-            struct br_link *dl = atomic_load_explicit(&d->link, memory_order_acquire);
+        /* (no link: its disconnect ran after its hosts went, the host is
+         * gone) */
+        struct br_link *dl =
+            d ? ng_hook_private(atomic_load_explicit(&d->hook, memory_order_acquire)) : NULL;
+        if (__builtin_expect(dl != NULL, 1)) {
             if (__builtin_expect(dl == in, 0)) {
                 ng_pcounter_add(p->nst, BN_LOCAL, 1);
                 ng_item_free(item);
@@ -589,13 +592,12 @@ static __attribute__((noinline, cold)) int br_nolink(struct ng_hook *hook, struc
     return -ENOTCONN;
 }
 
-int ngi_bridge_rcvdata(struct ng_hook *hook, struct ng_item *item)
+/* Any frame, every case, in ng_bridge(4)'s order. */
+static __attribute__((noinline)) int br_rcvdata_any(struct br_link *in, struct ng_item *item,
+                                                    uint32_t len)
 {
-    struct br_link *in = ng_hook_private(hook), *dst = NULL;
-    if (__builtin_expect(!in, 0))
-        return br_nolink(hook, item);
+    struct br_link *dst = NULL;
     int rc = 0, cast = BR_UNICAST;
-    uint32_t len = ng_item_len(item);
     switch (br_classify(in, item, len, &cast, &dst, &rc)) {
     case BR_FORWARD:
         return br_xmit(dst, item, cast, len);
@@ -604,6 +606,59 @@ int ngi_bridge_rcvdata(struct ng_hook *hook, struct ng_item *item)
     default:
         return rc;
     }
+}
+
+/*
+ * The fast path: known unicast from in's cached source host (heard within
+ * the last tick) to a host on another link, on an unmuted link.  It only
+ * reads until it knows the frame is such a one; anything else goes to
+ * br_rcvdata_any, which starts over, so every case keeps its order of
+ * checks and counts.  Per frame: the hook's private pointer, the link's
+ * line, the cached host's line, the table's header and one slot (its key
+ * and the destination's link), the destination link's line; four
+ * per-thread counter adds; no shared write, no lock.
+ */
+int ngi_bridge_rcvdata(struct ng_hook *hook, struct ng_item *item)
+{
+    struct br_link *in = ng_hook_private(hook);
+    if (__builtin_expect(!in, 0))
+        return br_nolink(hook, item);
+    uint32_t len = ng_item_len(item);
+    if (__builtin_expect(len < BR_ETHER_HDR, 0))
+        return br_rcvdata_any(in, item, len);
+    const uint8_t *eh = ng_item_data(item);
+    const struct br_host *c = atomic_load_explicit(&in->src_cache, memory_order_acquire);
+    /* group source or destination, muted link, source not the cached
+     * host or not heard since the last tick */
+    if (__builtin_expect(((eh[0] | eh[6]) & 1) != 0 || c == NULL ||
+                             atomic_load_explicit(&in->loop_count, memory_order_relaxed) != 0 ||
+                             c->key != br_key_wide(eh + 6) || /* 14 bytes at least */
+                             atomic_load_explicit(&c->staleness, memory_order_relaxed) != 0,
+                         0))
+        return br_rcvdata_any(in, item, len);
+    const struct br_tab *t = atomic_load_explicit(&in->p->tab, memory_order_acquire);
+    const struct br_slot *d = br_tab_find(t, br_key(eh));
+    struct ng_hook *out = d ? atomic_load_explicit(&d->hook, memory_order_acquire) : in->hook;
+    if (__builtin_expect(out == in->hook, 0)) /* unknown, or local */
+        return br_rcvdata_any(in, item, len);
+#ifndef BR_EXP_NOCOUNT
+    ng_pcounter_add(in->st, BS_RECV_PACKETS, 1);
+    ng_pcounter_add(in->st, BS_RECV_OCTETS, len);
+#endif
+    int rc = ng_send_data(out, item);
+    /* The link, to count on (NULL: its hook was disconnected meanwhile,
+     * and it has no counters left to read). */
+    struct br_link *dl = ng_hook_private(out);
+    if (__builtin_expect(rc != 0 || dl == NULL, 0)) {
+        if (dl && (rc == -ENOMEM || rc == -ENOBUFS))
+            ng_pcounter_add(dl->st, BS_MEMORY_FAILURES, 1);
+        return rc;
+    }
+#ifndef BR_EXP_NOCOUNT
+    ng_pcounter_add(dl->st, BS_XMIT_PACKETS, 1);
+    ng_pcounter_add(dl->st, BS_XMIT_OCTETS, len);
+#endif
+    return 0;
 }
 
 /* A burst: each frame as rcvdata would take it; runs of consecutive frames

@@ -115,8 +115,8 @@ static int br_gettable(struct br_priv *p, struct ng_item *item)
             br_key_addr(key, o->addr);
             o->age = (uint16_t)(age > 0xffffu ? 0xffffu : age);
             o->staleness = (uint16_t)(st > 0xffffu ? 0xffffu : st);
-            struct br_link *l = atomic_load_explicit(&t->slot[i].link, memory_order_relaxed);
-            snprintf(o->hook, sizeof(o->hook), "%s", ng_hook_name(l->hook));
+            struct ng_hook *hk = atomic_load_explicit(&t->slot[i].hook, memory_order_relaxed);
+            snprintf(o->hook, sizeof(o->hook), "%s", ng_hook_name(hk));
         }
         ary->numHosts = k;
     }

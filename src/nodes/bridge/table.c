@@ -22,11 +22,13 @@
  *   - A slot's key goes EMPTY -> live -> TOMB and never back, within one
  *     table: a removed key leaves a tombstone, a re-inserted key takes a
  *     new empty slot.  So a reader that read key K from a slot reads K's
- *     link from it (never another key's), and hosts[i] never changes once
- *     slot i's key is published (the writer stores link and hosts[i], then
+ *     hook from it (never another key's), and hosts[i] never changes once
+ *     slot i's key is published (the writer stores hook and hosts[i], then
  *     the key with a release store; the reader's acquire load of the key
- *     orders its reads of link and hosts[i] after).  A move stores the new
- *     link (release): a reader sees the old or the new one.
+ *     orders its reads of hook and hosts[i] after).  A move stores the new
+ *     hook (release): a reader sees the old or the new one.  A slot names
+ *     its link by the link's hook (the link is the hook's private pointer):
+ *     forwarding needs the hook first, and the link only to count.
  *   - At most 3/4 of the slots are used (live keys + tombstones): an
  *     insert that would pass that rebuilds the table first.  Empty slots
  *     therefore exist in every table, so every probe ends.
@@ -37,9 +39,11 @@
  *     touches it after the store) until its section ends.
  *   - A host (struct br_host) is freed with ng_defer after its slot is
  *     tombstoned (or its table replaced without it); a link is freed with
- *     ng_defer only after every host on it was removed (data.c), so a
- *     link loaded from any slot of any table a reader can still see is
- *     valid memory.
+ *     ng_defer only after every host on it was removed (data.c), and its
+ *     hook by the engine after a grace period once removed, so a hook (and
+ *     its link) loaded from any slot of any table a reader can still see
+ *     is valid memory.  The hook's private pointer is NULL once its
+ *     disconnect ran: a reader that raced it finds no link to count on.
  *   - The source cache (br_link.src_cache): set by writers only (a host
  *     learnt on or moved to the link), cleared by writers when that host
  *     moves away or is removed, always before its ng_defer.  So a cached
@@ -145,13 +149,13 @@ static struct br_tab *br_cur(struct br_priv *p)
 }
 
 /* Put key at its first empty slot of t (absent from t; room left). */
-static void br_tab_place(struct br_tab *t, uint64_t key, struct br_link *l, struct br_host *h)
+static void br_tab_place(struct br_tab *t, uint64_t key, struct ng_hook *hook, struct br_host *h)
 {
     uint32_t i = (uint32_t)((key * t->mul) >> t->shift);
     while (atomic_load_explicit(&t->slot[i].key, memory_order_relaxed) != BR_KEY_EMPTY)
         i = (i + 1) & t->mask;
     t->hosts[i] = h;
-    atomic_store_explicit(&t->slot[i].link, l, memory_order_relaxed);
+    atomic_store_explicit(&t->slot[i].hook, hook, memory_order_relaxed);
     atomic_store_explicit(&t->slot[i].key, key, memory_order_release); /* publishes both */
     t->used++;
     t->live++;
@@ -166,7 +170,7 @@ static int br_tab_rebuild(struct br_priv *p, uint32_t slots)
     for (uint32_t i = 0; i <= old->mask; i++) {
         uint64_t k = atomic_load_explicit(&old->slot[i].key, memory_order_relaxed);
         if (k & BR_KEY_LIVE)
-            br_tab_place(t, k, atomic_load_explicit(&old->slot[i].link, memory_order_relaxed),
+            br_tab_place(t, k, atomic_load_explicit(&old->slot[i].hook, memory_order_relaxed),
                          old->hosts[i]);
     }
     assert(t->live == old->live);
@@ -190,7 +194,7 @@ int ngi_br_tab_insert(struct br_priv *p, uint64_t key, struct br_link *l, struct
             return -ENOMEM;
         t = br_cur(p);
     }
-    br_tab_place(t, key, l, h);
+    br_tab_place(t, key, l->hook, h);
     return 0;
 }
 
@@ -198,7 +202,7 @@ void ngi_br_tab_remove(struct br_priv *p, struct br_slot *s)
 {
     struct br_tab *t = br_cur(p);
     struct br_host *h = br_tab_host(t, s);
-    struct br_link *l = atomic_load_explicit(&s->link, memory_order_relaxed);
+    struct br_link *l = br_slot_link(s);
     assert(h->key == atomic_load_explicit(&s->key, memory_order_relaxed)); /* a live slot of t */
     atomic_store_explicit(&s->key, BR_KEY_TOMB, memory_order_release);
     t->live--;
@@ -231,7 +235,7 @@ void ngi_br_tab_clear(struct br_priv *p)
         if (!(atomic_load_explicit(&old->slot[i].key, memory_order_relaxed) & BR_KEY_LIVE))
             continue;
         struct br_host *h = old->hosts[i];
-        ngi_br_cache_drop(p, atomic_load_explicit(&old->slot[i].link, memory_order_relaxed), h);
+        ngi_br_cache_drop(p, br_slot_link(&old->slot[i]), h);
         if (ng_defer(g, &h->de, br_host_free_cb) != 0)
             free(h);
     }
