@@ -12,21 +12,31 @@
  * on the data path, on whichever thread a frame arrives (FreeBSD posts
  * itself an NGM_BRIDGE_MOVE_HOST message instead, because its rcvdata runs
  * as a reader and may not touch the table).  Who reads, who writes:
- *   - p->tab, the MAC table (<ngraph/rhash.h>: ck_ht, lock-free lookups):
- *     rcvdata looks up the destination and the source without a lock.
- *     Every change (insert, move, remove) is made under p->lock (and the
- *     table's own writer lock inside), by rcvdata when it learns a new host
- *     or sees one move, by the timer (aging), by disconnect (the hosts of a
- *     removed link) and by messages.  A removed host is freed with ng_defer,
- *     so a frame that found it just before keeps valid memory.
- *   - struct br_host: addr immutable; link is an atomic pointer, changed
+ *   - p->tab, the MAC table (table.c, whose header comment has its own
+ *     invariants: lock-free lookups, slots never reused within a table,
+ *     tables rebuilt and swapped, old ones freed with ng_defer): rcvdata
+ *     looks up the destination, and the source when it is not the cached
+ *     one, without a lock.  Every change (insert, move, remove, rebuild) is
+ *     made under p->lock, by rcvdata when it learns a new host or sees one
+ *     move, by the timer (aging), by disconnect (the hosts of a removed
+ *     link) and by messages.  A removed host is freed with ng_defer, so a
+ *     frame that found it just before keeps valid memory.
+ *   - struct br_host: key immutable; its link is its slot's hook, changed
  *     under p->lock (a move); staleness is zeroed by rcvdata with a relaxed
  *     store when it is not zero already (so a busy host's line is written
  *     once a second, not once a frame) and incremented by the timer with an
  *     atomic add; age is read and written under p->lock only (moves,
  *     the timer, gettable).
- *   - struct br_link (a hook's private pointer): hook, number and kind are
- *     immutable; loop_count (muted seconds left) is an atomic written under
+ *   - the source cache, br_link.src_cache: the host last learnt on (or
+ *     moved to) the link, set and cleared under p->lock only: cleared when
+ *     that host moves away or is removed (ngi_br_cache_drop, before its
+ *     ng_defer), so while it is set the host is in the table on that link.
+ *     rcvdata loads it and compares the frame's source with its key: equal,
+ *     the source needs no lookup (only its staleness, on the same line).
+ *     A frame racing the host's move or removal sees it before the change,
+ *     as if it had come first (the lock-based paths re-check everything).
+ *   - struct br_link (a hook's private pointer): p, hook, number and kind
+ *     are immutable; loop_count (muted seconds left) is an atomic written under
  *     p->lock; the counters are an ng_pcounter set (per-thread lines).  A
  *     link is created by connect and retired by disconnect, which first
  *     marks it dead and removes its hosts under p->lock (so no host can
@@ -46,8 +56,10 @@
  * Everything left is freed by the final shutdown method, once no method of
  * the node can run.
  *
- * Per frame, known unicast: two lock-free table lookups (source, then
- * destination), no allocation, no shared write but the per-thread counters.
+ * Per frame, known unicast from the link's cached source (the fast path,
+ * ngi_bridge_rcvdata): the link's line, the cached host's line, one probe
+ * of the table (the slot holds the destination's hook), four per-thread
+ * counter adds, no allocation, no lock, no shared write.
  */
 #include <assert.h>
 #include <errno.h>
@@ -641,10 +653,8 @@ int ngi_bridge_rcvdata(struct ng_hook *hook, struct ng_item *item)
     struct ng_hook *out = d ? atomic_load_explicit(&d->hook, memory_order_acquire) : in->hook;
     if (__builtin_expect(out == in->hook, 0)) /* unknown, or local */
         return br_rcvdata_any(in, item, len);
-#ifndef BR_EXP_NOCOUNT
     ng_pcounter_add(in->st, BS_RECV_PACKETS, 1);
     ng_pcounter_add(in->st, BS_RECV_OCTETS, len);
-#endif
     int rc = ng_send_data(out, item);
     /* The link, to count on (NULL: its hook was disconnected meanwhile,
      * and it has no counters left to read). */
@@ -654,10 +664,8 @@ int ngi_bridge_rcvdata(struct ng_hook *hook, struct ng_item *item)
             ng_pcounter_add(dl->st, BS_MEMORY_FAILURES, 1);
         return rc;
     }
-#ifndef BR_EXP_NOCOUNT
     ng_pcounter_add(dl->st, BS_XMIT_PACKETS, 1);
     ng_pcounter_add(dl->st, BS_XMIT_OCTETS, len);
-#endif
     return 0;
 }
 
