@@ -20,18 +20,20 @@
 #define BR_ETHER_HDR 14u
 #define BR_TICK_NS 1000000000ull /* FreeBSD's one-second timer */
 
-/* Per-link counters (ng_pcounter indexes), in struct ng_bridge_link_stats
- * order. */
+/* Per-link counters (ng_pcounter indexes).  The four every forwarded frame
+ * counts come first, so they share a cache line of a thread's row (a frame
+ * touches one line of each link's counters); br_stat_field maps them to
+ * struct ng_bridge_link_stats order. */
 enum {
     BS_RECV_OCTETS,
     BS_RECV_PACKETS,
+    BS_XMIT_OCTETS,
+    BS_XMIT_PACKETS,
     BS_RECV_MULTICASTS,
     BS_RECV_BROADCASTS,
     BS_RECV_UNKNOWN,
     BS_RECV_RUNTS,
     BS_RECV_INVALID,
-    BS_XMIT_OCTETS,
-    BS_XMIT_PACKETS,
     BS_XMIT_MULTICASTS,
     BS_XMIT_BROADCASTS,
     BS_LOOP_DROPS,

@@ -43,15 +43,33 @@ static int br_setconfig(struct br_priv *p, const struct ng_mesg *m)
     return 0;
 }
 
+/* Where each BS_* counter goes in struct ng_bridge_link_stats. */
+#define BR_FIELD(f) (offsetof(struct ng_bridge_link_stats, f) / sizeof(uint64_t))
+static const uint8_t br_stat_field[BS_COUNT] = {
+    [BS_RECV_OCTETS] = BR_FIELD(recvOctets),
+    [BS_RECV_PACKETS] = BR_FIELD(recvPackets),
+    [BS_XMIT_OCTETS] = BR_FIELD(xmitOctets),
+    [BS_XMIT_PACKETS] = BR_FIELD(xmitPackets),
+    [BS_RECV_MULTICASTS] = BR_FIELD(recvMulticasts),
+    [BS_RECV_BROADCASTS] = BR_FIELD(recvBroadcasts),
+    [BS_RECV_UNKNOWN] = BR_FIELD(recvUnknown),
+    [BS_RECV_RUNTS] = BR_FIELD(recvRunts),
+    [BS_RECV_INVALID] = BR_FIELD(recvInvalid),
+    [BS_XMIT_MULTICASTS] = BR_FIELD(xmitMulticasts),
+    [BS_XMIT_BROADCASTS] = BR_FIELD(xmitBroadcasts),
+    [BS_LOOP_DROPS] = BR_FIELD(loopDrops),
+    [BS_LOOP_DETECTS] = BR_FIELD(loopDetects),
+    [BS_MEMORY_FAILURES] = BR_FIELD(memoryFailures),
+};
+
 static void br_read_stats(struct br_link *l, struct ng_bridge_link_stats *st, bool clear)
 {
     uint64_t v[BS_COUNT];
+    _Static_assert(sizeof(v) == sizeof(*st), "one counter per field");
     for (unsigned i = 0; i < BS_COUNT; i++)
-        v[i] = clear ? ng_pcounter_fetch_clear(l->st, i) : ng_pcounter_read(l->st, i);
-    if (st) {
-        _Static_assert(sizeof(v) == sizeof(*st), "one counter per field, in order");
+        v[br_stat_field[i]] = clear ? ng_pcounter_fetch_clear(l->st, i) : ng_pcounter_read(l->st, i);
+    if (st)
         memcpy(st, v, sizeof(v));
-    }
 }
 
 /* GET_STATS / CLR_STATS / GETCLR_STATS: an int32 link number (-N:
