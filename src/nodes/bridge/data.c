@@ -539,10 +539,9 @@ static __attribute__((noinline)) int br_source(struct br_priv *p, struct br_link
     return 0;
 }
 
-/* Per frame, known unicast from a source that is in's cached host: the
- * checks, the cache (one line: the host's key and staleness), one probe of
- * the table (the slot holds the destination's link), four per-thread
- * counter adds. */
+/* The general path, every step of ng_bridge(4) in its order: the checks,
+ * the counts, the source (the link's cached host, else the table, else
+ * learning), then the destination. */
 static inline int br_classify(struct br_link *in, struct ng_item *item, uint32_t len, int *cast,
                               struct br_link **dst, int *rc)
 {
