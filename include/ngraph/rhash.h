@@ -1,6 +1,6 @@
 /*
- * <ngraph/rhash.h> - an RCU hash table for node types' learned state (a
- * bridge's MAC table, a filter's address list): lock-free lookups from any
+ * <ngraph/rhash.h> - an RCU hash table for node types' learned state
+ * (learnt addresses, a filter's address list): lock-free lookups from any
  * number of threads inside read-side sections, writers serialised by a lock
  * inside the table, memory reclaimed through the graph's grace periods.
  * Part of the node authors' toolbox (src/toolbox/, docs/toolbox.md).

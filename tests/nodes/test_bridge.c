@@ -610,6 +610,171 @@ static void test_many_hosts(void **state)
     ngtest_fx_done(&x);
 }
 
+/* Where a frame to mac from `from` (a host that is no hook's) goes: the
+ * hook it left by if exactly one, "flood" if by every other link, "" if
+ * none. */
+static const char *where(struct ngtest_fx *x, const char *from, const uint8_t *mac, char *buf)
+{
+    static const uint8_t other[6] = {0x02, 0, 0, 0, 0, 0xee};
+    x->cp->n = 0;
+    assert_int_equal(send_frame(x, from, mac, other), 0);
+    buf[0] = '\0';
+    if (x->cp->n == 1)
+        snprintf(buf, NG_HOOKSIZ, "%s", x->cp->f[0].hook + 2); /* "c_<hook>" */
+    else if (x->cp->n > 1)
+        snprintf(buf, NG_HOOKSIZ, "flood");
+    return buf;
+}
+
+static int movehost(struct ngtest_fx *x, const uint8_t *mac, const char *hook)
+{
+    struct ng_bridge_move_host mh;
+    memset(&mh, 0, sizeof(mh));
+    memcpy(mh.addr, mac, 6);
+    snprintf(mh.hook, sizeof(mh.hook), "%s", hook);
+    return bmsg(x, NGM_BRIDGE_MOVE_HOST, &mh, sizeof(mh), NULL);
+}
+
+/* The source cache: each link remembers the host last learnt on it (or
+ * moved to it), so a frame from that host needs no table lookup.  Every
+ * way the host can leave the link must empty the cache, or a frame from it
+ * would be taken as "known here": a move by a frame, a move by movehost,
+ * a reset, the link's removal, a loop on another link. */
+static void test_source_cache(void **state)
+{
+    struct ngtest_fx x;
+    fx_make(&x, *state, three);
+    stable_age(&x, 0); /* a host may move at once */
+    char hook[NG_HOOKSIZ], w[NG_HOOKSIZ];
+    assert_int_equal(send_frame(&x, "link0", MAC_BCAST, MAC_A), 0); /* link0 caches A */
+    assert_int_equal(send_frame(&x, "link0", MAC_BCAST, MAC_A), 0); /* a cache hit */
+    assert_int_equal(table(&x, MAC_A, hook), 1);
+    assert_string_equal(hook, "link0");
+    assert_string_equal(where(&x, "link2", MAC_A, w), "link0");
+    /* a frame moves A to link1 (link1 caches it), then back to link0 */
+    assert_int_equal(send_frame(&x, "link1", MAC_BCAST, MAC_A), 0);
+    assert_string_equal(where(&x, "link2", MAC_A, w), "link1");
+    assert_int_equal(send_frame(&x, "link0", MAC_BCAST, MAC_A), 0);
+    assert_int_equal(table(&x, MAC_A, hook), 2); /* and link2's 02:..:ee */
+    assert_string_equal(hook, "link0");
+    assert_string_equal(where(&x, "link2", MAC_A, w), "link0");
+    /* movehost takes A to link2; a frame from A on link0 moves it back */
+    assert_int_equal(movehost(&x, MAC_A, "link2"), 0);
+    assert_string_equal(where(&x, "link1", MAC_A, w), "link2");
+    assert_int_equal(send_frame(&x, "link0", MAC_BCAST, MAC_A), 0);
+    assert_string_equal(where(&x, "link1", MAC_A, w), "link0");
+    /* reset: A is unknown until its next frame, which learns it again */
+    assert_int_equal(bmsg(&x, NGM_BRIDGE_RESET, NULL, 0, NULL), 0);
+    assert_int_equal(table(&x, NULL, NULL), 0);
+    assert_string_equal(where(&x, "link2", MAC_A, w), "flood");
+    assert_int_equal(send_frame(&x, "link0", MAC_BCAST, MAC_A), 0);
+    assert_int_equal(table(&x, MAC_A, hook), 2); /* A, and link2's 02:..:ee */
+    assert_string_equal(hook, "link0");
+    /* link0 goes, with A: a new link0 learns it afresh */
+    assert_int_equal(ng_rmhook(x.node, "link0"), 0);
+    assert_int_equal(table(&x, MAC_A, hook), 1);
+    assert_string_equal(hook, "");
+    assert_int_equal(ng_connect(x.node, "link0", x.cap, "c_link0"), 0);
+    assert_string_equal(where(&x, "link2", MAC_A, w), "flood");
+    assert_int_equal(send_frame(&x, "link0", MAC_BCAST, MAC_A), 0);
+    assert_string_equal(where(&x, "link2", MAC_A, w), "link0");
+    /* a loop on link1 (A again before minStableAge) forgets link1's hosts,
+     * not A, and A's frames on link0 are still A's */
+    stable_age(&x, 1000);
+    assert_int_equal(send_frame(&x, "link1", MAC_BCAST, MAC_B), 0); /* link1 caches B */
+    assert_int_equal(send_frame(&x, "link1", MAC_BCAST, MAC_A), -ELOOP);
+    assert_int_equal(table(&x, MAC_B, hook), 2); /* A and 02:..:ee; B forgotten */
+    assert_string_equal(hook, "");
+    assert_int_equal(send_frame(&x, "link0", MAC_BCAST, MAC_A), 0);
+    assert_int_equal(table(&x, MAC_A, hook), 2);
+    assert_string_equal(hook, "link0");
+    struct ng_bridge_link_stats st;
+    assert_int_equal(get_stats(&x, 0, &st), 0);
+    assert_int_equal(st.loopDetects, 0);
+    assert_int_equal(get_stats(&x, 1, &st), 0);
+    assert_int_equal(st.loopDetects, 1);
+    ngtest_fx_done(&x);
+}
+
+/* The fast path's counts are the general path's: a run of known unicast
+ * counts exactly what the same frames counted one by one in the order of
+ * the man page (recv on the way in, xmit on the way out). */
+static void test_fast_counts(void **state)
+{
+    struct ngtest_fx x;
+    fx_make(&x, *state, three);
+    assert_int_equal(send_frame(&x, "link1", MAC_BCAST, MAC_B), 0);
+    assert_int_equal(send_frame(&x, "link0", MAC_BCAST, MAC_A), 0);
+    assert_int_equal(bmsg(&x, NGM_BRIDGE_CLR_STATS, &(int32_t){0}, 4, NULL), 0);
+    assert_int_equal(bmsg(&x, NGM_BRIDGE_CLR_STATS, &(int32_t){1}, 4, NULL), 0);
+    uint8_t f[100];
+    for (uint32_t i = 0; i < 100; i++) {
+        x.cp->n = 0;
+        assert_int_equal(ngtest_fx_inject(&x, "link0", f, frame(f, MAC_B, MAC_A, 14 + i % 80)), 0);
+        assert_int_equal(got(&x, 0, "link1"), 1);
+        assert_int_equal(x.cp->n, 1);
+        assert_int_equal(x.cp->f[0].len, 14 + i % 80);
+    }
+    uint64_t octets = 0;
+    for (uint32_t i = 0; i < 100; i++)
+        octets += 14 + i % 80;
+    struct ng_bridge_link_stats st;
+    assert_int_equal(get_stats(&x, 0, &st), 0);
+    assert_int_equal(st.recvPackets, 100);
+    assert_int_equal(st.recvOctets, octets);
+    assert_int_equal(st.xmitPackets, 0);
+    assert_int_equal(get_stats(&x, 1, &st), 0);
+    assert_int_equal(st.xmitPackets, 100);
+    assert_int_equal(st.xmitOctets, octets);
+    assert_int_equal(st.recvPackets, 0);
+    /* local (B's own link): consumed by the general path, counted */
+    uint64_t local = status_counter(&x, "local");
+    assert_int_equal(send_frame(&x, "link1", MAC_B, MAC_B), 0);
+    assert_int_equal(status_counter(&x, "local"), local + 1);
+    ngtest_fx_done(&x);
+}
+
+/* The table under churn: hosts learnt and forgotten over and over leave
+ * tombstones, which rebuilds clear (the table never fills up), growth past
+ * the first sizes, and shrinking: every host stays where it was learnt. */
+static void test_table_churn(void **state)
+{
+    struct ngtest_fx x;
+    fx_make(&x, *state, three);
+    char w[NG_HOOKSIZ];
+    uint8_t mac[6] = {0x16, 0, 0, 0, 0, 0};
+    char hook[NG_HOOKSIZ];
+    (void)where(&x, "link0", MAC_A, w); /* link0: 02:..:ee */
+    /* link2 keeps 300 hosts throughout */
+    for (int i = 0; i < 300; i++) {
+        mac[4] = (uint8_t)(i >> 8), mac[5] = (uint8_t)i;
+        assert_int_equal(send_frame(&x, "link2", MAC_BCAST, mac), 0);
+    }
+    mac[3] = 1;
+    for (int round = 0; round < 30; round++) {
+        int n = round % 3 == 2 ? 2000 : 150; /* now and then a bigger table */
+        for (int i = 0; i < n; i++) {
+            mac[4] = (uint8_t)(i >> 8), mac[5] = (uint8_t)i;
+            assert_int_equal(send_frame(&x, "link1", MAC_BCAST, mac), 0);
+        }
+        assert_int_equal(status_counter(&x, "hosts"), 301 + (uint64_t)n);
+        mac[4] = (uint8_t)((n - 1) >> 8), mac[5] = (uint8_t)(n - 1);
+        assert_string_equal(where(&x, "link0", mac, w), "link1");
+        assert_int_equal(ng_rmhook(x.node, "link1"), 0); /* n tombstones */
+        assert_int_equal(status_counter(&x, "hosts"), 301);
+        assert_int_equal(table(&x, mac, hook), 301);
+        assert_string_equal(hook, "");
+        assert_int_equal(ng_connect(x.node, "link1", x.cap, "c_link1"), 0);
+    }
+    mac[3] = 0;
+    for (int i = 0; i < 300; i++) {
+        mac[4] = (uint8_t)(i >> 8), mac[5] = (uint8_t)i;
+        assert_string_equal(where(&x, "link0", mac, w), "link2");
+    }
+    assert_int_equal(table(&x, NULL, NULL), 301);
+    ngtest_fx_done(&x);
+}
+
 /* No item for a flood copy (a graph of one item): the copies are skipped
  * (-ENOBUFS, memoryFailures of the receiving link), the frame itself still
  * leaves by the first link. */
@@ -643,7 +808,8 @@ int main(void)
         ngtest_unit_test(test_uplinks),        ngtest_unit_test(test_bad_hooks),
         ngtest_unit_test(test_bad_frames),     ngtest_unit_test(test_persistent),
         ngtest_unit_test(test_burst),          ngtest_unit_test(test_many_hosts),
-        ngtest_unit_test(test_no_copy),
+        ngtest_unit_test(test_no_copy),        ngtest_unit_test(test_source_cache),
+        ngtest_unit_test(test_fast_counts),    ngtest_unit_test(test_table_churn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -114,6 +114,42 @@ static void test_aging(void **state)
     ngtest_fx_done(&x);
 }
 
+/* Known unicast takes the fast path, which restarts no staleness itself
+ * (a host heard since the last tick is on it; one not heard goes to the
+ * general path, which restarts it): two hosts talking only to each other
+ * stay; once silent they go, with the source cache of their links, so
+ * A's next frame learns A afresh. */
+static void test_aging_fast_path(void **state)
+{
+    struct ngtest_fx x;
+    fx_make(&x, *state, two);
+    setconfig(&x, 60, 2, 1);
+    assert_int_equal(send_frame(&x, "link0", MAC_BCAST, MAC_A), 0);
+    assert_int_equal(send_frame(&x, "link1", MAC_A, MAC_B), 0);
+    double t0 = ngtest_now_s();
+    while (ngtest_now_s() - t0 < 3.5) {
+        x.cp->n = 0;
+        assert_int_equal(send_frame(&x, "link0", MAC_B, MAC_A), 0);
+        assert_int_equal(send_frame(&x, "link1", MAC_A, MAC_B), 0);
+        assert_int_equal(x.cp->n, 2); /* each to the other's link only */
+        assert_string_equal(x.cp->f[0].hook, "c_link1");
+        assert_string_equal(x.cp->f[1].hook, "c_link0");
+        assert_int_equal(hosts(&x, NULL, NULL), 2);
+        sleep_ms(100);
+    }
+    t0 = ngtest_now_s();
+    while (hosts(&x, NULL, NULL) != 0 && ngtest_now_s() - t0 < 8.0)
+        sleep_ms(20);
+    assert_int_equal(hosts(&x, NULL, NULL), 0);
+    x.cp->n = 0;
+    assert_int_equal(send_frame(&x, "link0", MAC_B, MAC_A), 0); /* B unknown: flooded */
+    assert_int_equal(x.cp->n, 1);
+    int age = -1;
+    assert_int_equal(hosts(&x, MAC_A, &age), 1);
+    assert_true(age == 0 || age == 1);
+    ngtest_fx_done(&x);
+}
+
 /* A looped link is muted for loopTimeout seconds, then takes frames again;
  * a host older than minStableAge moves without a loop. */
 static void test_unmute_and_stable(void **state)
@@ -181,6 +217,21 @@ static void test_full_table(void **state)
     assert_int_equal(st->memoryFailures, 1);
     assert_int_equal(st->recvPackets, 1);
     ng_mesg_free(r);
+    /* Every host ages out at once (the table shrinks back); learning and
+     * forwarding work as in a new bridge. */
+    setconfig(&x, 60, 1, 1);
+    double t0 = ngtest_now_s();
+    while (hosts(&x, NULL, NULL) != 0 && ngtest_now_s() - t0 < 8.0)
+        sleep_ms(50);
+    assert_int_equal(hosts(&x, NULL, NULL), 0);
+    setconfig(&x, 60, 900, 1);
+    assert_int_equal(send_frame(&x, "link1", MAC_BCAST, MAC_B), 0);
+    assert_int_equal(send_frame(&x, "link0", MAC_BCAST, MAC_A), 0);
+    x.cp->n = 0;
+    assert_int_equal(send_frame(&x, "link0", MAC_B, MAC_A), 0);
+    assert_int_equal(x.cp->n, 1);
+    assert_string_equal(x.cp->f[0].hook, "c_link1");
+    assert_int_equal(hosts(&x, NULL, NULL), 2);
     ngtest_fx_done(&x);
 }
 
@@ -195,11 +246,15 @@ struct race {
     double until;
     atomic_int stop;
     atomic_ullong sent, ctl;
+    unsigned nhosts; /* 0: 64 hosts on random links; else that many, each on its own link */
 };
 
 static int race_done(struct race *r) { return atomic_load(&r->stop) || ngtest_now_s() > r->until; }
 
-/* Frames between 64 hosts on random links, a few broadcasts. */
+/* Frames between 64 hosts on random links, a few broadcasts; or (nhosts)
+ * between nhosts hosts, each always on the same link, mostly known
+ * unicast once learnt (the fast path), while the table grows, is
+ * rebuilt, cleared and aged. */
 static void *traffic(void *arg)
 {
     struct race *r = arg;
@@ -211,14 +266,18 @@ static void *traffic(void *arg)
             continue;
         uint8_t *f = ng_item_data(it);
         memset(f, 0, 64);
+        unsigned nh = r->nhosts ? r->nhosts : 64;
+        unsigned dh = (unsigned)(v % nh), sh = (unsigned)((v >> 16) % nh);
         f[0] = 0x02;
-        f[5] = (uint8_t)(v & 63);
+        f[4] = (uint8_t)(dh >> 8);
+        f[5] = (uint8_t)dh;
         if ((v >> 8) % 16 == 0)
             memset(f, 0xff, 6);
         f[6] = 0x02;
-        f[11] = (uint8_t)((v >> 16) & 63);
+        f[10] = (uint8_t)(sh >> 8);
+        f[11] = (uint8_t)sh;
         char hook[NG_HOOKSIZ];
-        unsigned l = (unsigned)((v >> 24) % (NLINKS + NEXTRA));
+        unsigned l = r->nhosts ? sh % (NLINKS + NEXTRA) : (unsigned)((v >> 24) % (NLINKS + NEXTRA));
         snprintf(hook, sizeof(hook), "link%u", l);
         (void)ng_inject_data(r->br, hook, it); /* consumed; may be refused */
         atomic_fetch_add_explicit(&r->sent, 1, memory_order_relaxed);
@@ -289,15 +348,15 @@ static void *control(void *arg)
     return NULL;
 }
 
-static void test_concurrent(void **state)
+static void race_run(struct ng_graph *g, unsigned nhosts)
 {
-    struct ng_graph *g = *state;
     int rc = ng_type_register(g, &ng_bridge_type);
     assert_true(rc == 0 || rc == -EEXIST);
     struct ng_runtime *rt = ngtest_runtime(g, 2);
     struct race r;
     memset(&r, 0, sizeof(r));
     r.g = g;
+    r.nhosts = nhosts;
     assert_int_equal(ng_node_create(g, "bridge", &r.br), 0);
     assert_int_equal(ng_node_name(r.br, "br0"), 0);
     for (int i = 0; i < NLINKS; i++) {
@@ -327,6 +386,14 @@ static void test_concurrent(void **state)
     ng_node_unref(r.br);
 }
 
+static void test_concurrent(void **state) { race_run(*state, 0); }
+
+/* The same race with 3000 hosts: the MAC table grows and is rebuilt under
+ * the readers (3/4 full), cleared by resets, emptied by links leaving and
+ * by aging (maxStaleness 1 to 3), and shrunk back, while the fast path
+ * forwards known unicast from the source cache. */
+static void test_concurrent_table(void **state) { race_run(*state, 3000); }
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +401,8 @@ int main(void)
         ngtest_unit_test(test_unmute_and_stable),
         ngtest_unit_test(test_full_table),
         ngtest_unit_test(test_concurrent),
+        ngtest_unit_test(test_concurrent_table),
+        ngtest_unit_test(test_aging_fast_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,21 +12,31 @@
  * on the data path, on whichever thread a frame arrives (FreeBSD posts
  * itself an NGM_BRIDGE_MOVE_HOST message instead, because its rcvdata runs
  * as a reader and may not touch the table).  Who reads, who writes:
- *   - p->tab, the MAC table (<ngraph/rhash.h>: ck_ht, lock-free lookups):
- *     rcvdata looks up the destination and the source without a lock.
- *     Every change (insert, move, remove) is made under p->lock (and the
- *     table's own writer lock inside), by rcvdata when it learns a new host
- *     or sees one move, by the timer (aging), by disconnect (the hosts of a
- *     removed link) and by messages.  A removed host is freed with ng_defer,
- *     so a frame that found it just before keeps valid memory.
- *   - struct br_host: addr immutable; link is an atomic pointer, changed
+ *   - p->tab, the MAC table (table.c, whose header comment has its own
+ *     invariants: lock-free lookups, slots never reused within a table,
+ *     tables rebuilt and swapped, old ones freed with ng_defer): rcvdata
+ *     looks up the destination, and the source when it is not the cached
+ *     one, without a lock.  Every change (insert, move, remove, rebuild) is
+ *     made under p->lock, by rcvdata when it learns a new host or sees one
+ *     move, by the timer (aging), by disconnect (the hosts of a removed
+ *     link) and by messages.  A removed host is freed with ng_defer, so a
+ *     frame that found it just before keeps valid memory.
+ *   - struct br_host: key immutable; its link is its slot's hook, changed
  *     under p->lock (a move); staleness is zeroed by rcvdata with a relaxed
  *     store when it is not zero already (so a busy host's line is written
  *     once a second, not once a frame) and incremented by the timer with an
  *     atomic add; age is read and written under p->lock only (moves,
  *     the timer, gettable).
- *   - struct br_link (a hook's private pointer): hook, number and kind are
- *     immutable; loop_count (muted seconds left) is an atomic written under
+ *   - the source cache, br_link.src_cache: the host last learnt on (or
+ *     moved to) the link, set and cleared under p->lock only: cleared when
+ *     that host moves away or is removed (ngi_br_cache_drop, before its
+ *     ng_defer), so while it is set the host is in the table on that link.
+ *     rcvdata loads it and compares the frame's source with its key: equal,
+ *     the source needs no lookup (only its staleness, on the same line).
+ *     A frame racing the host's move or removal sees it before the change,
+ *     as if it had come first (the lock-based paths re-check everything).
+ *   - struct br_link (a hook's private pointer): p, hook, number and kind
+ *     are immutable; loop_count (muted seconds left) is an atomic written under
  *     p->lock; the counters are an ng_pcounter set (per-thread lines).  A
  *     link is created by connect and retired by disconnect, which first
  *     marks it dead and removes its hosts under p->lock (so no host can
@@ -46,21 +56,23 @@
  * Everything left is freed by the final shutdown method, once no method of
  * the node can run.
  *
- * Per frame, known unicast: two lock-free table lookups (source, then
- * destination), no allocation, no shared write but the per-thread counters.
+ * Per frame, known unicast from the link's cached source (the fast path,
+ * ngi_bridge_rcvdata): the link's line, the cached host's line, one probe
+ * of the table (the slot holds the destination's hook), four per-thread
+ * counter adds, no allocation, no lock, no shared write.
  */
+#include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bridge_priv.h"
 
-static void br_host_free_cb(struct ng_defer_entry *e) { free((struct br_host *)(void *)e); }
-
 static void br_link_free_cb(struct ng_defer_entry *e)
 {
-    struct br_link *l = (struct br_link *)(void *)e;
+    struct br_link *l = (struct br_link *)(void *)((char *)e - offsetof(struct br_link, de));
     ng_pcounter_destroy(l->st);
     free(l);
 }
@@ -69,16 +81,9 @@ static void br_set_free_cb(struct ng_defer_entry *e) { free((struct br_linkset *
 
 static struct ng_graph *br_graph(struct br_priv *p) { return ng_node_graph(p->node); }
 
-static void br_retire_host(struct br_priv *p, struct br_host *h)
+static struct br_tab *br_cur(struct br_priv *p)
 {
-    if (ng_defer(br_graph(p), &h->de, br_host_free_cb) != 0)
-        free(h); /* not reached: the graph is alive */
-}
-
-static void br_release_host(const void *key, void *value, void *arg)
-{
-    (void)key;
-    br_retire_host(arg, value);
+    return atomic_load_explicit(&p->tab, memory_order_relaxed); /* p->lock held */
 }
 
 static const char *br_nodename(struct br_priv *p, char *buf, size_t len)
@@ -98,34 +103,35 @@ static const char *br_nodename(struct br_priv *p, char *buf, size_t len)
 void ngi_bridge_forget(struct br_priv *p, struct br_link *l)
 {
     if (!l) {
-        (void)ng_rhash_clear(p->tab, br_release_host, p); /* -ENOMEM: empty, still big */
+        ngi_br_tab_clear(p);
         return;
     }
-    struct ng_rhash_iter it;
-    void *v;
-    if (ng_rhash_iter_begin(p->tab, &it) != 0)
-        return;
-    while (ng_rhash_iter_next(&it, NULL, &v) == 1) {
-        struct br_host *h = v;
-        if (atomic_load_explicit(&h->link, memory_order_relaxed) == l &&
-            ng_rhash_iter_remove(&it) == 0)
-            br_retire_host(p, h);
+    struct br_tab *t = br_cur(p);
+    for (uint32_t i = 0; i <= t->mask; i++) {
+        struct br_slot *s = &t->slot[i];
+        if ((atomic_load_explicit(&s->key, memory_order_relaxed) & BR_KEY_LIVE) &&
+            atomic_load_explicit(&s->hook, memory_order_relaxed) == l->hook)
+            ngi_br_tab_remove(p, s);
     }
-    ng_rhash_iter_end(&it);
+    assert(atomic_load_explicit(&l->src_cache, memory_order_relaxed) == NULL);
 }
 
-int ngi_bridge_put(struct br_priv *p, struct br_link *l, const uint8_t *addr)
+int ngi_bridge_put(struct br_priv *p, struct br_link *l, uint64_t key)
 {
     if (l->dead)
         return -ENOTCONN;
-    struct br_host *h = ng_rhash_lookup(p->tab, addr);
-    if (h) {
-        struct br_link *cur = atomic_load_explicit(&h->link, memory_order_relaxed);
+    struct br_tab *t = br_cur(p);
+    struct br_slot *s = br_tab_find(t, key);
+    if (s) {
+        struct br_link *cur = br_slot_link(s);
         if (cur == l)
             return 0;
+        struct br_host *h = br_tab_host(t, s);
         if (atomic_load_explicit(&h->age, memory_order_relaxed) >= p->conf.minStableAge) {
             atomic_store_explicit(&h->age, 0, memory_order_relaxed);
-            atomic_store_explicit(&h->link, l, memory_order_release);
+            ngi_br_cache_drop(p, cur, h);
+            atomic_store_explicit(&s->hook, l->hook, memory_order_release);
+            atomic_store_explicit(&l->src_cache, h, memory_order_release);
             return 0;
         }
         /* The host jumped again before it was stable: l loops back. */
@@ -139,26 +145,29 @@ int ngi_bridge_put(struct br_priv *p, struct br_link *l, const uint8_t *addr)
         ngi_bridge_forget(p, l);
         return -ELOOP;
     }
-    h = calloc(1, sizeof(*h));
+    struct br_host *h = malloc(sizeof(*h));
     if (!h)
         return -ENOMEM;
-    memcpy(h->addr, addr, sizeof(h->addr));
-    atomic_init(&h->link, l);
+    h->key = key;
     atomic_init(&h->age, 0);
     atomic_init(&h->staleness, 0);
-    int r = ng_rhash_insert(p->tab, addr, h);
-    if (r != 0)
+    int r = ngi_br_tab_insert(p, key, l, h);
+    if (r != 0) {
         free(h); /* never published */
-    return r;
+        return r;
+    }
+    atomic_store_explicit(&l->src_cache, h, memory_order_release);
+    return 0;
 }
 
-/* The frame's source addr was seen on l where the table says otherwise
- * (h: its entry, or NULL): learn it.  0 to forward the frame, -ELOOP to
- * drop it. */
-static int br_learn(struct br_priv *p, struct br_link *l, const uint8_t *addr)
+/* The frame's source key was seen on l where the table says otherwise (a
+ * new host, or one on another link): learn it.  0 to forward the frame,
+ * -ELOOP to drop it.  Out of line: the forwarding path never comes here. */
+static __attribute__((noinline, cold)) int br_learn(struct br_priv *p, struct br_link *l,
+                                                    uint64_t key)
 {
     pthread_mutex_lock(&p->lock);
-    int r = ngi_bridge_put(p, l, addr);
+    int r = ngi_bridge_put(p, l, key);
     pthread_mutex_unlock(&p->lock);
     if (r == -ENOMEM || r == -ENOSPC)
         ng_pcounter_add(l->st, BS_MEMORY_FAILURES, 1);
@@ -176,23 +185,22 @@ static void br_tick(struct ng_node *node, struct ng_hook *hook, void *arg1, int 
     struct br_priv *p = arg1;
     pthread_mutex_lock(&p->lock);
     uint32_t max_stale = p->conf.maxStaleness;
-    struct ng_rhash_iter it;
-    void *v;
-    if (ng_rhash_iter_begin(p->tab, &it) == 0) {
-        while (ng_rhash_iter_next(&it, NULL, &v) == 1) {
-            struct br_host *h = v;
-            uint32_t s = atomic_fetch_add_explicit(&h->staleness, 1, memory_order_relaxed) + 1;
-            if (s >= max_stale) {
-                if (ng_rhash_iter_remove(&it) == 0)
-                    br_retire_host(p, h);
-                continue;
-            }
-            uint32_t a = atomic_load_explicit(&h->age, memory_order_relaxed);
-            if (a < 0xffffu)
-                atomic_store_explicit(&h->age, a + 1, memory_order_relaxed);
+    struct br_tab *t = br_cur(p);
+    for (uint32_t i = 0; i <= t->mask; i++) {
+        struct br_slot *sl = &t->slot[i];
+        if (!(atomic_load_explicit(&sl->key, memory_order_relaxed) & BR_KEY_LIVE))
+            continue;
+        struct br_host *h = t->hosts[i];
+        uint32_t s = atomic_fetch_add_explicit(&h->staleness, 1, memory_order_relaxed) + 1;
+        if (s >= max_stale) {
+            ngi_br_tab_remove(p, sl);
+            continue;
         }
-        ng_rhash_iter_end(&it);
+        uint32_t a = atomic_load_explicit(&h->age, memory_order_relaxed);
+        if (a < 0xffffu)
+            atomic_store_explicit(&h->age, a + 1, memory_order_relaxed);
     }
+    ngi_br_tab_shrink(p); /* after mass aging: a small table again */
     struct br_linkset *ls = atomic_load_explicit(&p->links, memory_order_acquire);
     for (unsigned i = 0; i < ls->n; i++) {
         struct br_link *l = ls->l[i];
@@ -227,17 +235,8 @@ static void br_defaults(struct br_priv *p)
 
 static void br_free_priv(struct br_priv *p)
 {
-    if (p->tab) {
-        /* No reader is left: free the hosts at once, then the table. */
-        struct ng_rhash_iter it;
-        void *v;
-        if (ng_rhash_iter_begin(p->tab, &it) == 0) {
-            while (ng_rhash_iter_next(&it, NULL, &v) == 1)
-                free(v);
-            ng_rhash_iter_end(&it);
-        }
-        ng_rhash_destroy(p->tab);
-    }
+    /* No reader is left: the hosts and the table go at once. */
+    ngi_br_tab_destroy(atomic_load_explicit(&p->tab, memory_order_relaxed), true);
     /* Every link was retired by its disconnect, except dead ones a failed
      * br_relink left in the set. */
     struct br_linkset *ls = atomic_load_explicit(&p->links, memory_order_relaxed);
@@ -249,9 +248,19 @@ static void br_free_priv(struct br_priv *p)
     free(p);
 }
 
+/* Zeroed memory for an object whose hot fields share a cache line. */
+static void *br_zalloc_line(size_t size)
+{
+    size = (size + 63) / 64 * 64;
+    void *m = aligned_alloc(64, size);
+    if (m)
+        memset(m, 0, size);
+    return m;
+}
+
 int ngi_bridge_constructor(struct ng_node *node)
 {
-    struct br_priv *p = calloc(1, sizeof(*p));
+    struct br_priv *p = br_zalloc_line(sizeof(*p));
     if (!p)
         return -ENOMEM;
     p->node = node;
@@ -263,10 +272,11 @@ int ngi_bridge_constructor(struct ng_node *node)
     ng_timer_init(&p->timer);
     struct br_linkset *ls = calloc(1, sizeof(*ls));
     atomic_init(&p->links, ls);
+    struct br_tab *t = NULL;
     int r = -ENOMEM;
-    if (!ls || ng_pcounter_create(BN_COUNT, &p->nst) != 0 ||
-        (r = ng_rhash_create(ng_node_graph(node), 6, 64, NG_BRIDGE_MAX_HOSTS, &p->tab)) != 0)
+    if (!ls || ng_pcounter_create(BN_COUNT, &p->nst) != 0 || ngi_br_tab_create(BR_TAB_MIN, &t) != 0)
         goto fail;
+    atomic_init(&p->tab, t);
     ng_node_set_private(node, p);
     r = ng_timer_arm(&p->timer, node, NULL, BR_TICK_NS, br_tick, p, 0);
     if (r == 0)
@@ -369,14 +379,16 @@ int ngi_bridge_connect(struct ng_hook *hook)
     struct br_priv *p = ng_node_private(ng_hook_node(hook));
     bool ok;
     int32_t num = br_linknum(ng_hook_name(hook), &ok);
-    struct br_link *l = calloc(1, sizeof(*l));
+    struct br_link *l = br_zalloc_line(sizeof(*l));
     if (!l)
         return -ENOMEM;
     if (ng_pcounter_create(BS_COUNT, &l->st) != 0) {
         free(l);
         return -ENOMEM;
     }
+    l->p = p;
     l->hook = hook;
+    atomic_init(&l->src_cache, NULL);
     l->num = num;
     l->uplink = num < 0;
     atomic_init(&l->loop_count, 0);
@@ -500,59 +512,73 @@ static int br_flood(struct br_priv *p, struct br_link *in, struct ng_item *item,
  * *dst (known unicast), or flooded (*dst NULL).  Counts the reception. */
 enum { BR_DONE, BR_FORWARD, BR_FLOOD };
 
-static int br_classify(struct br_priv *p, struct br_link *in, struct ng_item *item, int *cast,
-                       struct br_link **dst, int *rc)
+/* Drop a frame the checks refused: counted in in's counter `which`. */
+static __attribute__((noinline, cold)) int br_refuse(struct br_link *in, struct ng_item *item,
+                                                     unsigned which, int err, int *rc)
 {
-    uint32_t len = ng_item_len(item);
-    if (len < BR_ETHER_HDR) {
-        ng_pcounter_add(in->st, BS_RECV_RUNTS, 1);
-        ng_item_free(item);
-        *rc = -EINVAL;
-        return BR_DONE;
-    }
+    ng_pcounter_add(in->st, which, 1);
+    ng_item_free(item);
+    *rc = err;
+    return BR_DONE;
+}
+
+/* The source, when it is not in's cached host: looked up, its staleness
+ * restarted, learnt (a new host, not from an uplink) or moved under the
+ * lock.  0, or -ELOOP (drop the frame). */
+static __attribute__((noinline)) int br_source(struct br_priv *p, struct br_link *in, uint64_t key)
+{
+    struct br_tab *t = atomic_load_explicit(&p->tab, memory_order_acquire);
+    struct br_slot *s = br_tab_find(t, key);
+    if (!s)
+        return in->uplink ? 0 : br_learn(p, in, key); /* a new host: cannot loop */
+    struct br_host *h = br_tab_host(t, s);
+    if (atomic_load_explicit(&h->staleness, memory_order_relaxed) != 0)
+        atomic_store_explicit(&h->staleness, 0, memory_order_relaxed);
+    if (atomic_load_explicit(&s->hook, memory_order_acquire) != in->hook)
+        return br_learn(p, in, key);
+    return 0;
+}
+
+/* The general path, every step of ng_bridge(4) in its order: the checks,
+ * the counts, the source (the link's cached host, else the table, else
+ * learning), then the destination. */
+static inline int br_classify(struct br_link *in, struct ng_item *item, uint32_t len, int *cast,
+                              struct br_link **dst, int *rc)
+{
+    if (__builtin_expect(len < BR_ETHER_HDR, 0))
+        return br_refuse(in, item, BS_RECV_RUNTS, -EINVAL, rc);
     const uint8_t *eh = ng_item_data(item);
-    const uint8_t *dhost = eh, *shost = eh + 6;
-    if (shost[0] & 1) {
-        ng_pcounter_add(in->st, BS_RECV_INVALID, 1);
-        ng_item_free(item);
-        *rc = -EINVAL;
-        return BR_DONE;
-    }
-    if (atomic_load_explicit(&in->loop_count, memory_order_relaxed) != 0) {
-        ng_pcounter_add(in->st, BS_LOOP_DROPS, 1);
-        ng_item_free(item);
-        *rc = -ELOOP;
-        return BR_DONE;
-    }
+    if (__builtin_expect(eh[6] & 1, 0)) /* a group source */
+        return br_refuse(in, item, BS_RECV_INVALID, -EINVAL, rc);
+    if (__builtin_expect(atomic_load_explicit(&in->loop_count, memory_order_relaxed) != 0, 0))
+        return br_refuse(in, item, BS_LOOP_DROPS, -ELOOP, rc);
+    uint64_t dkey = br_key(eh), skey = br_key(eh + 6);
     ng_pcounter_add(in->st, BS_RECV_PACKETS, 1);
     ng_pcounter_add(in->st, BS_RECV_OCTETS, len);
     *cast = BR_UNICAST;
-    if (dhost[0] & 1) {
-        static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-        *cast = memcmp(dhost, bcast, 6) == 0 ? BR_BROADCAST : BR_MULTICAST;
+    if (__builtin_expect(eh[0] & 1, 0)) {
+        *cast = dkey == (0xffffffffffffull | BR_KEY_LIVE) ? BR_BROADCAST : BR_MULTICAST;
         ng_pcounter_add(in->st, *cast == BR_BROADCAST ? BS_RECV_BROADCASTS : BS_RECV_MULTICASTS, 1);
     }
-    /* The source: known here (fast path: at most a relaxed store), or
-     * learnt / moved under the lock. */
-    struct br_host *h = ng_rhash_lookup(p->tab, shost);
-    if (h) {
-        if (atomic_load_explicit(&h->staleness, memory_order_relaxed) != 0)
-            atomic_store_explicit(&h->staleness, 0, memory_order_relaxed);
-        if (atomic_load_explicit(&h->link, memory_order_acquire) != in &&
-            br_learn(p, in, shost) == -ELOOP) {
-            ng_pcounter_add(in->st, BS_LOOP_DROPS, 1);
-            ng_item_free(item);
-            *rc = -ELOOP;
-            return BR_DONE;
-        }
-    } else if (!in->uplink) {
-        (void)br_learn(p, in, shost); /* a new host: cannot loop */
+    /* The source: in's cached host (the line of one host, often in cache),
+     * else the table. */
+    struct br_priv *p = in->p;
+    struct br_host *c = atomic_load_explicit(&in->src_cache, memory_order_acquire);
+    if (__builtin_expect(c != NULL && c->key == skey, 1)) {
+        if (__builtin_expect(atomic_load_explicit(&c->staleness, memory_order_relaxed) != 0, 0))
+            atomic_store_explicit(&c->staleness, 0, memory_order_relaxed);
+    } else if (br_source(p, in, skey) == -ELOOP) {
+        return br_refuse(in, item, BS_LOOP_DROPS, -ELOOP, rc);
     }
     if (*cast == BR_UNICAST) {
-        struct br_host *d = ng_rhash_lookup(p->tab, dhost);
-        if (d) {
-            struct br_link *dl = atomic_load_explicit(&d->link, memory_order_acquire);
-            if (dl == in) {
+        const struct br_tab *t = atomic_load_explicit(&p->tab, memory_order_acquire);
+        const struct br_slot *d = br_tab_find(t, dkey);
+        /* (no link: its disconnect ran after its hosts went, the host is
+         * gone) */
+        struct br_link *dl =
+            d ? ng_hook_private(atomic_load_explicit(&d->hook, memory_order_acquire)) : NULL;
+        if (__builtin_expect(dl != NULL, 1)) {
+            if (__builtin_expect(dl == in, 0)) {
                 ng_pcounter_add(p->nst, BN_LOCAL, 1);
                 ng_item_free(item);
                 *rc = 0;
@@ -567,35 +593,79 @@ static int br_classify(struct br_priv *p, struct br_link *in, struct ng_item *it
     return BR_FLOOD;
 }
 
-static struct br_link *br_in(struct ng_hook *hook, struct ng_item *item, int *rc)
+static __attribute__((noinline, cold)) int br_nolink(struct ng_hook *hook, struct ng_item *item)
 {
-    struct br_link *in = ng_hook_private(hook);
-    if (!in) { /* connect has not run yet, or it failed */
-        struct br_priv *p = ng_node_private(ng_hook_node(hook));
-        if (p)
-            ng_pcounter_add(p->nst, BN_NOLINK, 1);
-        ng_item_drop(item, NG_DROP_NOTCONN);
-        *rc = -ENOTCONN;
-    }
-    return in;
+    /* connect has not run yet, or it failed */
+    struct br_priv *p = ng_node_private(ng_hook_node(hook));
+    if (p)
+        ng_pcounter_add(p->nst, BN_NOLINK, 1);
+    ng_item_drop(item, NG_DROP_NOTCONN);
+    return -ENOTCONN;
 }
 
-int ngi_bridge_rcvdata(struct ng_hook *hook, struct ng_item *item)
+/* Any frame, every case, in ng_bridge(4)'s order. */
+static __attribute__((noinline)) int br_rcvdata_any(struct br_link *in, struct ng_item *item,
+                                                    uint32_t len)
 {
+    struct br_link *dst = NULL;
     int rc = 0, cast = BR_UNICAST;
-    struct br_link *in = br_in(hook, item, &rc), *dst;
-    if (!in)
-        return rc;
-    struct br_priv *p = ng_node_private(ng_hook_node(hook));
-    uint32_t len = ng_item_len(item);
-    switch (br_classify(p, in, item, &cast, &dst, &rc)) {
+    switch (br_classify(in, item, len, &cast, &dst, &rc)) {
     case BR_FORWARD:
         return br_xmit(dst, item, cast, len);
     case BR_FLOOD:
-        return br_flood(p, in, item, cast, len);
+        return br_flood(in->p, in, item, cast, len);
     default:
         return rc;
     }
+}
+
+/*
+ * The fast path: known unicast from in's cached source host (heard within
+ * the last tick) to a host on another link, on an unmuted link.  It only
+ * reads until it knows the frame is such a one; anything else goes to
+ * br_rcvdata_any, which starts over, so every case keeps its order of
+ * checks and counts.  Per frame: the hook's private pointer, the link's
+ * line, the cached host's line, the table's header and one slot (its key
+ * and the destination's link), the destination link's line; four
+ * per-thread counter adds; no shared write, no lock.
+ */
+int ngi_bridge_rcvdata(struct ng_hook *hook, struct ng_item *item)
+{
+    struct br_link *in = ng_hook_private(hook);
+    if (__builtin_expect(!in, 0))
+        return br_nolink(hook, item);
+    uint32_t len = ng_item_len(item);
+    if (__builtin_expect(len < BR_ETHER_HDR, 0))
+        return br_rcvdata_any(in, item, len);
+    const uint8_t *eh = ng_item_data(item);
+    const struct br_host *c = atomic_load_explicit(&in->src_cache, memory_order_acquire);
+    /* group source or destination, muted link, source not the cached
+     * host or not heard since the last tick */
+    if (__builtin_expect(((eh[0] | eh[6]) & 1) != 0 || c == NULL ||
+                             atomic_load_explicit(&in->loop_count, memory_order_relaxed) != 0 ||
+                             c->key != br_key_wide(eh + 6) || /* 14 bytes at least */
+                             atomic_load_explicit(&c->staleness, memory_order_relaxed) != 0,
+                         0))
+        return br_rcvdata_any(in, item, len);
+    const struct br_tab *t = atomic_load_explicit(&in->p->tab, memory_order_acquire);
+    const struct br_slot *d = br_tab_find(t, br_key(eh));
+    struct ng_hook *out = d ? atomic_load_explicit(&d->hook, memory_order_acquire) : in->hook;
+    if (__builtin_expect(out == in->hook, 0)) /* unknown, or local */
+        return br_rcvdata_any(in, item, len);
+    ng_pcounter_add(in->st, BS_RECV_PACKETS, 1);
+    ng_pcounter_add(in->st, BS_RECV_OCTETS, len);
+    int rc = ng_send_data(out, item);
+    /* The link, to count on (NULL: its hook was disconnected meanwhile,
+     * and it has no counters left to read). */
+    struct br_link *dl = ng_hook_private(out);
+    if (__builtin_expect(rc != 0 || dl == NULL, 0)) {
+        if (dl && (rc == -ENOMEM || rc == -ENOBUFS))
+            ng_pcounter_add(dl->st, BS_MEMORY_FAILURES, 1);
+        return rc;
+    }
+    ng_pcounter_add(dl->st, BS_XMIT_PACKETS, 1);
+    ng_pcounter_add(dl->st, BS_XMIT_OCTETS, len);
+    return 0;
 }
 
 /* A burst: each frame as rcvdata would take it; runs of consecutive frames
@@ -607,10 +677,10 @@ int ngi_bridge_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsig
     struct br_link *in = ng_hook_private(hook);
     if (!in) {
         for (unsigned i = 0; i < n; i++)
-            (void)br_in(hook, items[i], &rc);
+            rc = br_nolink(hook, items[i]);
         return rc;
     }
-    struct br_priv *p = ng_node_private(ng_hook_node(hook));
+    struct br_priv *p = in->p;
     struct br_link *run = NULL;
     unsigned nrun = 0;
     uint64_t octets = 0;
@@ -621,7 +691,7 @@ int ngi_bridge_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsig
         uint32_t len = 0;
         if (i < n) {
             len = ng_item_len(items[i]);
-            what = br_classify(p, in, items[i], &cast, &dst, &r);
+            what = br_classify(in, items[i], len, &cast, &dst, &r);
             if (what == BR_DONE) {
                 if (r && !err)
                     err = r;

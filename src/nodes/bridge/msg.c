@@ -43,15 +43,33 @@ static int br_setconfig(struct br_priv *p, const struct ng_mesg *m)
     return 0;
 }
 
+/* Where each BS_* counter goes in struct ng_bridge_link_stats. */
+#define BR_FIELD(f) (offsetof(struct ng_bridge_link_stats, f) / sizeof(uint64_t))
+static const uint8_t br_stat_field[BS_COUNT] = {
+    [BS_RECV_OCTETS] = BR_FIELD(recvOctets),
+    [BS_RECV_PACKETS] = BR_FIELD(recvPackets),
+    [BS_XMIT_OCTETS] = BR_FIELD(xmitOctets),
+    [BS_XMIT_PACKETS] = BR_FIELD(xmitPackets),
+    [BS_RECV_MULTICASTS] = BR_FIELD(recvMulticasts),
+    [BS_RECV_BROADCASTS] = BR_FIELD(recvBroadcasts),
+    [BS_RECV_UNKNOWN] = BR_FIELD(recvUnknown),
+    [BS_RECV_RUNTS] = BR_FIELD(recvRunts),
+    [BS_RECV_INVALID] = BR_FIELD(recvInvalid),
+    [BS_XMIT_MULTICASTS] = BR_FIELD(xmitMulticasts),
+    [BS_XMIT_BROADCASTS] = BR_FIELD(xmitBroadcasts),
+    [BS_LOOP_DROPS] = BR_FIELD(loopDrops),
+    [BS_LOOP_DETECTS] = BR_FIELD(loopDetects),
+    [BS_MEMORY_FAILURES] = BR_FIELD(memoryFailures),
+};
+
 static void br_read_stats(struct br_link *l, struct ng_bridge_link_stats *st, bool clear)
 {
     uint64_t v[BS_COUNT];
+    _Static_assert(sizeof(v) == sizeof(*st), "one counter per field");
     for (unsigned i = 0; i < BS_COUNT; i++)
-        v[i] = clear ? ng_pcounter_fetch_clear(l->st, i) : ng_pcounter_read(l->st, i);
-    if (st) {
-        _Static_assert(sizeof(v) == sizeof(*st), "one counter per field, in order");
+        v[br_stat_field[i]] = clear ? ng_pcounter_fetch_clear(l->st, i) : ng_pcounter_read(l->st, i);
+    if (st)
         memcpy(st, v, sizeof(v));
-    }
 }
 
 /* GET_STATS / CLR_STATS / GETCLR_STATS: an int32 link number (-N:
@@ -95,31 +113,31 @@ out:
 
 static int br_gettable(struct br_priv *p, struct ng_item *item)
 {
-    pthread_mutex_lock(&p->lock);
-    struct ng_rhash_iter it;
-    (void)ng_rhash_iter_begin(p->tab, &it); /* writers wait: count and entries agree */
-    size_t n = ng_rhash_count(p->tab);      /* <= NG_BRIDGE_TABLE_MAX: the rhash's limit */
+    pthread_mutex_lock(&p->lock); /* writers wait: count and entries agree */
+    const struct br_tab *t = atomic_load_explicit(&p->tab, memory_order_relaxed);
+    uint32_t n = t->live; /* <= NG_BRIDGE_TABLE_MAX */
     struct ng_mesg *r =
         ng_mesg_response(ng_item_msg(item), (uint32_t)(sizeof(struct ng_bridge_host_ary) +
                                                        n * sizeof(struct ng_bridge_host)));
     if (r) {
         struct ng_bridge_host_ary *ary = (struct ng_bridge_host_ary *)(void *)r->data;
-        uint32_t i = 0;
-        void *v;
-        while (i < n && ng_rhash_iter_next(&it, NULL, &v) == 1) {
-            struct br_host *h = v;
-            struct ng_bridge_host *o = &ary->hosts[i++];
+        uint32_t k = 0;
+        for (uint32_t i = 0; i <= t->mask && k < n; i++) {
+            uint64_t key = atomic_load_explicit(&t->slot[i].key, memory_order_relaxed);
+            if (!(key & BR_KEY_LIVE))
+                continue;
+            const struct br_host *h = t->hosts[i];
+            struct ng_bridge_host *o = &ary->hosts[k++];
             uint32_t age = atomic_load_explicit(&h->age, memory_order_relaxed);
             uint32_t st = atomic_load_explicit(&h->staleness, memory_order_relaxed);
-            memcpy(o->addr, h->addr, sizeof(o->addr));
+            br_key_addr(key, o->addr);
             o->age = (uint16_t)(age > 0xffffu ? 0xffffu : age);
             o->staleness = (uint16_t)(st > 0xffffu ? 0xffffu : st);
-            struct br_link *l = atomic_load_explicit(&h->link, memory_order_relaxed);
-            snprintf(o->hook, sizeof(o->hook), "%s", ng_hook_name(l->hook));
+            struct ng_hook *hk = atomic_load_explicit(&t->slot[i].hook, memory_order_relaxed);
+            snprintf(o->hook, sizeof(o->hook), "%s", ng_hook_name(hk));
         }
-        ary->numHosts = i;
+        ary->numHosts = k;
     }
-    ng_rhash_iter_end(&it);
     pthread_mutex_unlock(&p->lock);
     if (!r) {
         ng_item_free(item);
@@ -145,7 +163,7 @@ static int br_movehost(struct br_priv *p, const struct ng_mesg *m, struct ng_hoo
     } else {
         l = ngi_bridge_link_by_name(p, mh.hook);
     }
-    int rc = l ? ngi_bridge_put(p, l, mh.addr) : -ENOENT;
+    int rc = l ? ngi_bridge_put(p, l, br_key(mh.addr)) : -ENOENT;
     pthread_mutex_unlock(&p->lock);
     if (l && (rc == -ENOMEM || rc == -ENOSPC))
         ng_pcounter_add(l->st, BS_MEMORY_FAILURES, 1);
@@ -187,7 +205,8 @@ static int br_status(struct br_priv *p, struct ng_item *item)
     pthread_mutex_lock(&p->lock);
     struct ng_bridge_config c = p->conf;
     struct br_linkset *ls = atomic_load_explicit(&p->links, memory_order_acquire);
-    BR_PUT("hosts=%zu links=%u persistent=%d unknown=%s\n", ng_rhash_count(p->tab), p->nlinks,
+    BR_PUT("hosts=%u links=%u persistent=%d unknown=%s\n",
+           atomic_load_explicit(&p->tab, memory_order_relaxed)->live, p->nlinks,
            p->persistent ? 1 : 0, p->send_unknown ? "all" : "uplinks");
     BR_PUT("debugLevel=%u loopTimeout=%u maxStaleness=%u minStableAge=%u\n", c.debugLevel,
            c.loopTimeout, c.maxStaleness, c.minStableAge);
