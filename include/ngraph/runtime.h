@@ -511,6 +511,17 @@ void ng_pcounter_destroy(struct ng_pcounter *pc);
 void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v);
 
 /*
+ * Add v to counter i and w to counter i + 1 in one call (a frame's octets
+ * and packets, say): one bounds check and one slot lookup for both; the
+ * two adds are each as ng_pcounter_add's, not one atomic step.  Ignored if
+ * pc is NULL or i + 1 out of range.
+ *   Context:  as ng_pcounter_add.
+ *   Consumes: nothing.
+ *   Returns:  nothing.
+ */
+void ng_pcounter_add2(struct ng_pcounter *pc, unsigned i, uint64_t v, uint64_t w);
+
+/*
  * Counter i's value since it was last cleared (the sum over the threads).
  *   Context:  any thread; relaxed loads of NGI_STAT_SLOTS (8) cache lines;
  *             never blocks.

@@ -338,6 +338,16 @@ void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v)
     ngi_stat_add(&pc->rows[(size_t)slot * pc->stride + i], slot, v);
 }
 
+void ng_pcounter_add2(struct ng_pcounter *pc, unsigned i, uint64_t v, uint64_t w)
+{
+    if (NGI_UNLIKELY(!pc || i >= pc->n || i + 1 >= pc->n))
+        return;
+    unsigned slot = ngi_stat_slot;
+    _Atomic uint64_t *row = &pc->rows[(size_t)slot * pc->stride + i];
+    ngi_stat_add(&row[0], slot, v);
+    ngi_stat_add(&row[1], slot, w);
+}
+
 static uint64_t pc_sum(const struct ng_pcounter *pc, unsigned i)
 {
     uint64_t s = 0;

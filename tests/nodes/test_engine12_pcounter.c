@@ -30,6 +30,7 @@ static void *add_loop(void *arg)
     for (int i = 0; i < PER; i++) {
         ng_pcounter_add(a->pc, 0, 1);
         ng_pcounter_add(a->pc, 2, 3);
+        ng_pcounter_add2(a->pc, 3, 2, 1); /* counters 3 and 4 */
         if (a->clear && (i % 1000) == 0)
             atomic_fetch_add(a->cleared, ng_pcounter_fetch_clear(a->pc, 0));
     }
@@ -42,7 +43,7 @@ static void test_threads(void **state)
 {
     struct ng_graph *g = *state;
     struct ng_pcounter *pc;
-    assert_int_equal(ng_pcounter_create(3, &pc), 0);
+    assert_int_equal(ng_pcounter_create(5, &pc), 0);
     _Atomic uint64_t cleared = 0;
     struct adder a[NT];
     pthread_t th[NT];
@@ -58,15 +59,21 @@ static void test_threads(void **state)
     assert_int_equal(ng_pcounter_read(pc, 0) + atomic_load(&cleared), (uint64_t)NT * PER);
     assert_int_equal(ng_pcounter_read(pc, 1), 0);
     assert_int_equal(ng_pcounter_read(pc, 2), (uint64_t)NT * PER * 3);
+    assert_int_equal(ng_pcounter_read(pc, 3), (uint64_t)NT * PER * 2);
+    assert_int_equal(ng_pcounter_read(pc, 4), (uint64_t)NT * PER);
     assert_int_equal(ng_pcounter_fetch_clear(pc, 2), (uint64_t)NT * PER * 3);
     assert_int_equal(ng_pcounter_read(pc, 2), 0);
     assert_int_equal(ng_pcounter_fetch_clear(pc, 2), 0);
     ng_pcounter_add(pc, 2, 5);
     assert_int_equal(ng_pcounter_read(pc, 2), 5);
-    /* Out of range and NULL: ignored. */
-    ng_pcounter_add(pc, 3, 1);
+    /* Out of range and NULL: ignored (add2 as a whole when i + 1 is). */
+    ng_pcounter_add(pc, 5, 1);
     ng_pcounter_add(NULL, 0, 1);
-    assert_int_equal(ng_pcounter_read(pc, 3), 0);
+    ng_pcounter_add2(pc, 4, 1, 1);
+    ng_pcounter_add2(pc, 5, 1, 1);
+    ng_pcounter_add2(NULL, 0, 1, 1);
+    assert_int_equal(ng_pcounter_read(pc, 4), (uint64_t)NT * PER);
+    assert_int_equal(ng_pcounter_read(pc, 5), 0);
     assert_int_equal(ng_pcounter_read(NULL, 0), 0);
     assert_int_equal(ng_pcounter_fetch_clear(NULL, 0), 0);
     ng_pcounter_destroy(pc);

@@ -25,7 +25,7 @@
  * touches one line of each link's counters); br_stat_field maps them to
  * struct ng_bridge_link_stats order. */
 enum {
-    BS_RECV_OCTETS,
+    BS_RECV_OCTETS, /* octets before packets: ng_pcounter_add2 adds both */
     BS_RECV_PACKETS,
     BS_XMIT_OCTETS,
     BS_XMIT_PACKETS,

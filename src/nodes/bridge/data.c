@@ -652,8 +652,7 @@ int ngi_bridge_rcvdata(struct ng_hook *hook, struct ng_item *item)
     struct ng_hook *out = d ? atomic_load_explicit(&d->hook, memory_order_acquire) : in->hook;
     if (__builtin_expect(out == in->hook, 0)) /* unknown, or local */
         return br_rcvdata_any(in, item, len);
-    ng_pcounter_add(in->st, BS_RECV_PACKETS, 1);
-    ng_pcounter_add(in->st, BS_RECV_OCTETS, len);
+    ng_pcounter_add2(in->st, BS_RECV_OCTETS, len, 1); /* octets, packets */
     int rc = ng_send_data(out, item);
     /* The link, to count on (NULL: its hook was disconnected meanwhile,
      * and it has no counters left to read). */
@@ -663,8 +662,7 @@ int ngi_bridge_rcvdata(struct ng_hook *hook, struct ng_item *item)
             ng_pcounter_add(dl->st, BS_MEMORY_FAILURES, 1);
         return rc;
     }
-    ng_pcounter_add(dl->st, BS_XMIT_PACKETS, 1);
-    ng_pcounter_add(dl->st, BS_XMIT_OCTETS, len);
+    ng_pcounter_add2(dl->st, BS_XMIT_OCTETS, len, 1); /* octets, packets */
     return 0;
 }
 
