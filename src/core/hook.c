@@ -142,7 +142,7 @@ static int hook_pair_alloc(struct ng_node *n1, const char *name1, struct ng_node
 {
     void *blk = ngi_objcache_get(&n1->g->hook_cache);
     /* posix_memalign: C11 aligned_alloc wants the size to be a multiple of
-     * the alignment, and NGI_HOOK_BLOCK (1.5 KB) is not one of 1 KB. */
+     * the alignment, and NGI_HOOK_BLOCK (about 1.8 KB) is not one of 1 KB. */
     if (!blk && posix_memalign(&blk, NGI_HOOK_PAIR, NGI_HOOK_BLOCK) != 0)
         blk = NULL;
     if (!blk)
@@ -151,7 +151,7 @@ static int hook_pair_alloc(struct ng_node *n1, const char *name1, struct ng_node
     /* Cache colouring: offset the pair inside its slots by a varying number
      * of cache lines (see NGI_HOOK_STRIDE). */
     static _Atomic unsigned colour;
-    unsigned ncol = (NGI_HOOK_STRIDE - (unsigned)sizeof(struct ng_hook)) / 64 + 1;
+    unsigned ncol = (unsigned)NGI_HOOK_COLOURS;
     size_t off = (size_t)(atomic_fetch_add_explicit(&colour, 1, memory_order_relaxed) % ncol) * 64;
     *h1 = (struct ng_hook *)(void *)((char *)blk + off);
     *h2 = ngi_hook_partner(*h1);
