@@ -39,6 +39,7 @@ static char nsb[NGT_NS_NAMESIZ];
 static const char *tp = "af_packet"; /* the transport every ether node is forced to */
 static int xdp;                      /* tp is af_xdp */
 static char xdp_refused[256];        /* af_xdp run: why the kernel refused it ("" if not) */
+static int xdp_probed;
 
 /* Force the transport of a new (unattached) ether node. */
 static void settp(struct ng_graph *g, struct ng_node *eth)
@@ -55,11 +56,10 @@ static void xdp_probe(struct ng_graph *g);
 #define ETH_REQUIRE()                                                                              \
     do {                                                                                           \
         NGT_NETNS_REQUIRE();                                                                       \
-        static int probed;                                                                         \
-        if (xdp && !probed++)                                                                      \
+        if (xdp && !xdp_probed++)                                                                  \
             xdp_probe(*state);                                                                     \
         if (xdp_refused[0]) {                                                                      \
-            print_message("af_xdp refused by this kernel (%s): skipped\n", xdp_refused);           \
+            print_message("af_xdp refused here (%s): skipped\n", xdp_refused);                     \
             skip();                                                                                \
         }                                                                                          \
     } while (0)
@@ -702,7 +702,11 @@ static void test_transport(void **state)
         ascii_ok(g, "t1:", "settransport \"auto\"", NULL);
         ascii_ok(g, "t1:", "setconfig { rings=2 block_size=65536 block_count=4 }", NULL);
         ascii_ok(g, "t1:", "attach \"ve0\"", NULL);
-        tp_expect(g, "t1:", "auto", "af_packet", "queue 1");
+        assert_int_equal(ng_send_ascii(g, "t1:", "gettransport", &r), 0);
+        /* (a build without libxdp: "af_xdp: not built") */
+        assert_true(strstr(r, "queue 1") != NULL || strstr(r, "af_xdp: not built") != NULL);
+        assert_non_null(strstr(r, "active=\"af_packet\""));
+        free(r);
     }
     ng_node_shutdown(e1);
     ng_node_unref(e1);
