@@ -264,12 +264,13 @@ static int xdp_open_rings(struct eth_att *a, const struct xdp_try *t, int mapfd,
         /* A queue unbound by a socket just closed (a re-attach, or a
          * detach just before) is released by the kernel a little later
          * (deferred work after the socket's destruction): EBUSY until
-         * then.  Bounded: 50 tries, 2 ms apart. */
-        for (int tries = 0; tries < 50; tries++) {
+         * then (seen past 100 ms on a loaded machine).  Bounded: 200 tries,
+         * 5 ms apart. */
+        for (int tries = 0; tries < 200; tries++) {
             rc = xsk_open(a, i, i == 0, t->bind_flags, mapfd, &a->ring[i].xs);
             if (rc != -EBUSY)
                 break;
-            usleep(2000);
+            usleep(5000);
         }
     }
     if (rc == 0) {
