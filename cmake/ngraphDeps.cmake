@@ -1,7 +1,8 @@
 # ngraphDeps.cmake - locate libngraph's third-party dependencies and expose
 # them as the imported targets ngraph::dep_ck, ngraph::dep_urcu_qsbr,
-# ngraph::dep_urcu_cds and ngraph::dep_pcap (libpcap: the bpf and pcap node
-# types).
+# ngraph::dep_urcu_cds, ngraph::dep_pcap (libpcap: the bpf and pcap node
+# types) and, optional, ngraph::dep_xdp (libxdp and libbpf: the ether node
+# type's AF_XDP transport; without them AF_XDP is "not built").
 #
 # Used twice, with the same target names: by the main build and by the
 # installed ngraphConfig.cmake (the static library's link interface names
@@ -11,7 +12,7 @@
 # pkg-config, or no .pc file: some distributions ship ck without ck.pc), with
 # find_path()/find_library().  Sets NGRAPH_DEP_<NAME>_FOUND and
 # NGRAPH_DEP_<NAME>_VIA_PC (TRUE when found through pkg-config) for
-# NAME in CK, URCU_QSBR, URCU_CDS, PCAP.  Nothing here is fatal: the caller decides.
+# NAME in CK, URCU_QSBR, URCU_CDS, PCAP, XDP.  Nothing here is fatal: the caller decides.
 
 include_guard(GLOBAL)
 
@@ -60,3 +61,5 @@ _ngraph_find_dep(CK        ngraph::dep_ck        ck           ck_epoch.h  ck)
 _ngraph_find_dep(URCU_QSBR ngraph::dep_urcu_qsbr liburcu-qsbr urcu-qsbr.h urcu-qsbr urcu-common)
 _ngraph_find_dep(URCU_CDS  ngraph::dep_urcu_cds  liburcu-cds  urcu/wfcqueue.h urcu-cds urcu-common)
 _ngraph_find_dep(PCAP      ngraph::dep_pcap      libpcap      pcap/pcap.h pcap)
+# xdp.c calls libbpf too (libbpf_set_print): both modules, both libraries.
+_ngraph_find_dep(XDP       ngraph::dep_xdp       "libxdp;libbpf" xdp/xsk.h xdp bpf)

@@ -81,7 +81,7 @@ set(CPACK_DEBIAN_DEV_PACKAGE_NAME libngraph-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_COMPONENT_DEV_DEPENDS runtime)
 # the static library and pkg-config's Requires.private need these
-set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "libck-dev, liburcu-dev, libpcap-dev, pkg-config")
+set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "libck-dev, liburcu-dev, libpcap-dev, libxdp-dev, libbpf-dev, pkg-config")
 # nothing to scan: a static library and headers
 set(CPACK_DEBIAN_DEV_PACKAGE_SHLIBDEPS OFF)
 

@@ -8,6 +8,13 @@
  * multicast, config), fanout over two rings and workers, every bad input
  * and the release of sockets and rings.  Label netns: skipped without
  * CAP_NET_ADMIN.
+ *
+ * Run twice (tests/netns/tests.cmake): NGT_ETHER_TP unset or "af_packet"
+ * forces the AF_PACKET transport; "af_xdp", "af_xdp_drv" or "af_xdp_skb"
+ * (ctest: af_xdp_skb) forces AF_XDP (ve0 then has 4 queues, for the
+ * multi-ring cases) and adds the transport's own tests
+ * (the choice, its report, the fallback, forced errors).  If the kernel
+ * refuses AF_XDP on a veth entirely, that run says why and skips.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -29,13 +36,72 @@
 #include <ngraph/runtime.h>
 
 static char nsb[NGT_NS_NAMESIZ];
+static const char *tp = "af_packet"; /* the transport every ether node is forced to */
+static int xdp;                      /* tp is af_xdp */
+static char xdp_refused[256];        /* af_xdp run: why the kernel refused it ("" if not) */
+static int xdp_probed;
+
+/* Force the transport of a new (unattached) ether node. */
+static void settp(struct ng_graph *g, struct ng_node *eth)
+{
+    char path[32], msg[64];
+    snprintf(path, sizeof(path), "[%x]:", (unsigned)ng_node_id(eth));
+    snprintf(msg, sizeof(msg), "settransport \"%s\"", tp);
+    assert_int_equal(ng_send_ascii(g, path, msg, NULL), 0);
+}
+
+static void reg(struct ng_graph *g);
+static void xdp_probe(struct ng_graph *g);
+
+#define ETH_REQUIRE()                                                                              \
+    do {                                                                                           \
+        NGT_NETNS_REQUIRE();                                                                       \
+        if (xdp && !xdp_probed++)                                                                  \
+            xdp_probe(*state);                                                                     \
+        if (xdp_refused[0]) {                                                                      \
+            print_message("af_xdp refused here (%s): skipped\n", xdp_refused);                     \
+            skip();                                                                                \
+        }                                                                                          \
+    } while (0)
+
+/* The af_xdp run: can this kernel attach an AF_XDP socket to ve0 at all? */
+static void xdp_probe(struct ng_graph *g)
+{
+    reg(g);
+    struct ng_node *eth;
+    assert_int_equal(ng_node_create(g, "ether", &eth), 0);
+    assert_int_equal(ng_node_name(eth, "probe"), 0);
+    char *r = NULL;
+    int rc = ng_send_ascii(g, "probe:", "settransport \"af_xdp\"", NULL);
+    if (rc == 0)
+        rc = ng_send_ascii(g, "probe:", "attach \"ve0\"", NULL);
+    if (rc != 0) {
+        (void)ng_send_ascii(g, "probe:", "gettransport", &r);
+        snprintf(xdp_refused, sizeof(xdp_refused), "%s: %s", strerror(-rc), r ? r : "?");
+        fprintf(stderr, "test_ether: AF_XDP cannot be verified here: %s\n", xdp_refused);
+    }
+    free(r);
+    ng_node_shutdown(eth);
+    ng_node_unref(eth);
+    ng_graph_barrier(g);
+}
 
 static int group_setup(void **state)
 {
     (void)state;
     if (!ngt_netns_available())
         return 0;
-    if (ngt_netns_add("b", nsb) != 0 || ngt_veth("ve0", "ve1", nsb) != 0)
+    if (ngt_netns_add("b", nsb) != 0)
+        return -1;
+    if (!xdp)
+        return ngt_veth("ve0", "ve1", nsb) != 0 ? -1 : 0;
+    /* 4 queues each way: AF_XDP binds one socket per queue (rings=N) */
+    if (ngt_sh("ip link add ve0 numtxqueues 4 numrxqueues 4 type veth peer name ve1 "
+               "numtxqueues 4 numrxqueues 4 netns %s && "
+               "sysctl -qw net.ipv6.conf.ve0.disable_ipv6=1 && "
+               "ip netns exec %s sysctl -qw net.ipv6.conf.ve1.disable_ipv6=1 && "
+               "ip link set ve0 up && ip -n %s link set ve1 up",
+               nsb, nsb, nsb) != 0)
         return -1;
     return 0;
 }
@@ -56,7 +122,10 @@ static struct ng_node *make(struct ng_graph *g, struct ng_node **ethp)
     struct ng_node *s;
     assert_int_equal(ng_node_create(g, "nssink", &s), 0);
     assert_int_equal(ng_node_name(s, "s"), 0);
-    assert_int_equal(ng_mkpeer(s, "ve0", "ether", "lower", ethp), 0);
+    /* the mkpeer shorthand's path (ng_connect attaches), after settransport */
+    assert_int_equal(ng_node_create(g, "ether", ethp), 0);
+    settp(g, *ethp);
+    assert_int_equal(ng_connect(s, "ve0", *ethp, "lower"), 0);
     return s;
 }
 
@@ -109,7 +178,7 @@ static long status_num(struct ng_graph *g, const char *path, const char *key)
 /* The mkpeer shorthand attaches and names the node; the identity messages. */
 static void test_attach_identity(void **state)
 {
-    NGT_NETNS_REQUIRE();
+    ETH_REQUIRE();
     struct ng_graph *g = *state;
     struct ng_node *eth, *s = make(g, &eth);
     assert_string_equal(ng_node_get_name(eth), "ve0");
@@ -123,7 +192,8 @@ static void test_attach_identity(void **state)
     char *r = NULL;
     assert_int_equal(ng_send_ascii(g, "ve0:", "textstatus", &r), 0);
     assert_non_null(strstr(r, "interface: ve0"));
-    assert_non_null(strstr(r, "tpacket_v3"));
+    assert_non_null(
+        strstr(r, xdp ? "transport: af_xdp" : "transport: af_packet (rx tpacket_v3"));
     assert_non_null(strstr(r, "lower: connected"));
     free(r);
     /* The node outlives its hook (FreeBSD's ether nodes live as long as
@@ -137,7 +207,7 @@ static void test_attach_identity(void **state)
 /* lower -> wire, byte-identical, with and without autosrc. */
 static void test_transmit(void **state)
 {
-    NGT_NETNS_REQUIRE();
+    ETH_REQUIRE();
     struct ng_graph *g = *state;
     struct ng_node *eth, *s = make(g, &eth);
     int fd = ngt_packet_socket(nsb, "ve1");
@@ -169,7 +239,7 @@ static void test_transmit(void **state)
 /* wire -> lower, byte-identical, in order. */
 static void test_receive(void **state)
 {
-    NGT_NETNS_REQUIRE();
+    ETH_REQUIRE();
     struct ng_graph *g = *state;
     struct ng_node *eth, *s = make(g, &eth);
     int fd = ngt_packet_socket(nsb, "ve1");
@@ -208,7 +278,7 @@ static int is_udp7000(const uint8_t *d, uint32_t len, const void *arg)
 
 static void test_rx_checksum(void **state)
 {
-    NGT_NETNS_REQUIRE();
+    ETH_REQUIRE();
     struct ng_graph *g = *state;
     struct ng_node *eth, *s = make(g, &eth);
     assert_int_equal(ngt_sh("ip -n %s addr replace 198.51.100.2/24 dev ve1 && "
@@ -242,7 +312,7 @@ static void test_rx_checksum(void **state)
 /* Promiscuous mode, the interface address, multicast memberships. */
 static void test_promisc_enaddr_multi(void **state)
 {
-    NGT_NETNS_REQUIRE();
+    ETH_REQUIRE();
     struct ng_graph *g = *state;
     struct ng_node *eth, *s = make(g, &eth);
     ascii_ok(g, "ve0:", "setpromisc 1", NULL);
@@ -274,7 +344,7 @@ static void test_promisc_enaddr_multi(void **state)
 /* Two rings joined by PACKET_FANOUT, served by two workers. */
 static void test_fanout(void **state)
 {
-    NGT_NETNS_REQUIRE();
+    ETH_REQUIRE();
     struct ng_graph *g = *state;
     reg(g);
     struct ng_runtime *rt = ngtest_runtime(g, 2);
@@ -282,13 +352,14 @@ static void test_fanout(void **state)
     assert_int_equal(ng_node_create(g, "nssink", &s), 0);
     assert_int_equal(ng_node_create(g, "ether", &eth), 0);
     assert_int_equal(ng_node_name(eth, "e"), 0);
+    settp(g, eth);
     ascii_ok(g, "e:", "setconfig { rings=2 block_size=65536 block_count=4 }", NULL);
     ascii_ok(g, "e:", "attach \"ve0\"", NULL);
     assert_string_equal(ng_node_get_name(eth), "e"); /* named already: kept */
     assert_int_equal(ng_connect(s, "x", eth, "lower"), 0);
     char *r = NULL;
     assert_int_equal(ng_send_ascii(g, "e:", "textstatus", &r), 0);
-    assert_non_null(strstr(r, "fanout: hash group"));
+    assert_non_null(strstr(r, xdp ? "ring 1: af_xdp fd" : "fanout: hash group"));
     assert_non_null(strstr(r, "ring 1:"));
     free(r);
     int fd = ngt_packet_socket(nsb, "ve1");
@@ -326,7 +397,7 @@ static void test_fanout(void **state)
 /* Every bad input of docs/nodes/ether.md's ERRORS table. */
 static void test_errors(void **state)
 {
-    NGT_NETNS_REQUIRE();
+    ETH_REQUIRE();
     struct ng_graph *g = *state;
     reg(g);
     struct ng_node *s, *eth;
@@ -336,6 +407,7 @@ static void test_errors(void **state)
     assert_int_equal(ng_node_numhooks(s), 0);
     assert_int_equal(ng_node_create(g, "ether", &eth), 0);
     assert_int_equal(ng_node_name(eth, "e"), 0);
+    settp(g, eth);
     assert_int_equal(ng_send_ascii(g, "e:", "attach \"nosuchif0\"", NULL), -ENXIO);
     assert_int_equal(ng_send_ascii(g, "e:", "attach \"abcdefghijklmnopq\"", NULL), -ENAMETOOLONG);
     assert_int_equal(ng_send_ascii(g, "e:", "attach \"\"", NULL), -EINVAL);
@@ -404,20 +476,24 @@ static void test_errors(void **state)
  * (rx_errors), transmission fails and is counted, detach still works. */
 static void test_interface_gone(void **state)
 {
-    NGT_NETNS_REQUIRE();
+    ETH_REQUIRE();
     struct ng_graph *g = *state;
     reg(g);
     assert_int_equal(ngt_veth("vx0", "vx1", NULL), 0);
     struct ng_node *s, *eth;
     assert_int_equal(ng_node_create(g, "nssink", &s), 0);
-    assert_int_equal(ng_mkpeer(s, "vx0", "ether", "lower", &eth), 0);
+    assert_int_equal(ng_node_create(g, "ether", &eth), 0);
+    settp(g, eth);
+    assert_int_equal(ng_connect(s, "vx0", eth, "lower"), 0);
     assert_int_equal(ngt_sh("ip link del vx0"), 0);
+    /* AF_PACKET reports the error on the ring socket; an AF_XDP socket's
+     * poll reports nothing once the kernel unbinds it (docs/nodes/ether.md) */
     long errs = -1;
-    for (int i = 0; i < 500 && errs < 1; i++) {
+    for (int i = 0; !xdp && i < 500 && errs < 1; i++) {
         usleep(10000);
         errs = status_num(g, "vx0:", "rx_errors");
     }
-    assert_true(errs >= 1);
+    assert_true(xdp || errs >= 1);
     uint8_t f[64];
     frame(f, 2, 64);
     assert_true(ngt_sink_send(s, "vx0", f, 64) < 0);
@@ -456,7 +532,7 @@ static void *tx_thread(void *arg)
 
 static void test_reconfig_race(void **state)
 {
-    NGT_NETNS_REQUIRE();
+    ETH_REQUIRE();
     struct ng_graph *g = *state;
     struct ng_runtime *rt = ngtest_runtime(g, 2);
     struct ng_node *eth, *s = make(g, &eth);
@@ -472,21 +548,41 @@ static void test_reconfig_race(void **state)
                           "attach \"ve0\"",
                           "setconfig { rings=1 block_size=65536 block_count=4 busypoll=1 }",
                           "setconfig { rings=1 block_size=65536 block_count=16 }"};
-    for (int i = 0; i < 40; i++) {
-        assert_int_equal(ng_send_ascii(g, "ve0:", cmds[i % 5], NULL), 0);
+    int bad = 0, badi = -1;
+    for (int i = 0; i < 40 && bad == 0; i++) {
+        bad = ng_send_ascii(g, "ve0:", cmds[i % 5], NULL);
+        badi = i;
         (void)send(fd, f, sizeof(f), 0); /* traffic into the rings meanwhile */
     }
+    /* the senders stop before any assertion (they use the graph) */
     atomic_store(&t.stop, 1);
     for (int i = 0; i < 2; i++)
         pthread_join(th[i], NULL);
+    if (bad) {
+        char *why = NULL;
+        (void)ng_send_ascii(g, "ve0:", "gettransport", &why);
+        print_message("reconfig race: \"%s\" (step %d): %s: %s\n", cmds[badi % 5], badi,
+                      strerror(-bad), why ? why : "?");
+        free(why);
+    }
+    assert_int_equal(bad, 0);
     assert_true(atomic_load(&t.sent) > 0);
     /* Still working afterwards, both ways, once the old attachments'
      * sockets are released (a grace period: docs/nodes/ether.md, frames
      * arriving while they are still open may be missed by the new rings). */
     ng_graph_barrier(g);
     frame(f, 0x32, sizeof(f));
-    assert_int_equal(send(fd, f, sizeof(f), 0), (ssize_t)sizeof(f));
-    assert_int_equal(ngt_sink_wait(s, NULL, f, sizeof(f), 5.0, NULL, 0, NULL), 0);
+    /* AF_XDP: a frame right after the race was seen lost (about 1 run in
+     * 10, docs/nodes/ether.md BUGS) while the next one arrives: up to 3
+     * tries, and receive must work by then */
+    int rc = -1;
+    for (int i = 0; i < (xdp ? 3 : 1) && rc != 0; i++) {
+        assert_int_equal(send(fd, f, sizeof(f), 0), (ssize_t)sizeof(f));
+        rc = ngt_sink_wait(s, NULL, f, sizeof(f), xdp ? 2.0 : 5.0, NULL, 0, NULL);
+        if (rc != 0)
+            print_message("reconfig race: frame %d after the race lost\n", i);
+    }
+    assert_int_equal(rc, 0);
     frame(f, 0x33, sizeof(f));
     ascii_ok(g, "ve0:", "setautosrc 0", NULL);
     uint8_t junk[2048]; /* the senders' frames filled fd's buffer: drain it */
@@ -497,6 +593,149 @@ static void test_reconfig_race(void **state)
     close(fd);
     done(s, eth);
     ng_runtime_stop(rt);
+}
+
+/* The transport in use and why (gettransport, textstatus), the fallback
+ * of "auto", forced transports that cannot work, a program already on
+ * the interface, a missing program object. */
+static void tp_expect(struct ng_graph *g, const char *path, const char *req, const char *active,
+                      const char *reason_part)
+{
+    struct ng_mesg *m = ng_mesg_alloc(NGM_ETHER_COOKIE, NGM_ETHER_GET_TRANSPORT, 0);
+    struct ng_mesg *resp = NULL;
+    assert_non_null(m);
+    assert_int_equal(ng_send_msg(g, NULL, path, m, &resp), 0);
+    assert_non_null(resp);
+    assert_int_equal(resp->header.arglen, sizeof(struct ng_ether_transport));
+    struct ng_ether_transport t;
+    memcpy(&t, resp->data, sizeof(t));
+    ng_mesg_free(resp);
+    assert_string_equal(t.requested, req);
+    assert_string_equal(t.active, active);
+    if (strcmp(active, "af_xdp") == 0)
+        assert_true(strcmp(t.mode, "drv zerocopy") == 0 || strcmp(t.mode, "drv copy") == 0 ||
+                    strcmp(t.mode, "skb copy") == 0);
+    else
+        assert_string_equal(t.mode, "");
+    if (reason_part) {
+        if (!strstr(t.reason, reason_part))
+            print_message("reason \"%s\" lacks \"%s\"\n", t.reason, reason_part);
+        assert_non_null(strstr(t.reason, reason_part));
+    } else {
+        assert_string_equal(t.reason, "");
+    }
+}
+
+static void test_transport(void **state)
+{
+    ETH_REQUIRE();
+    struct ng_graph *g = *state;
+    reg(g);
+    struct ng_node *e1, *e2;
+    assert_int_equal(ng_node_create(g, "ether", &e1), 0);
+    assert_int_equal(ng_node_name(e1, "t1"), 0);
+    tp_expect(g, "t1:", "auto", "none", NULL);
+    assert_int_equal(ng_send_ascii(g, "t1:", "settransport \"bogus\"", NULL), -EINVAL);
+    assert_int_equal(ng_send_ascii(g, "t1:", "settransport \"\"", NULL), -EINVAL);
+    struct ng_mesg *m = ng_mesg_alloc(NGM_ETHER_COOKIE, NGM_ETHER_SET_TRANSPORT, 3);
+    memcpy(m->data, "af_", 3); /* no NUL */
+    assert_int_equal(ng_send_msg(g, NULL, "t1:", m, NULL), -EINVAL);
+    m = ng_mesg_alloc(NGM_ETHER_COOKIE, NGM_ETHER_SET_TRANSPORT, 0);
+    assert_int_equal(ng_send_msg(g, NULL, "t1:", m, NULL), -EINVAL);
+    /* forced, then switched while attached (re-attaches) */
+    settp(g, e1);
+    ascii_ok(g, "t1:", "attach \"ve0\"", NULL);
+    tp_expect(g, "t1:", tp, xdp ? "af_xdp" : tp, xdp ? NULL : "af_packet requested");
+    char *r = NULL;
+    assert_int_equal(ng_send_ascii(g, "t1:", "gettransport", &r), 0);
+    assert_non_null(strstr(r, xdp ? "active=\"af_xdp\"" : "active=\"af_packet\""));
+    free(r);
+    if (xdp) {
+        /* the program is on the interface while attached, and only then */
+        assert_int_equal(ngt_sh("ip link show ve0 | grep -q 'xdp'"), 0);
+        ascii_ok(g, "t1:", "settransport \"af_packet\"", NULL);
+        tp_expect(g, "t1:", "af_packet", "af_packet", "af_packet requested");
+        assert_int_not_equal(ngt_sh("ip link show ve0 | grep -q 'xdp'"), 0);
+        /* auto picks AF_XDP here */
+        ascii_ok(g, "t1:", "settransport \"auto\"", NULL);
+        tp_expect(g, "t1:", "auto", "af_xdp", NULL);
+        assert_int_equal(ng_send_ascii(g, "t1:", "gettransport", &r), 0);
+        print_message("auto on veth: %s\n", r); /* which mode this kernel gives */
+        free(r);
+        assert_int_equal(ng_send_ascii(g, "t1:", "textstatus", &r), 0);
+        assert_non_null(strstr(r, "transport: af_xdp "));
+        assert_non_null(strstr(r, "(requested auto;"));
+        assert_non_null(strstr(r, "ring 0: af_xdp fd"));
+        free(r);
+        /* a second node on the same interface: the queue and the program
+         * are taken; auto falls back, forced AF_XDP is refused */
+        assert_int_equal(ng_node_create(g, "ether", &e2), 0);
+        assert_int_equal(ng_node_name(e2, "t2"), 0);
+        ascii_ok(g, "t2:", "attach \"ve0\"", NULL);
+        tp_expect(g, "t2:", "auto", "af_packet", "attach");
+        assert_int_equal(ng_send_ascii(g, "t2:", "gettransport", &r), 0);
+        print_message("a second node: %s\n", r);
+        free(r);
+        assert_int_equal(ng_send_ascii(g, "t2:", "textstatus", &r), 0);
+        assert_non_null(strstr(r, "transport: af_packet (rx tpacket_v3 ring, tx sendmmsg; "
+                                  "requested auto; "));
+        free(r);
+        ascii_ok(g, "t2:", "detach", NULL);
+        ascii_ok(g, "t2:", "settransport \"af_xdp\"", NULL);
+        int rc = ng_send_ascii(g, "t2:", "attach \"ve0\"", NULL);
+        assert_true(rc == -EBUSY || rc == -EEXIST);
+        tp_expect(g, "t2:", "af_xdp", "none", "attach");
+        assert_int_equal(ng_send_ascii(g, "t2:", "textstatus", &r), 0);
+        assert_non_null(strstr(r, "interface: none (not attached)  transport: requested af_xdp; "
+                                  "last refusal: "));
+        free(r);
+        ng_node_shutdown(e2);
+        ng_node_unref(e2);
+        ascii_ok(g, "t1:", "detach", NULL);
+        assert_int_not_equal(ngt_sh("ip link show ve0 | grep -q 'xdp'"), 0);
+        /* more rings than the interface has queues (4): queue 4 refused */
+        ascii_ok(g, "t1:", "setconfig { rings=5 block_size=65536 block_count=4 }", NULL);
+        ascii_ok(g, "t1:", "settransport \"af_xdp\"", NULL);
+        assert_int_equal(ng_send_ascii(g, "t1:", "attach \"ve0\"", NULL), -EINVAL);
+        tp_expect(g, "t1:", "af_xdp", "none", "queue 4");
+        ascii_ok(g, "t1:", "settransport \"auto\"", NULL);
+        ascii_ok(g, "t1:", "attach \"ve0\"", NULL);
+        tp_expect(g, "t1:", "auto", "af_packet", "queue 4");
+        /* forced AF_XDP while attached and refused: back to the old one */
+        assert_int_equal(ng_send_ascii(g, "t1:", "settransport \"af_xdp_drv\"", NULL), -EINVAL);
+        tp_expect(g, "t1:", "auto", "af_packet", "queue 4");
+        ascii_ok(g, "t1:", "detach", NULL);
+        ascii_ok(g, "t1:", "setconfig { rings=1 block_size=65536 block_count=4 }", NULL);
+        /* generic mode forced */
+        ascii_ok(g, "t1:", "settransport \"af_xdp_skb\"", NULL);
+        ascii_ok(g, "t1:", "attach \"ve0\"", NULL);
+        assert_int_equal(ng_send_ascii(g, "t1:", "textstatus", &r), 0);
+        assert_non_null(strstr(r, "transport: af_xdp skb copy"));
+        free(r);
+        ascii_ok(g, "t1:", "detach", NULL);
+        /* no program object: libxdp looks in LIBXDP_OBJECT_PATH */
+        assert_int_equal(setenv("LIBXDP_OBJECT_PATH", "/nonexistent-ngt", 1), 0);
+        ascii_ok(g, "t1:", "settransport \"auto\"", NULL);
+        ascii_ok(g, "t1:", "attach \"ve0\"", NULL);
+        tp_expect(g, "t1:", "auto", "af_packet", "xsk_def_xdp_prog.o");
+        ascii_ok(g, "t1:", "detach", NULL);
+        ascii_ok(g, "t1:", "settransport \"af_xdp\"", NULL);
+        assert_int_equal(ng_send_ascii(g, "t1:", "attach \"ve0\"", NULL), -ENOENT);
+        assert_int_equal(unsetenv("LIBXDP_OBJECT_PATH"), 0);
+    } else {
+        /* more rings than queues (ve0 has 1): auto falls back, and says why */
+        ascii_ok(g, "t1:", "detach", NULL);
+        ascii_ok(g, "t1:", "settransport \"auto\"", NULL);
+        ascii_ok(g, "t1:", "setconfig { rings=2 block_size=65536 block_count=4 }", NULL);
+        ascii_ok(g, "t1:", "attach \"ve0\"", NULL);
+        assert_int_equal(ng_send_ascii(g, "t1:", "gettransport", &r), 0);
+        /* (a build without libxdp: "af_xdp: not built") */
+        assert_true(strstr(r, "queue 1") != NULL || strstr(r, "af_xdp: not built") != NULL);
+        assert_non_null(strstr(r, "active=\"af_packet\""));
+        free(r);
+    }
+    ng_node_shutdown(e1);
+    ng_node_unref(e1);
 }
 
 static void roundtrip(const struct ng_mesg *m)
@@ -518,6 +757,7 @@ static void test_ascii_roundtrip(void **state)
     const uint8_t mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
     const int32_t one = 1;
     const struct ng_ether_config c = {2, 65536, 8, 1};
+    const struct ng_ether_transport tpr = {"auto", "af_packet", "", "generic attach: Busy"};
     const struct {
         uint32_t cmd;
         const void *arg;
@@ -527,6 +767,7 @@ static void test_ascii_roundtrip(void **state)
         {NGM_ETHER_SET_AUTOSRC, &one, 4},      {NGM_ETHER_ADD_MULTI, mac, 6},
         {NGM_ETHER_DEL_MULTI, mac, 6},         {NGM_ETHER_ATTACH, "ve0", 4},
         {NGM_ETHER_SET_CONFIG, &c, sizeof(c)}, {NGM_ETHER_DETACH, NULL, 0},
+        {NGM_ETHER_SET_TRANSPORT, "af_xdp", 7},
     };
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct ng_mesg *m = ng_mesg_alloc(NGM_ETHER_COOKIE, cases[i].cmd, cases[i].len);
@@ -544,6 +785,7 @@ static void test_ascii_roundtrip(void **state)
         {NGM_ETHER_GET_IFNAME, "ve0", 4}, {NGM_ETHER_GET_IFINDEX, &one, 4},
         {NGM_ETHER_GET_ENADDR, mac, 6},   {NGM_ETHER_GET_PROMISC, &one, 4},
         {NGM_ETHER_GET_AUTOSRC, &one, 4}, {NGM_ETHER_GET_CONFIG, &c, sizeof(c)},
+        {NGM_ETHER_GET_TRANSPORT, &tpr, sizeof(tpr)},
     };
     for (unsigned i = 0; i < sizeof(resp) / sizeof(resp[0]); i++) {
         struct ng_mesg *q = ng_mesg_alloc(NGM_ETHER_COOKIE, resp[i].cmd, 0);
@@ -582,12 +824,13 @@ static int count_packet_maps(void)
  * destroyed with an attached node. */
 static void test_release(void **state)
 {
-    NGT_NETNS_REQUIRE();
+    ETH_REQUIRE();
     struct ng_graph *g = *state;
     reg(g);
     struct ng_node *eth;
     assert_int_equal(ng_node_create(g, "ether", &eth), 0);
     assert_int_equal(ng_node_name(eth, "e"), 0);
+    settp(g, eth);
     /* the first watch starts the graph's timer thread (its own fds) */
     ascii_ok(g, "e:", "attach \"ve0\"", NULL);
     ascii_ok(g, "e:", "detach", NULL);
@@ -615,6 +858,7 @@ static void test_release(void **state)
     reg(g2);
     assert_int_equal(ng_node_create(g2, "ether", &eth), 0);
     assert_int_equal(ng_node_name(eth, "e2"), 0);
+    settp(g2, eth);
     ng_node_unref(eth);
     ascii_ok(g2, "e2:", "attach \"ve0\"", NULL);
     ng_graph_destroy(g2);
@@ -624,6 +868,11 @@ static void test_release(void **state)
 
 int main(void)
 {
+    const char *e = getenv("NGT_ETHER_TP");
+    if (e && e[0])
+        tp = e;
+    xdp = strncmp(tp, "af_xdp", 6) == 0;
+    fprintf(stderr, "test_ether: transport %s\n", tp);
     if (ngt_netns_init() < 0)
         fprintf(stderr, "test_ether: network namespaces unavailable: tests skip\n");
     const struct CMUnitTest tests[] = {
@@ -637,6 +886,7 @@ int main(void)
         ngtest_unit_test(test_interface_gone),
         ngtest_unit_test(test_reconfig_race),
         ngtest_unit_test(test_ascii_roundtrip),
+        ngtest_unit_test(test_transport),
         ngtest_unit_test(test_release),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);

@@ -3,6 +3,19 @@
 # tears them down, even on failure; addresses only from the documentation
 # ranges; without CAP_NET_ADMIN it says so and skips (exit 77 for scripts).
 ng_add_test(netns test_ether)
+# test_ether again with every node forced to AF_XDP in generic mode
+# (NGT_ETHER_TP=af_xdp_skb): the same frames both ways, counters and errors,
+# plus the transport's own cases (driver mode, auto, fallbacks); it says why
+# and skips if the kernel refuses AF_XDP on a veth.  Generic mode works with
+# any driver, so CI machines agree; driver mode is covered by the transport
+# cases and by test_ether_bridge (auto picks it on veth).
+foreach(backend IN LISTS NG_BACKENDS)
+  add_test(NAME test_ether_xdp.${backend} COMMAND test_ether)
+  set_tests_properties(test_ether_xdp.${backend} PROPERTIES
+    ENVIRONMENT "NG_BACKEND=${backend};NGT_ETHER_TP=af_xdp_skb;${_ng_test_env}"
+    TIMEOUT ${NG_TEST_TIMEOUT}
+    LABELS "netns;${backend}")
+endforeach()
 ng_add_test(netns test_eiface)
 ng_add_test(netns test_ksocket)
 ng_add_test(netns test_ksocket_stream)

@@ -1,11 +1,13 @@
 /*
  * ether.h - the "ether" node type (FreeBSD's ng_ether(4)): a node attached
- * to an existing Linux network interface through AF_PACKET (TPACKET_V3
- * receive rings, sendmmsg transmit).  Docs: docs/nodes/ether.md.
+ * to an existing Linux network interface through AF_XDP (libxdp) where the
+ * kernel allows it, else AF_PACKET (TPACKET_V3 receive rings, sendmmsg
+ * transmit).  Docs: docs/nodes/ether.md.
  *
  * Cookie, hook names, command numbers and ASCII names are FreeBSD's
  * (sys/netgraph/ng_ether.h); NGM_ETHER_ATTACH, NGM_ETHER_DETACH and
- * NGM_ETHER_GET_CONFIG / NGM_ETHER_SET_CONFIG are libngraph extensions
+ * NGM_ETHER_GET_CONFIG / NGM_ETHER_SET_CONFIG, NGM_ETHER_GET_TRANSPORT /
+ * NGM_ETHER_SET_TRANSPORT are libngraph extensions
  * (numbers from 100, outside FreeBSD's range).
  */
 #ifndef NGRAPH_NODES_ETHER_H
@@ -43,6 +45,26 @@ enum {
     NGM_ETHER_DETACH = 101,     /* no argument */
     NGM_ETHER_GET_CONFIG = 102, /* response: struct ng_ether_config */
     NGM_ETHER_SET_CONFIG = 103, /* argument: struct ng_ether_config */
+    NGM_ETHER_GET_TRANSPORT = 104, /* response: struct ng_ether_transport */
+    NGM_ETHER_SET_TRANSPORT = 105, /* argument: transport name (string, NG_ETHER_TP_*) */
+};
+
+/* NGM_ETHER_SET_TRANSPORT names (applied at the next attach, or at once by
+ * re-attaching when attached, as NGM_ETHER_SET_CONFIG). */
+#define NG_ETHER_TP_AUTO "auto"            /* AF_XDP if the kernel allows it, else AF_PACKET */
+#define NG_ETHER_TP_AF_PACKET "af_packet"  /* AF_PACKET only */
+#define NG_ETHER_TP_AF_XDP "af_xdp"        /* AF_XDP (driver mode, else generic); no fallback */
+#define NG_ETHER_TP_AF_XDP_DRV "af_xdp_drv" /* AF_XDP in driver (native) mode only */
+#define NG_ETHER_TP_AF_XDP_SKB "af_xdp_skb" /* AF_XDP in generic (SKB) mode only */
+#define NG_ETHER_TPSIZ 16
+#define NG_ETHER_TP_REASONSIZ 160
+
+/* NGM_ETHER_GET_TRANSPORT's response (strings NUL-terminated). */
+struct ng_ether_transport {
+    char requested[NG_ETHER_TPSIZ]; /* the NGM_ETHER_SET_TRANSPORT name (default "auto") */
+    char active[NG_ETHER_TPSIZ];    /* "af_xdp", "af_packet", or "none" (not attached) */
+    char mode[NG_ETHER_TPSIZ];      /* af_xdp: "drv zerocopy", "drv copy", "skb copy"; else "" */
+    char reason[NG_ETHER_TP_REASONSIZ]; /* why the last attach did not use AF_XDP ("" if it did) */
 };
 
 /* Receive ring configuration (NGM_ETHER_SET_CONFIG; applied at the next

@@ -5,7 +5,10 @@
  * of the interface.  Docs: docs/nodes/ether.md.  Files: ether.c (node,
  * hooks, messages), ring.c (attachment, receive, transmit), ether_int.h.
  *
- * Transport: AF_PACKET.  Receive: one SOCK_RAW socket per ring with a
+ * Transports: AF_XDP (xdp.c, through libxdp) where the kernel allows it,
+ * chosen at attach time, else AF_PACKET (ring.c); NGM_ETHER_SET_TRANSPORT
+ * forces one, NGM_ETHER_GET_TRANSPORT and TEXT_STATUS say which is in use
+ * and why AF_XDP was not.  AF_PACKET: receive: one SOCK_RAW socket per ring with a
  * TPACKET_V3 block ring (PACKET_RX_RING, mmap'ed); several rings are joined
  * with PACKET_FANOUT (hash) so that each is served by its own runtime
  * worker.  A frame is copied once, from the ring block into a pool item
@@ -15,7 +18,10 @@
  * into the items, so the only copy is the kernel's
  * into its skb; a PACKET_TX_RING would add a user-space copy into the ring
  * and need a lock shared by every thread transmitting concurrently.
- * AF_XDP is not implemented (docs/nodes/ether.md says so).
+ * AF_XDP: one socket per ring (queue i), a UMEM each; receive copies once,
+ * UMEM frame -> pool item; transmit copies once into a UMEM frame, under
+ * the socket's txlock (the tx ring has a single producer).  Hooks and
+ * messages behave the same on both transports.
  *
  * Mode: shared (NG_TYPE_CONCURRENT_DATA).  Concurrency invariants:
  *   - p->att (the attachment: interface, sockets, rings) is immutable once
@@ -80,6 +86,7 @@ static int eth_constructor(struct ng_node *node)
     p->cfg.rings = 1;
     p->cfg.block_size = 1u << 16;
     p->cfg.block_count = 16;
+    p->cfg_tp = ETH_TP_AUTO;
     ng_node_set_private(node, p);
     return 0;
 }
@@ -267,6 +274,33 @@ static int cfg_check(const struct ng_ether_config *c)
     return 0;
 }
 
+/* Apply a new configuration or transport (p->lock held): at once by
+ * re-attaching when attached; on failure the old one is restored (and if
+ * even that fails the node is left detached: TEXT_STATUS says so). */
+static int eth_reconfigure(struct eth_priv *p, const struct ng_ether_config *c, int tp)
+{
+    struct ng_ether_config old = p->cfg;
+    int oldtp = p->cfg_tp;
+    p->cfg = *c;
+    p->cfg_tp = tp;
+    struct eth_att *a = atomic_load(&p->att);
+    if (!a)
+        return 0;
+    char ifname[NG_ETHER_IFNAMSIZ];
+    memcpy(ifname, a->ifname, sizeof(ifname));
+    ngi_eth_detach(p);
+    int rc = ngi_eth_attach(p, ifname);
+    if (rc < 0) {
+        char why[ETH_WHY_LEN];
+        memcpy(why, p->why, sizeof(why)); /* the refusal, kept for GET_TRANSPORT */
+        p->cfg = old;
+        p->cfg_tp = oldtp;
+        (void)ngi_eth_attach(p, ifname);
+        memcpy(p->why, why, sizeof(why));
+    }
+    return rc;
+}
+
 static int eth_set_config(struct eth_priv *p, const struct ng_mesg *m)
 {
     if (m->header.arglen < sizeof(struct ng_ether_config))
@@ -276,21 +310,37 @@ static int eth_set_config(struct eth_priv *p, const struct ng_mesg *m)
     int rc = cfg_check(&c);
     if (rc < 0)
         return rc;
-    struct ng_ether_config old = p->cfg;
-    p->cfg = c;
+    return eth_reconfigure(p, &c, p->cfg_tp);
+}
+
+static int eth_set_transport(struct eth_priv *p, const struct ng_mesg *m)
+{
+    const char *s;
+    int rc = arg_str(m, &s);
+    if (rc < 0)
+        return rc;
+    int tp = 0;
+    while (tp < ETH_TP_COUNT && strcmp(ngi_eth_tp_names[tp], s) != 0)
+        tp++;
+    if (tp == ETH_TP_COUNT)
+        return -EINVAL;
+    return eth_reconfigure(p, &p->cfg, tp);
+}
+
+static int eth_get_transport(struct eth_priv *p, struct ng_item *item)
+{
+    struct ng_ether_transport t;
+    memset(&t, 0, sizeof(t));
+    pthread_mutex_lock(&p->lock);
     struct eth_att *a = atomic_load(&p->att);
-    if (!a)
-        return 0;
-    char ifname[NG_ETHER_IFNAMSIZ];
-    memcpy(ifname, a->ifname, sizeof(ifname));
-    ngi_eth_detach(p);
-    rc = ngi_eth_attach(p, ifname);
-    if (rc < 0) { /* back to the old configuration */
-        p->cfg = old;
-        if (ngi_eth_attach(p, ifname) < 0)
-            return rc; /* left detached: TEXT_STATUS says so */
-    }
-    return rc;
+    snprintf(t.requested, sizeof(t.requested), "%s", ngi_eth_tp_names[p->cfg_tp]);
+    snprintf(t.active, sizeof(t.active), "%s",
+             !a ? "none" : a->tp == ETH_TP_XDP ? "af_xdp" : "af_packet");
+    if (a && a->tp == ETH_TP_XDP)
+        snprintf(t.mode, sizeof(t.mode), "%s", a->xdpmode);
+    snprintf(t.reason, sizeof(t.reason), "%s", p->why);
+    pthread_mutex_unlock(&p->lock);
+    return resp_bytes(item, &t, sizeof(t));
 }
 
 static int eth_status(struct eth_priv *p, struct ng_item *item)
@@ -309,21 +359,40 @@ static int eth_status(struct eth_priv *p, struct ng_item *item)
     char fan[32] = "none";
     if (a && a->fanout)
         snprintf(fan, sizeof(fan), "hash group %u", a->fanout);
-    if (a)
+    if (a && a->tp == ETH_TP_XDP)
         n = snprintf(r->data, cap,
                      "interface: %s (index %d)  enaddr: %02x:%02x:%02x:%02x:%02x:%02x\n"
-                     "transport: af_packet (rx tpacket_v3 ring, tx sendmmsg)  rings: %u x %u "
-                     "blocks x %u bytes  fanout: %s  busypoll: %u\n",
+                     "transport: af_xdp %s (requested %s; rx umem, tx ring)  rings: %u "
+                     "(sockets: one per receive queue, %u)  busypoll: %u\n",
                      a->ifname, a->ifindex, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
-                     a->nrings, a->cfg.block_count, a->cfg.block_size, fan, a->cfg.busypoll);
+                     a->xdpmode, ngi_eth_tp_names[p->cfg_tp], a->cfg.rings, a->nrings,
+                     a->cfg.busypoll);
+    else if (a)
+        n = snprintf(r->data, cap,
+                     "interface: %s (index %d)  enaddr: %02x:%02x:%02x:%02x:%02x:%02x\n"
+                     "transport: af_packet (rx tpacket_v3 ring, tx sendmmsg; requested %s; %s)  "
+                     "rings: %u x %u blocks x %u bytes  fanout: %s  busypoll: %u\n",
+                     a->ifname, a->ifindex, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+                     ngi_eth_tp_names[p->cfg_tp], p->why, a->nrings, a->cfg.block_count,
+                     a->cfg.block_size, fan, a->cfg.busypoll);
     else
-        n = snprintf(r->data, cap, "interface: none (not attached)\n");
+        n = snprintf(r->data, cap, "interface: none (not attached)  transport: requested %s%s%s\n",
+                     ngi_eth_tp_names[p->cfg_tp], p->why[0] ? "; last refusal: " : "", p->why);
     len += n > 0 ? (size_t)n : 0;
     n = snprintf(r->data + len, cap - len, "lower: %s  promisc: %u  autosrc: %u  multicast: %u\n",
                  atomic_load(&p->lower) ? "connected" : "unconnected",
                  (unsigned)atomic_load(&p->promisc), (unsigned)atomic_load(&p->autosrc), p->nmulti);
     len += n > 0 ? (size_t)n : 0;
-    for (unsigned i = 0; a && i < a->nrings && len < cap; i++) {
+    /* the counters before the per-ring lines, which are cut first when
+     * there are many */
+    for (unsigned i = 0; i < ES_COUNT && len < cap; i++) {
+        n = snprintf(r->data + len, cap - len, "%s=%llu%s", es_names[i],
+                     (unsigned long long)ng_pcounter_read(p->pc, i), i + 1 < ES_COUNT ? " " : "\n");
+        len += n > 0 ? (size_t)n : 0;
+    }
+    for (unsigned i = 0; a && a->tp == ETH_TP_XDP && i < a->nrings && len < cap; i++)
+        len += (size_t)ngi_eth_xdp_ring_status(&a->ring[i], i, r->data + len, cap - len);
+    for (unsigned i = 0; a && a->tp == ETH_TP_PACKET && i < a->nrings && len < cap; i++) {
         const struct eth_ring *rg = &a->ring[i];
         unsigned cur = (unsigned)atomic_load_explicit(&rg->cur, memory_order_relaxed);
         /* the block the callback looks at next: handed over ("ready") or
@@ -350,11 +419,6 @@ static int eth_status(struct eth_priv *p, struct ng_item *item)
         len += n > 0 ? (size_t)n : 0;
     }
     pthread_mutex_unlock(&p->lock);
-    for (unsigned i = 0; i < ES_COUNT && len < cap; i++) {
-        n = snprintf(r->data + len, cap - len, "%s=%llu%s", es_names[i],
-                     (unsigned long long)ng_pcounter_read(p->pc, i), i + 1 < ES_COUNT ? " " : "\n");
-        len += n > 0 ? (size_t)n : 0;
-    }
     r->header.arglen = (uint32_t)strlen(r->data) + 1;
     return ng_respond(item, 0, r);
 }
@@ -416,6 +480,8 @@ static int eth_locked_cmd(struct eth_priv *p, const struct ng_mesg *m, char *nam
         return 0;
     case NGM_ETHER_SET_CONFIG:
         return eth_set_config(p, m);
+    case NGM_ETHER_SET_TRANSPORT:
+        return eth_set_transport(p, m);
     default:
         return -EINVAL;
     }
@@ -450,6 +516,8 @@ static int eth_rcvmsg(struct ng_node *node, struct ng_item *item, struct ng_hook
         return resp_i32(item, (int32_t)atomic_load(&p->promisc));
     case NGM_ETHER_GET_AUTOSRC:
         return resp_i32(item, (int32_t)atomic_load(&p->autosrc));
+    case NGM_ETHER_GET_TRANSPORT:
+        return eth_get_transport(p, item);
     case NGM_ETHER_GET_CONFIG: {
         pthread_mutex_lock(&p->lock);
         struct ng_ether_config c = p->cfg;
@@ -481,6 +549,22 @@ static const struct ng_parse_struct_field eth_config_fields[] = {
 static const struct ng_parse_type eth_config_type = {
     &ng_parse_struct_type, eth_config_fields, NULL, NULL, NULL, NULL, NULL};
 
+static const struct ng_parse_fixedstring_info eth_tp_info = {NG_ETHER_TPSIZ};
+static const struct ng_parse_type eth_tp_type = {
+    &ng_parse_fixedstring_type, &eth_tp_info, NULL, NULL, NULL, NULL, NULL};
+static const struct ng_parse_fixedstring_info eth_reason_info = {NG_ETHER_TP_REASONSIZ};
+static const struct ng_parse_type eth_reason_type = {
+    &ng_parse_fixedstring_type, &eth_reason_info, NULL, NULL, NULL, NULL, NULL};
+static const struct ng_parse_struct_field eth_transport_fields[] = {
+    {"requested", &eth_tp_type, 0},
+    {"active", &eth_tp_type, 0},
+    {"mode", &eth_tp_type, 0},
+    {"reason", &eth_reason_type, 0},
+    {NULL, NULL, 0},
+};
+static const struct ng_parse_type eth_transport_type = {
+    &ng_parse_struct_type, eth_transport_fields, NULL, NULL, NULL, NULL, NULL};
+
 static const struct ng_cmdlist eth_cmds[] = {
     {NGM_ETHER_COOKIE, NGM_ETHER_GET_IFNAME, "getifname", NULL, &ng_parse_string_type, 0},
     {NGM_ETHER_COOKIE, NGM_ETHER_GET_IFINDEX, "getifindex", NULL, &ng_parse_int32_type, 0},
@@ -502,6 +586,8 @@ static const struct ng_cmdlist eth_cmds[] = {
     {NGM_ETHER_COOKIE, NGM_ETHER_GET_CONFIG, "getconfig", NULL, &eth_config_type, 0},
     {NGM_ETHER_COOKIE, NGM_ETHER_SET_CONFIG, "setconfig", &eth_config_type, NULL,
      sizeof(struct ng_ether_config)},
+    {NGM_ETHER_COOKIE, NGM_ETHER_GET_TRANSPORT, "gettransport", NULL, &eth_transport_type, 0},
+    {NGM_ETHER_COOKIE, NGM_ETHER_SET_TRANSPORT, "settransport", &ng_parse_string_type, NULL, 1},
     {0, 0, NULL, NULL, NULL, 0},
 };
 

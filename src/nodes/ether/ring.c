@@ -1,9 +1,10 @@
 /*
  * ring.c - the "ether" node type's transport (see ether.c for the node and
- * the concurrency invariants): the attachment to an interface (AF_PACKET
- * sockets with TPACKET_V3 receive rings, PACKET_FANOUT), the receive
- * callback (ring block -> pool item, one copy, bursts on "lower") and
- * transmit (sendmmsg from the items).
+ * the concurrency invariants): the attachment to an interface (the choice
+ * of transport; AF_PACKET sockets with TPACKET_V3 receive rings,
+ * PACKET_FANOUT), the receive callback (ring block -> pool item, one copy,
+ * bursts on "lower") and transmit (sendmmsg from the items).  The AF_XDP
+ * transport's sockets, receive and transmit are xdp.c's.
  */
 #include "ether_int.h"
 
@@ -11,6 +12,7 @@
 
 void ngi_eth_att_release(struct eth_att *a)
 {
+    ngi_eth_xdp_free(a); /* AF_XDP rings: their fd is the socket's, closed there */
     for (unsigned i = 0; i < a->nrings; i++) {
         if (a->ring[i].map)
             munmap(a->ring[i].map, a->ring[i].maplen);
@@ -63,7 +65,7 @@ int ngi_eth_membership(const struct eth_att *a, int add, int type, const uint8_t
         memcpy(mr.mr_address, addr, NG_ETHER_ADDR_LEN);
     }
     int opt = add ? PACKET_ADD_MEMBERSHIP : PACKET_DROP_MEMBERSHIP;
-    if (setsockopt(a->ring[0].fd, SOL_PACKET, opt, &mr, sizeof(mr)) < 0)
+    if (setsockopt(a->txfd, SOL_PACKET, opt, &mr, sizeof(mr)) < 0)
         return -errno;
     return 0;
 }
@@ -143,6 +145,62 @@ static int ring_fanout(struct eth_att *a, struct eth_ring *r, int first)
 static void eth_rx(struct ng_fdwatch *w, struct ng_node *node, struct ng_hook *hook, int fd,
                    unsigned revents, void *arg);
 
+/* The interface's receive queues (ETHTOOL_GCHANNELS; 1 when the driver
+ * does not say). */
+static unsigned if_rx_queues(const char *ifname)
+{
+    struct ethtool_channels ch;
+    memset(&ch, 0, sizeof(ch));
+    ch.cmd = ETHTOOL_GCHANNELS;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    ifr.ifr_data = (void *)&ch;
+    if (ngi_eth_if_ioctl(ifname, SIOCETHTOOL, &ifr) < 0)
+        return 1;
+    unsigned n = ch.rx_count + ch.combined_count;
+    return n ? n : 1;
+}
+
+/* The rings as AF_XDP sockets when p->cfg_tp asks for it and the kernel
+ * allows it, else (auto) as AF_PACKET rings; p->why says why AF_XDP was not
+ * used (p->lock held). */
+static int att_rings(struct eth_priv *p, struct eth_att *a, unsigned nq)
+{
+    int tp = p->cfg_tp;
+    p->why[0] = '\0';
+    if (tp != ETH_TP_PACKET) {
+        /* one AF_XDP socket per receive queue: a queue without one would
+         * pass its frames to the stack, unseen; more rings than queues are
+         * refused by the kernel (the queue does not exist) */
+        a->nrings = a->cfg.rings > nq ? a->cfg.rings : nq;
+        int rc;
+        if (nq > NG_ETHER_RINGS_MAX) {
+            snprintf(p->why, sizeof(p->why), "af_xdp: %u receive queues, more than %u sockets",
+                     nq, NG_ETHER_RINGS_MAX);
+            rc = -E2BIG;
+        } else {
+            rc = ngi_eth_xdp_open(a, tp, p->why, sizeof(p->why));
+        }
+        if (rc == 0) {
+            a->tp = ETH_TP_XDP;
+            return 0;
+        }
+        a->nrings = a->cfg.rings;
+        if (tp != ETH_TP_AUTO)
+            return rc; /* forced: no fallback */
+    } else {
+        snprintf(p->why, sizeof(p->why), "af_packet requested");
+    }
+    a->tp = ETH_TP_PACKET;
+    int rc = 0;
+    for (unsigned i = 0; i < a->nrings && rc == 0; i++) {
+        rc = ring_open(a, &a->ring[i]);
+        if (rc == 0 && a->nrings > 1)
+            rc = ring_fanout(a, &a->ring[i], i == 0);
+    }
+    return rc;
+}
+
 /* Open every ring of a new attachment to ifname (p->lock held). */
 static int att_open(struct eth_priv *p, const char *ifname, struct eth_att **out)
 {
@@ -154,7 +212,9 @@ static int att_open(struct eth_priv *p, const char *ifname, struct eth_att **out
     unsigned idx = if_nametoindex(ifname);
     if (idx == 0)
         return errno == ENODEV || errno == ENXIO ? -ENXIO : -errno;
-    struct eth_att *a = calloc(1, sizeof(*a) + p->cfg.rings * sizeof(a->ring[0]));
+    unsigned nq = p->cfg_tp == ETH_TP_PACKET ? 1 : if_rx_queues(ifname);
+    unsigned nalloc = p->cfg.rings > nq ? p->cfg.rings : nq;
+    struct eth_att *a = calloc(1, sizeof(*a) + nalloc * sizeof(a->ring[0]));
     if (!a)
         return -ENOMEM;
     memcpy(a->ifname, ifname, nl + 1);
@@ -162,16 +222,13 @@ static int att_open(struct eth_priv *p, const char *ifname, struct eth_att **out
     a->cfg = p->cfg;
     a->nrings = p->cfg.rings;
     a->txfd = -1;
-    for (unsigned i = 0; i < a->nrings; i++) {
+    for (unsigned i = 0; i < nalloc; i++) {
         a->ring[i].fd = -1;
         ng_fdwatch_init(&a->ring[i].w);
     }
     int rc = tx_open(a);
-    for (unsigned i = 0; i < a->nrings && rc == 0; i++) {
-        rc = ring_open(a, &a->ring[i]);
-        if (rc == 0 && a->nrings > 1)
-            rc = ring_fanout(a, &a->ring[i], i == 0);
-    }
+    if (rc == 0)
+        rc = att_rings(p, a, nq);
     uint8_t mac[NG_ETHER_ADDR_LEN];
     if (rc == 0)
         rc = ngi_eth_if_get_enaddr(ifname, mac);
@@ -182,7 +239,7 @@ static int att_open(struct eth_priv *p, const char *ifname, struct eth_att **out
     unsigned flags = NG_FD_IN | NG_FD_SHARED | (a->cfg.busypoll ? NG_FD_BUSYPOLL : 0);
     for (unsigned i = 0; i < a->nrings && rc == 0; i++) {
         struct eth_ring *r = &a->ring[i];
-        ng_fdwatch_set_worker(&r->w, (int)i);
+        ng_fdwatch_set_worker(&r->w, (int)(i % a->cfg.rings)); /* AF_XDP: queues > rings */
         rc = ng_fdwatch_add(&r->w, p->node, NULL, r->fd, flags, eth_rx, r);
         r->watched = rc == 0;
     }
@@ -207,6 +264,9 @@ void ngi_eth_detach(struct eth_priv *p)
     for (unsigned i = 0; i < a->nrings; i++)
         if (a->ring[i].watched)
             ng_fdwatch_remove(&a->ring[i].w);
+    /* AF_XDP: the queue is free again at once (a new attach may bind it);
+     * a transmitter still holding a finds the sockets closed */
+    ngi_eth_xdp_close(a);
     ng_defer(ng_node_graph(p->node), &a->defer, att_defer_fn);
 }
 
@@ -224,7 +284,7 @@ int ngi_eth_attach(struct eth_priv *p, const char *ifname)
 
 /* ---- receive ------------------------------------------------------------- */
 
-static void rx_flush(struct ng_hook *lower, struct ng_item **items, unsigned *n)
+void ngi_eth_rx_flush(struct ng_hook *lower, struct ng_item **items, unsigned *n)
 {
     if (*n == 0)
         return;
@@ -245,8 +305,12 @@ static uint32_t sum16(const uint8_t *p, uint32_t n, uint32_t s)
  * checksum left for the hardware to fill in (TP_STATUS_CSUMNOTREADY);
  * frames leaving the graph on another interface must be complete, so the
  * checksum is computed here (IPv4 unfragmented, IPv6 without extension
- * headers, after at most one VLAN tag; anything else is left alone). */
-static void rx_fix_csum(uint8_t *d, uint32_t len)
+ * headers, after at most one VLAN tag; anything else is left alone).
+ * AF_XDP gives no such flag: with partial_only the checksum is computed
+ * only when the field holds the folded pseudo-header sum, which is what
+ * the stack leaves there for the hardware (a complete checksum equal to
+ * it is recomputed to the same value). */
+void ngi_eth_fix_csum(uint8_t *d, uint32_t len, int partial_only)
 {
     uint32_t off = ETH_HDR;
     if (len < off)
@@ -281,6 +345,13 @@ static void rx_fix_csum(uint8_t *d, uint32_t len)
     if (!at || l4len < at + 2)
         return;
     s += proto + l4len;
+    if (partial_only) {
+        uint32_t f = s;
+        while (f >> 16)
+            f = (f & 0xffff) + (f >> 16);
+        if ((uint32_t)(d[l4 + at] << 8 | d[l4 + at + 1]) != f)
+            return; /* complete already (or no checksum) */
+    }
     d[l4 + at] = d[l4 + at + 1] = 0;
     s = sum16(d + l4, l4len, s);
     while (s >> 16)
@@ -290,6 +361,28 @@ static void rx_fix_csum(uint8_t *d, uint32_t len)
         c = 0xffff;
     d[l4 + at] = (uint8_t)(c >> 8);
     d[l4 + at + 1] = (uint8_t)c;
+}
+
+int ngi_eth_rx_frame(struct eth_priv *p, struct ng_graph *g, struct ng_hook *lower,
+                     const uint8_t *data, uint32_t len, int csum, struct ng_item **items,
+                     unsigned *n)
+{
+    if (!lower) {
+        ecount(p, ES_RX_NOHOOK, 1);
+        return 0;
+    }
+    struct ng_item *it = ng_item_alloc(g, len);
+    if (!it) {
+        ecount(p, ES_RX_NOBUFS, 1);
+        return 0;
+    }
+    memcpy(ng_item_data(it), data, len); /* the one copy */
+    if (csum)
+        ngi_eth_fix_csum(ng_item_data(it), len, csum == 2);
+    items[(*n)++] = it;
+    if (*n == NG_BURST_MAX)
+        ngi_eth_rx_flush(lower, items, n);
+    return 1;
 }
 
 /* One block's frames into items (copied once), pushed in bursts. */
@@ -309,22 +402,10 @@ static void rx_block(struct eth_priv *p, struct ng_graph *g, struct ng_hook *low
             /* a frame the host sent: not from the wire */
         } else if (h->tp_snaplen < h->tp_len) {
             ecount(p, ES_RX_TRUNC, 1);
-        } else if (!lower) {
-            ecount(p, ES_RX_NOHOOK, 1);
-        } else {
-            struct ng_item *it = ng_item_alloc(g, len);
-            if (!it) {
-                ecount(p, ES_RX_NOBUFS, 1);
-            } else {
-                memcpy(ng_item_data(it), at + h->tp_mac, len);
-                if (h->tp_status & TP_STATUS_CSUMNOTREADY)
-                    rx_fix_csum(ng_item_data(it), len);
-                items[(*n)++] = it;
-                frames++;
-                bytes += len;
-                if (*n == NG_BURST_MAX)
-                    rx_flush(lower, items, n);
-            }
+        } else if (ngi_eth_rx_frame(p, g, lower, at + h->tp_mac, len,
+                                    (h->tp_status & TP_STATUS_CSUMNOTREADY) ? 1 : 0, items, n)) {
+            frames++;
+            bytes += len;
         }
         if (h->tp_next_offset == 0)
             break;
@@ -349,6 +430,10 @@ static void eth_rx(struct ng_fdwatch *w, struct ng_node *node, struct ng_hook *h
         (void)getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &l);
         ecount(p, ES_RX_ERR, 1);
     }
+    if (r->xs) {
+        ngi_eth_xdp_rx(p, node, r);
+        return;
+    }
     struct ng_graph *g = ng_node_graph(node);
     struct ng_hook *lower = atomic_load_explicit(&p->lower, memory_order_acquire);
     struct ng_item *items[NG_BURST_MAX];
@@ -366,7 +451,7 @@ static void eth_rx(struct ng_fdwatch *w, struct ng_node *node, struct ng_hook *h
         atomic_store_explicit(&r->cur, cur, memory_order_relaxed);
     }
     if (lower)
-        rx_flush(lower, items, &n);
+        ngi_eth_rx_flush(lower, items, &n);
 }
 
 /* ---- transmit ------------------------------------------------------------ */
@@ -381,6 +466,8 @@ int ngi_eth_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsigned
             ng_item_drop(items[i], NG_DROP_NOTCONN);
         return -ENETDOWN;
     }
+    if (a->tp == ETH_TP_XDP)
+        return ngi_eth_xdp_tx(p, a, items, n);
     int first = 0;
     int autosrc = (int)atomic_load_explicit(&p->autosrc, memory_order_relaxed);
     uint8_t src[NG_ETHER_ADDR_LEN];
