@@ -175,6 +175,21 @@ static long status_num(struct ng_graph *g, const char *path, const char *key)
     return v;
 }
 
+/* The sum of the rings' "kernel packets=" (what the kernel queued on the
+ * node's AF_PACKET rings, accumulated by each textstatus). */
+static long kernel_packets(struct ng_graph *g, const char *path)
+{
+    char *r = NULL;
+    assert_int_equal(ng_send_ascii(g, path, "textstatus", &r), 0);
+    long sum = 0;
+    for (const char *at = r; (at = strstr(at, "kernel packets=")) != NULL;) {
+        at += strlen("kernel packets=");
+        sum += strtol(at, NULL, 10);
+    }
+    free(r);
+    return sum;
+}
+
 /* The mkpeer shorthand attaches and names the node; the identity messages. */
 static void test_attach_identity(void **state)
 {
@@ -374,6 +389,21 @@ static void test_fanout(void **state)
     for (int i = 0; i < 500 && ngt_sink_count(s) < (uint64_t)n; i++)
         usleep(10000);
     assert_int_equal(ngt_sink_count(s), n);
+    /* What the node transmits does not come back on its own rings (a
+     * fanout group needs its own ignore-outgoing flag). */
+    long rx0 = status_num(g, "e:", "rx_frames");
+    long k0 = xdp ? 0 : kernel_packets(g, "e:");
+    ascii_ok(g, "e:", "setautosrc 0", NULL); /* byte-identical on the wire */
+    for (int i = 0; i < n; i++) {
+        frame(f, (uint8_t)i, 128);
+        assert_int_equal(ngt_sink_send(s, "x", f, 128), 0);
+        assert_int_equal(ngt_recv_frame(fd, f, 128, 5.0), 0);
+    }
+    usleep(100000);
+    assert_int_equal(status_num(g, "e:", "rx_frames"), rx0);
+    assert_int_equal(ngt_sink_count(s), n);
+    if (!xdp) /* not even queued on the rings by the kernel */
+        assert_int_equal(kernel_packets(g, "e:") - k0, 0);
     /* re-configuring while attached re-attaches */
     ascii_ok(g, "e:", "setconfig { rings=1 block_size=8192 block_count=2 }", NULL);
     ascii_ok(g, "e:", "getconfig", "{ rings=1 block_size=8192 block_count=2 }");

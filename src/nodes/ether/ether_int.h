@@ -91,6 +91,7 @@ struct eth_att {
     char ifname[NG_ETHER_IFNAMSIZ];
     int ifindex;
     unsigned fanout; /* fanout group id, 0 = none */
+    unsigned fanout_flags; /* PACKET_FANOUT_FLAG_* the group was made with */
     int txfd;        /* AF_PACKET socket bound with protocol 0 (receives nothing):
                         the transmit socket, and the memberships' */
     int tp;          /* the transport in use: ETH_TP_PACKET or ETH_TP_XDP */
