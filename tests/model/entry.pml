@@ -25,6 +25,8 @@
  *                            queue) instead of the fixed one (NEWQ)
  *   FIFO_PER_THREAD          the no-overtaking check among each thread's own
  *                            items only (per-sender order)
+ *   SPEC_KICK                the spec's kick (CAS DRAIN whatever PENDING)
+ *                            instead of the fixed one (only while PENDING)
  *   NO_RETRACT_NOTIFY        drop the NOTIFY after a retract (E5): an
  *                            optimisation the model shows to be safe or not
  * Broken variants (run.sh requires spin to refute each one):
@@ -32,6 +34,8 @@
  *   BROKEN_NO_NOTIFY_FENCE   NOTIFY without its full fence
  *   BROKEN_NO_L3             a biased leave never NOTIFYs
  *   BROKEN_NO_PARK_RETAKE    W3 never re-takes DRAIN after its rescan
+ *   W1_ONCE                  W1 skipped for a parked writer item taken back
+ *                            (safe with the fixed kick: PENDING stays set)
  *   BROKEN_NO_GRACE          the deferred free runs without a grace period
  *   BROKEN_PLAIN_REF         enqueue takes a plain hook reference (no tryref)
  */
@@ -114,6 +118,17 @@ byte secgen[NP];
 #define SEC_EXIT(me) skip
 #define USE_HOOK skip
 #endif
+
+/* Reachability probes: -DPROBE=n turns REACH(n) / REACHIF(n, c) into an
+ * assertion that fails where the path n is taken, so run.sh can require
+ * that spin reaches it (a check that cannot fail is worth nothing: these
+ * show that the interesting interleavings are really explored). */
+#ifdef PROBE
+#define REACHIF(n, c) assert(!((PROBE == n) && (c)))
+#else
+#define REACHIF(n, c) skip
+#endif
+#define REACH(n) REACHIF(n, 1)
 
 /* ---- memory ----------------------------------------------------------- */
 
@@ -229,7 +244,7 @@ inline scan_slots()
             od;
             fv = 0;
             if
-            :: slot[i] -> busy = 1
+            :: slot[i] -> busy = 1; REACH(7); REACHIF(8, len(sb[i]) > 0)
             :: else -> skip
             fi
         };
@@ -250,7 +265,7 @@ inline release_drain(me)
     :: (s & PENDING) && !(s & (RMASK | WRITER)) ->
         d_step {
             if
-            :: q == (s & ~DRAIN) -> q = q | DRAIN
+            :: q == (s & ~DRAIN) -> q = q | DRAIN; REACH(15)
             :: else -> stop = 1
             fi
         }
@@ -309,7 +324,7 @@ inline d0(me)
                     :: else -> skip
                     fi;
                     ok = 1
-                :: else -> ok = 0
+                :: else -> ok = 0; REACH(16)
                 fi
             };
             if
@@ -342,7 +357,7 @@ inline park_writer(me)
     :: !busy ->
         d_step {
             if
-            :: q == (s & ~DRAIN) -> q = q | DRAIN
+            :: q == (s & ~DRAIN) -> q = q | DRAIN; REACH(9)
             :: else -> stop = 1
             fi
         }
@@ -358,7 +373,7 @@ inline dispatch(me)
 #ifdef REMOVE
     if
     :: IS_DATA(it) && hinvalid ->       /* data for a removed hook: dropped */
-        d_step { fromq(it) };
+        d_step { fromq(it); REACH(20) };
         unpin(it);
         it = NONE
     :: else -> skip
@@ -371,7 +386,7 @@ inline dispatch(me)
         d_step {
             fence(me);
             if
-            :: !(q & WRITER) -> q = q + 1; ok = 1; fromq(it); in_reader()
+            :: !(q & WRITER) -> q = q + 1; ok = 1; fromq(it); in_reader(); REACH(4)
             :: else -> ok = 0
             fi
         };
@@ -384,7 +399,7 @@ inline dispatch(me)
         :: else ->
             /* blocked by a writer: park (entry.c) */
             held = it;
-            d_step { fence(me); s = q; q = q & ~DRAIN };
+            d_step { REACH(5); fence(me); s = q; q = q & ~DRAIN };
             if
             :: !(s & WRITER) ->
                 d_step {
@@ -399,13 +414,20 @@ inline dispatch(me)
         fi;
         it = NONE
     :: else ->
-        /* D2: a writer item.  W1: revoke */
+        /* D2: a writer item.  W1: revoke (again for a parked item taken
+         * back: BIAS may have been re-armed meanwhile) */
         if
+#ifdef W1_ONCE
+        :: fromheld -> skip
+        :: !fromheld && (q & BIAS) ->
+#else
         :: q & BIAS ->
-            d_step { fence(me); q = q & ~BIAS };
+#endif
+            d_step { REACH(6); fence(me); q = q & ~BIAS };
             membarrier()
         :: else -> skip
         fi;
+        fromheld = 0;
         /* W2: scan */
         busy = 0;
         scan_slots();
@@ -421,12 +443,13 @@ inline dispatch(me)
                 fence(me);
                 if
                 :: !(q & (RMASK | WRITER)) -> q = q | WRITER; ok = 1; fromq(it); in_writer()
-                :: else -> ok = 0
+                :: else -> ok = 0; REACH(23)
                 fi
             };
             if
             :: ok ->
                 d_step {
+                    /* PENDING is set (an owner's item): no re-arm here */
                     win--;
                     q = q & ~WRITER;
                     if
@@ -450,13 +473,18 @@ inline drain(me)
     :: !stop ->
         d_step {
             if
-            :: held != NONE -> it = held; held = NONE
+            :: held != NONE -> it = held; held = NONE; fromheld = 1
             :: else ->
+                fromheld = 0;
                 if
                 :: nempty(queue) -> queue?it
                 :: empty(queue) -> it = NONE
                 fi
-            fi
+            fi;
+            /* the owner has an item: PENDING is set (what lets try_write
+             * trust "BIAS clear and PENDING clear" without a scan, and
+             * what queues arrivals behind a parked item) */
+            assert(it == NONE || (q & PENDING))
         };
         if
         :: it == NONE -> d0(me)
@@ -470,12 +498,22 @@ inline drain(me)
  * is always the last action of a step of the thread's item (see reader()),
  * and the thread runs drain() right after that step, before anything
  * else, so drain() is expanded once per thread type */
-inline kick(me)
+inline kick(me, tag)
 {
     d_step {
         fence(me);
         if
-        :: !(q & DRAIN) -> q = q | DRAIN; won = 1
+#ifdef SPEC_KICK
+        :: !(q & DRAIN) -> q = q | DRAIN; won = 1; REACH(tag)
+#else
+        /* fixed kick: only while PENDING is set.  A kick decided on an
+         * older qstate may come after another owner drained the queue
+         * and cleared PENDING; taking DRAIN then would let this owner pop
+         * an item whose enqueuer has not set PENDING yet (push comes
+         * first) and revoke / park with PENDING clear, where try_write
+         * enters without a scan (see README.md) */
+        :: (q & PENDING) && !(q & DRAIN) -> q = q | DRAIN; won = 1; REACH(tag)
+#endif
         :: else -> won = 0
         fi
     }
@@ -498,7 +536,7 @@ inline enqueue(me, x)
 #else
             if
             :: hrefs > 0 -> hrefs++
-            :: else -> ok = 0; start(x)   /* the hook is going: dropped */
+            :: else -> ok = 0; start(x); REACH(21)   /* the hook is going: dropped */
             fi
 #endif
         }
@@ -516,7 +554,7 @@ inline enqueue(me, x)
         };
         ok = 0;
         if
-        :: !(s & (DRAIN | RMASK | WRITER)) -> s = 0; kick(me)
+        :: !(s & (DRAIN | RMASK | WRITER)) -> s = 0; kick(me, 11)
         :: else -> s = 0
         fi
     :: else -> ok = 0
@@ -524,14 +562,14 @@ inline enqueue(me, x)
 }
 
 /* NOTIFY: full fence, then kick if the queue waits on nobody */
-inline notify(me)
+inline notify(me, tag)
 {
 #ifndef BROKEN_NO_NOTIFY_FENCE
     d_step { fence(me) };
 #endif
     s = q;
     if
-    :: (s & PENDING) && !(s & (DRAIN | RMASK | WRITER)) -> s = 0; kick(me)
+    :: (s & PENDING) && !(s & (DRAIN | RMASK | WRITER)) -> s = 0; kick(me, tag)
     :: else -> s = 0
     fi
 }
@@ -542,7 +580,7 @@ inline counted(me, x)
     d_step {
         fence(me);
         if
-        :: !(q & (WRITER | PENDING)) -> q = q + 1; ok = 1; direct(x); in_reader()
+        :: !(q & (WRITER | PENDING)) -> q = q + 1; ok = 1; direct(x); in_reader(); REACH(3)
         :: else -> ok = 0
         fi
     };
@@ -552,7 +590,7 @@ inline counted(me, x)
         USE_HOOK;
         d_step { fence(me); rin--; q = q - 1; s = q };   /* fetch_sub, release */
         if
-        :: (s & PENDING) && !(s & (DRAIN | RMASK)) -> s = 0; kick(me)
+        :: (s & PENDING) && !(s & (DRAIN | RMASK)) -> s = 0; kick(me, 12)
         :: else -> s = 0
         fi
     :: else -> enqueue(me, x)
@@ -565,7 +603,7 @@ inline data_first(me, x)
 {
 #ifdef REMOVE
     if
-    :: hinvalid -> d_step { start(x) }; phase = 2   /* the hop drops it (cut link) */
+    :: hinvalid -> d_step { start(x); REACH(22) }; phase = 2   /* the hop drops it (cut link) */
     :: else ->
 #endif
     if
@@ -576,7 +614,7 @@ inline data_first(me, x)
         d_step {
             s = q;
             if
-            :: (s & BIAS) && !(s & PENDING) -> ok = 1; direct(x); in_reader()
+            :: (s & BIAS) && !(s & PENDING) -> ok = 1; direct(x); in_reader(); REACH(1)
             :: else -> ok = 0
             fi
         };
@@ -590,15 +628,15 @@ inline data_first(me, x)
 #ifndef BROKEN_NO_L3
             if
             :: q & BIAS -> skip
-            :: else -> notify(me)
+            :: else -> notify(me, 10)
             fi;
 #endif
             phase = 2
         :: else ->
             /* retract, NOTIFY, the counted path */
-            sb[me]!0;
+            d_step { REACH(2); sb[me]!0 };
 #ifndef NO_RETRACT_NOTIFY
-            notify(me);
+            notify(me, 14);
 #endif
             phase = 1
         fi
@@ -617,7 +655,7 @@ inline msg_item(me, x)
     d_step {
         s = q;
         if
-        :: !(s & (RMASK | WRITER | PENDING | BIAS)) -> q = s | WRITER; ok = 1; direct(x); in_writer()
+        :: !(s & (RMASK | WRITER | PENDING | BIAS)) -> q = s | WRITER; ok = 1; direct(x); in_writer(); REACH(17)
         :: else -> ok = 0
         fi
     };
@@ -629,13 +667,13 @@ inline msg_item(me, x)
             win--;
             q = q & ~WRITER;
             if
-            :: ELIGIBLE && !(q & PENDING) -> q = q | BIAS
+            :: ELIGIBLE && !(q & PENDING) -> q = q | BIAS; REACH(18)
             :: else -> skip
             fi;
             s = q
         };
         if
-        :: (s & PENDING) && !(s & (DRAIN | RMASK)) -> s = 0; kick(me)
+        :: (s & PENDING) && !(s & (DRAIN | RMASK)) -> s = 0; kick(me, 13)
         :: else -> s = 0
         fi
     :: else -> enqueue(me, x)
@@ -645,7 +683,7 @@ inline msg_item(me, x)
 /* ---- threads -------------------------------------------------------------- */
 
 #define LOCALS byte it = NONE; byte s; byte i; byte k; byte x; short snap; \
-               byte phase; bit fv; bit ok; bit busy; bit stop; bit won
+               byte phase; bit fv; bit ok; bit busy; bit stop; bit won; bit fromheld
 
 /* a thread sending RITEMS data items, each in a read-side section; a won
  * kick drains inline right after the step that won it */

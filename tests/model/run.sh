@@ -97,9 +97,15 @@ run_check() {
             spin -t -p $flags entry.pml >trail.txt 2>&1
         fi
     elif [ "$errors" = 0 ]; then
-        res "FAIL $name: the broken variant was NOT refuted ($what)" 1
+        case $name in
+        reach-*) res "FAIL $name: the path was NOT reached: the model no longer explores it ($what)" 1 ;;
+        *) res "FAIL $name: the broken variant was NOT refuted ($what)" 1 ;;
+        esac
     elif grep -Eq "$expect" pan.out; then
-        res "PASS $name: refuted as expected: $(grep -E "$expect" pan.out | head -n 1 | sed 's/^pan:[0-9]*: //; s/ (at depth.*//') ($what)" 0
+        case $name in
+        reach-*) res "PASS $name: reached ($what)" 0 ;;
+        *) res "PASS $name: refuted as expected: $(grep -E "$expect" pan.out | head -n 1 | sed 's/^pan:[0-9]*: //; s/ (at depth.*//') ($what)" 0 ;;
+        esac
     else
         res "FAIL $name: refuted, but not by /$expect/ ($what): $(grep -E 'violated|invalid end state|cycle' pan.out | head -n 1)" 1
     fi
@@ -112,6 +118,26 @@ MUTEX='assertion violated \(\(win==0\)&&\(rin==0\)\)'
 LOST='assertion violated \(\(q_len\(queue\)==0\)&&\(held==255\)\)'
 FIFO='assertion violated \(\(snap& ~\(started\)\)==0\)'
 UAF='assertion violated +!\(hfreed\)'
+OWNER='assertion violated \(\(it==255\)\|\|\(q&16\)\)'
+I2='-DNR=1 -DRITEMS=2 -DWITEMS=2'
+I2U='-DNR=1 -DRITEMS=2 -DWITEMS=2 -DINIT_BIAS=0'
+RM='-DNR=1 -DRITEMS=2 -DREMOVE'
+# reach-N: the path PROBE=N of entry.pml is taken (spin must reach it)
+probes() {
+    for p in "1 $I2 biased-run" "2 $I2 retract" "3 $I2 counted-run" "4 $I2 owner-runs-reader" \
+        "6 $I2 revoke" "7 $I2 scan-sees-slot" "8 $I2 scan-sees-stale-slot" "9 $I2 park-retake" \
+        "10 $I2 leave-notify-kicks" "11 $I2 enqueue-kicks" "12 $I2 counted-leave-kicks" \
+        "13 $I2U writer-leave-kicks" "14 $I2 retract-notify-kicks" "15 $I2 d0-retake" \
+        "16 $I2 d0-newq-retry" "17 $I2U direct-writer" "18 $I2U writer-leave-rearms" \
+        "20 $RM owner-drops-cut-hook" "21 $RM tryref-fails" "22 $RM hop-drops-cut-hook"; do
+        # shellcheck disable=SC2086 # word list
+        set -- $p
+        pn=$1
+        tag=$(eval echo "\${$#}")
+        fl=$(echo "$p" | sed "s/^$pn //; s/ $tag\$//")
+        echo "reach-$pn-$tag;safety;assertion violated.*\\($pn==$pn\\);0;$fl -DPROBE=$pn"
+    done
+}
 checks() {
     cat <<EOF
 base;safety;pass;1;-DNR=2 -DNW=1
@@ -130,7 +156,9 @@ broken-no-park-retake;safety;$LOST;0;-DNR=1 -DRITEMS=2 -DBROKEN_NO_PARK_RETAKE
 broken-no-grace;safety;$UAF;0;-DNR=1 -DRITEMS=2 -DREMOVE -DBROKEN_NO_GRACE
 broken-plain-ref;safety;$UAF|assertion violated \(hrefs==0\);0;-DNR=1 -DRITEMS=2 -DREMOVE -DBROKEN_PLAIN_REF
 broken-spin-park;cycles;non-progress cycle;0;-DNR=1 -DRITEMS=2 -DBROKEN_SPIN_PARK
+broken-spec-kick;safety;$OWNER;0;$I2 -DSPEC_KICK
 EOF
+    probes
     [ "$extra" = 1 ] && cat <<EOF
 x-no-retract-notify;safety;pass;1;-DNR=2 -DNW=1 -DNO_RETRACT_NOTIFY
 x-no-retract-notify-w2;safety;pass;1;-DNR=1 -DNW=2 -DNO_RETRACT_NOTIFY
@@ -138,6 +166,12 @@ x-cycles-base;cycles;pass;1;-DNR=2 -DNW=1
 x-remove-2r;safety;pass;1;-DNR=2 -DNW=1 -DREMOVE
 x-readers2-items2;safety;pass;1;-DNR=2 -DRITEMS=2 -DINIT_BIAS=0
 x-writer-items2;safety;pass;1;-DNR=2 -DNW=1 -DWITEMS=2
+x-writers2-items2;safety;pass;2;-DNR=1 -DRITEMS=2 -DNW=2 -DWITEMS=2
+x-spec-kick-mutex;safety;$MUTEX;2;-DNR=1 -DRITEMS=2 -DNW=2 -DWITEMS=2 -DSPEC_KICK
+x-unreached-5;safety;pass;0;$I2U -DPROBE=5
+x-unreached-23;safety;pass;1;-DNR=1 -DNW=2 -DPROBE=23
+x-w1-once;safety;pass;1;-DNR=2 -DNW=1 -DW1_ONCE
+x-w1-once-w2;safety;pass;1;-DNR=1 -DNW=2 -DW1_ONCE
 EOF
     return 0
 }
