@@ -19,6 +19,8 @@
  *   INIT_BIAS=0|1            BIAS at the start (1: the node was armed; 0: a
  *                            node that has not been re-armed yet, so direct
  *                            writers and counted readers run)
+ *   WORKER                   a runtime worker: a kick winner may hand the
+ *                            node to it instead of draining inline
  *   REMOVE                   hook removal: a remover cuts the hook, the last
  *                            reference defers its free by a grace period
  *   SPEC_D0                  the spec's D0 (clear PENDING, then re-check the
@@ -56,7 +58,12 @@
 #define INIT_BIAS 1
 #endif
 
-#define NP (NR + NW)                     /* threads */
+#define NP (NR + NW)                     /* threads sending items */
+#ifdef WORKER
+#define NT (NP + 1)                      /* and the runtime worker */
+#else
+#define NT NP
+#endif
 #define NRITEMS (NR * RITEMS)            /* data items: ids 0 .. NRITEMS-1 */
 #define NITEMS (NRITEMS + NW * WITEMS)   /* then the messages */
 #define ALLITEMS ((1 << NITEMS) - 1)
@@ -108,10 +115,10 @@ bit hinvalid;
 byte hrefs = 1;      /* the node's hook-list reference */
 bit hdefer;          /* last reference dropped: free after a grace period */
 bit hfreed;
-bit insec[NP];       /* read-side sections (RCU, ideal) */
-byte secgen[NP];
+bit insec[NT];       /* read-side sections (RCU, ideal) */
+byte secgen[NT];
 #define SEC_ENTER(me) insec[me] = 1
-#define SEC_EXIT(me) d_step { insec[me] = 0; secgen[me]++ }
+#define SEC_EXIT(me) atomic { insec[me] = 0; secgen[me]++ }
 #define USE_HOOK assert(!hfreed)
 #else
 #define SEC_ENTER(me) skip
@@ -680,6 +687,16 @@ inline msg_item(me, x)
     fi
 }
 
+/* the kick winner drains inline, or (WORKER) may hand the node to the
+ * runtime worker (ngi_runtime_ops.schedule) and go on */
+#ifdef WORKER
+bit sched;           /* a node handed to the worker, DRAIN with it */
+bit wdone;
+#define OWN(me) if :: drain(me) :: sched = 1 fi
+#else
+#define OWN(me) drain(me)
+#endif
+
 /* ---- threads -------------------------------------------------------------- */
 
 #define LOCALS byte it = NONE; byte s; byte i; byte k; byte x; short snap; \
@@ -696,7 +713,7 @@ proctype reader(byte me)
         SEC_ENTER(me);
         snap = queued & OWNMASK(me);
         do
-        :: won -> won = 0; drain(me)
+        :: won -> won = 0; OWN(me)
         :: !won && phase == 0 -> data_first(me, x)
         :: !won && phase == 1 -> counted(me, x); phase = 2
         :: !won && phase == 2 -> break
@@ -720,7 +737,7 @@ proctype writer(byte me)
         SEC_ENTER(me);
         snap = queued & OWNMASK(me);
         do
-        :: won -> won = 0; drain(me)
+        :: won -> won = 0; OWN(me)
         :: !won && phase == 0 -> msg_item(me, x); phase = 2
         :: !won && phase == 2 -> break
         od;
@@ -732,6 +749,24 @@ proctype writer(byte me)
     od;
     ndone++
 }
+
+#ifdef WORKER
+/* a runtime worker: drains the nodes scheduled on it, each in a read-side
+ * section (its quiescent point between them) */
+proctype worker(byte me)
+{
+    LOCALS;
+    do
+    :: sched ->
+        sched = 0;
+        SEC_ENTER(me);
+        drain(me);
+        SEC_EXIT(me)
+    :: ndone == NP && !sched -> break
+    od;
+    wdone = 1
+}
+#endif
 
 #ifdef REMOVE
 /* the control thread: cut the hook (HKF_INVALID), drop the list
@@ -752,21 +787,21 @@ proctype remover()
  * was in a read-side section when the free was deferred has left it) */
 proctype reclaimer()
 {
-    bit was[NP];
-    byte gen[NP];
+    bit was[NT];
+    byte gen[NT];
     byte j;
     hdefer;
 #ifndef BROKEN_NO_GRACE
     d_step {
         j = 0;
         do
-        :: j < NP -> was[j] = insec[j]; gen[j] = secgen[j]; j++
+        :: j < NT -> was[j] = insec[j]; gen[j] = secgen[j]; j++
         :: else -> break
         od;
         j = 0
     };
     do
-    :: j < NP -> (!was[j] || secgen[j] != gen[j]); j++
+    :: j < NT -> (!was[j] || secgen[j] != gen[j]); j++
     :: else -> break
     od;
 #endif
@@ -792,10 +827,16 @@ init
         run remover();
         run reclaimer();
 #endif
+#ifdef WORKER
+        run worker(NP);
+#endif
         t = 0
     };
     /* every thread finished: nothing may be left behind (no lost wake-up) */
     (ndone == NP);
+#ifdef WORKER
+    wdone;
+#endif
     assert(empty(queue) && held == NONE);
     assert(started == ALLITEMS);
     assert(rin == 0 && win == 0 && (q & (RMASK | WRITER | DRAIN)) == 0);

@@ -146,6 +146,8 @@ writers2;safety;pass;1;-DNR=1 -DNW=2
 writers2-unarmed;safety;pass;0;-DNR=1 -DNW=2 -DINIT_BIAS=0
 items2;safety;pass;0;-DNR=1 -DRITEMS=2 -DWITEMS=2
 remove;safety;pass;0;-DNR=1 -DRITEMS=2 -DNW=1 -DREMOVE
+worker;safety;pass;1;-DNR=1 -DRITEMS=2 -DWITEMS=2 -DWORKER
+worker-unarmed;safety;pass;0;-DNR=2 -DNW=1 -DINIT_BIAS=0 -DWORKER
 cycles-items2;cycles;pass;0;-DNR=1 -DRITEMS=2 -DWITEMS=2
 cycles-remove;cycles;pass;0;-DNR=1 -DRITEMS=2 -DNW=1 -DREMOVE
 broken-spec-d0;safety;$FIFO;0;-DNR=1 -DRITEMS=2 -DSPEC_D0 -DFIFO_PER_THREAD
@@ -170,6 +172,8 @@ x-writers2-items2;safety;pass;2;-DNR=1 -DRITEMS=2 -DNW=2 -DWITEMS=2
 x-spec-kick-mutex;safety;$MUTEX;2;-DNR=1 -DRITEMS=2 -DNW=2 -DWITEMS=2 -DSPEC_KICK
 x-unreached-5;safety;pass;0;$I2U -DPROBE=5
 x-unreached-23;safety;pass;1;-DNR=1 -DNW=2 -DPROBE=23
+x-remove-worker;safety;pass;1;-DNR=1 -DRITEMS=2 -DREMOVE -DWORKER
+x-writers2-worker;safety;pass;1;-DNR=1 -DNW=2 -DWORKER
 x-w1-once;safety;pass;1;-DNR=2 -DNW=1 -DW1_ONCE
 x-w1-once-w2;safety;pass;1;-DNR=1 -DNW=2 -DW1_ONCE
 EOF

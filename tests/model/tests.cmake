@@ -6,4 +6,4 @@ set_tests_properties(model_entry PROPERTIES
   LABELS model
   SKIP_RETURN_CODE 77
   TIMEOUT 600
-  RUN_SERIAL TRUE)
+  PROCESSORS 2)
