@@ -263,6 +263,27 @@ inline scan_slots()
 
 /* ---- the DRAIN owner ------------------------------------------------- */
 
+/* ngi_mpsc_pop_wait: the head item, or NONE */
+inline pop()
+{
+    if
+    :: nempty(queue) -> queue?it
+    :: empty(queue) -> it = NONE
+    fi
+}
+
+/* take DRAIN back by a CAS from s & ~DRAIN (the value our release left);
+ * stop if anything changed (someone else owns it, or will kick) */
+inline retake(tag)
+{
+    d_step {
+        if
+        :: q == (s & ~DRAIN) -> q = q | DRAIN; REACH(tag)
+        :: else -> stop = 1
+        fi
+    }
+}
+
 /* release DRAIN after D0, with the re-take for an enqueuer that relied
  * on us (entry.c) */
 inline release_drain(me)
@@ -270,12 +291,7 @@ inline release_drain(me)
     d_step { fence(me); s = q; q = q & ~DRAIN };
     if
     :: (s & PENDING) && !(s & (RMASK | WRITER)) ->
-        d_step {
-            if
-            :: q == (s & ~DRAIN) -> q = q | DRAIN; REACH(15)
-            :: else -> stop = 1
-            fi
-        }
+        retake(15)
     :: else -> stop = 1
     fi;
     s = 0
@@ -295,10 +311,7 @@ inline d0(me)
         fi
     };
     d_step {
-        if
-        :: nempty(queue) -> queue?it
-        :: empty(queue) -> it = NONE
-        fi
+        pop()
     };
     if
     :: it != NONE ->
@@ -313,10 +326,7 @@ inline d0(me)
     do
     :: d_step { fence(me); q = q & ~NEWQ };
         d_step {
-            if
-            :: nempty(queue) -> queue?it
-            :: empty(queue) -> it = NONE
-            fi
+            pop()
         };
         if
         :: it != NONE -> held = it; it = NONE; break
@@ -362,12 +372,7 @@ inline park_writer(me)
 #endif
     if
     :: !busy ->
-        d_step {
-            if
-            :: q == (s & ~DRAIN) -> q = q | DRAIN; REACH(9)
-            :: else -> stop = 1
-            fi
-        }
+        retake(9)
     :: else -> stop = 1
     fi;
     busy = 0;
@@ -409,12 +414,7 @@ inline dispatch(me)
             d_step { REACH(5); fence(me); s = q; q = q & ~DRAIN };
             if
             :: !(s & WRITER) ->
-                d_step {
-                    if
-                    :: q == (s & ~DRAIN) -> q = q | DRAIN
-                    :: else -> stop = 1
-                    fi
-                }
+                retake(0)
             :: else -> stop = 1
             fi;
             s = 0
@@ -483,10 +483,7 @@ inline drain(me)
             :: held != NONE -> it = held; held = NONE; fromheld = 1
             :: else ->
                 fromheld = 0;
-                if
-                :: nempty(queue) -> queue?it
-                :: empty(queue) -> it = NONE
-                fi
+                pop()
             fi;
             /* the owner has an item: PENDING is set (what lets try_write
              * trust "BIAS clear and PENDING clear" without a scan, and
