@@ -180,7 +180,7 @@ x-cycles-base;cycles;pass;1;-DNR=2 -DNW=1
 x-remove-2r;safety;pass;1;-DNR=2 -DNW=1 -DREMOVE
 x-readers2-items2;safety;pass;1;-DNR=2 -DRITEMS=2 -DINIT_BIAS=0
 x-writer-items2;safety;pass;1;-DNR=2 -DNW=1 -DWITEMS=2
-x-spec-kick-mutex;hunt;$MUTEX;2;-DNR=1 -DRITEMS=2 -DNW=2 -DWITEMS=2 -DSPEC_KICK
+x-spec-kick-mutex;hunt;$MUTEX;2;-DNR=1 -DRITEMS=2 -DNW=2 -DWITEMS=2 -DSPEC_KICK -DNO_OWNER_PENDING_CHECK
 x-unreached-5;safety;pass;0;$I2U -DPROBE=5
 x-unreached-23;safety;pass;1;-DNR=1 -DNW=2 -DPROBE=23
 x-remove-worker;safety;pass;1;-DNR=1 -DRITEMS=2 -DREMOVE -DWORKER
