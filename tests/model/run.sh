@@ -48,6 +48,7 @@ if ! command -v "$CC" >/dev/null 2>&1; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ngmodel.XXXXXX") || exit 1
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
     if [ "${KEEP:-0}" = 1 ]; then echo "run.sh: kept $tmp"; else rm -rf "$tmp"; fi
 }
@@ -89,6 +90,7 @@ run_check() {
         return
     fi
     t0=$(now)
+    # shellcheck disable=SC2086 # empty or one word
     ./pan -m20000 $panf >pan.out 2>&1
     t1=$(now)
     secs=$(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }')
@@ -106,6 +108,7 @@ run_check() {
             res "PASS $name ($what)" 0
         else
             res "FAIL $name ($what): $(grep -E 'violated|invalid end state|cycle' pan.out | head -n 1)" 1
+            # shellcheck disable=SC2086 # a word list
             spin -t -p $flags entry.pml >trail.txt 2>&1
         fi
     elif [ "$errors" = 0 ]; then
