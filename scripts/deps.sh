@@ -13,7 +13,7 @@ set -euo pipefail
 
 PKGS=(build-essential cmake pkg-config libck-dev liburcu-dev libcmocka-dev libpcap-dev tcpdump
       libxdp-dev libbpf-dev
-      iproute2 iputils-ping
+      iproute2 iputils-ping spin
       clang gnuplot-nox valgrind libedit-dev graphviz tmux python3 dpkg-dev file)
 OPTIONAL=(libdpdk-dev)
 

@@ -137,8 +137,14 @@ static bool schedule(struct ng_node *n)
  * drain inline (entry.h). */
 void ngi_kick(struct ngi_thread *t, struct ng_node *n)
 {
+    /* Only while PENDING is set: a kick decided on a state that is gone
+     * (the queue drained and PENDING cleared meanwhile) must not make an
+     * owner with nothing queued, who could pop an item whose enqueuer has
+     * not set PENDING yet and park it with PENDING clear, where a direct
+     * writer would no longer see it (the spin model's counterexample).
+     * An enqueuer that has not set PENDING yet kicks for itself. */
     uint32_t s = atomic_load_explicit(&n->qstate, memory_order_relaxed);
-    while (!(s & NGQ_DRAIN))
+    while ((s & NGQ_PENDING) && !(s & NGQ_DRAIN))
         if (atomic_compare_exchange_weak_explicit(&n->qstate, &s, s | NGQ_DRAIN,
                                                   memory_order_acquire, memory_order_relaxed)) {
             ng_node_ref(n); /* dropped by the owner when it releases DRAIN */
@@ -222,7 +228,8 @@ static int enqueue(struct ngi_thread *t, struct ng_node *n, struct ng_hook *hook
         it->flags &= (uint8_t)~NGI_IF_WRITER;
     NGI_STAT_ADD(n->stats, queued);
     ngi_mpsc_push(&n->queue, &it->qnode);
-    uint32_t s = atomic_fetch_or_explicit(&n->qstate, NGQ_PENDING, memory_order_acq_rel);
+    uint32_t s =
+        atomic_fetch_or_explicit(&n->qstate, NGQ_PENDING | NGQ_NEWQ, memory_order_acq_rel);
     /* Start a drain unless one is running, or unless the node is busy (the
      * leaving reader/writer will kick it then). */
     if (!(s & NGQ_DRAIN) && !(s & (NGQ_READER_MASK | NGQ_WRITER)))
@@ -260,22 +267,30 @@ void ngi_node_drain(struct ngi_thread *t, struct ng_node *n)
                 it = (struct ng_item *)(void *)((char *)qn - offsetof(struct ng_item, qnode));
         }
         if (!it) {
-            /* Queue empty: clear PENDING (and re-arm the bias: nothing is
-             * queued and no writer is inside), then re-check, then let go. */
-            bool arm = ngi_bias_eligible(n);
+            /* Queue looks empty.  Clear NEWQ, look again, and clear
+             * PENDING (re-arming the bias: nothing is queued and no writer
+             * is inside) only if no enqueue set NEWQ meanwhile; else
+             * look again.  Then let go. */
+            atomic_fetch_and_explicit(&n->qstate, ~NGQ_NEWQ, memory_order_acq_rel);
+            struct ngi_mpsc_node *qn = ngi_mpsc_pop_wait(&n->queue);
+            if (qn) {
+                n->held = (struct ng_item *)(void *)((char *)qn - offsetof(struct ng_item, qnode));
+                continue;
+            }
+            bool arm = ngi_bias_eligible(n), newq = false;
             uint32_t s = atomic_load_explicit(&n->qstate, memory_order_relaxed), ns;
             do {
+                if (s & NGQ_NEWQ) {
+                    newq = true;
+                    break;
+                }
                 ns = s & ~NGQ_PENDING;
                 if (arm && !(s & NGQ_WRITER))
                     ns |= NGQ_BIAS;
             } while (!atomic_compare_exchange_weak_explicit(&n->qstate, &s, ns, memory_order_acq_rel,
                                                             memory_order_relaxed));
-            struct ngi_mpsc_node *qn = ngi_mpsc_pop_wait(&n->queue);
-            if (qn) {
-                atomic_fetch_or_explicit(&n->qstate, NGQ_PENDING, memory_order_acq_rel);
-                n->held = (struct ng_item *)(void *)((char *)qn - offsetof(struct ng_item, qnode));
+            if (newq)
                 continue;
-            }
             s = atomic_fetch_and_explicit(&n->qstate, ~NGQ_DRAIN, memory_order_acq_rel);
             /* An enqueuer that saw DRAIN set relied on us: take over again. */
             if ((s & NGQ_PENDING) && !(s & (NGQ_READER_MASK | NGQ_WRITER))) {
@@ -285,6 +300,9 @@ void ngi_node_drain(struct ngi_thread *t, struct ng_node *n)
             }
             break;
         }
+        /* Held or popped, the item keeps PENDING set (cleared only with
+         * nothing held and NEWQ clear). */
+        NGI_ASSERT(atomic_load_explicit(&n->qstate, memory_order_relaxed) & NGQ_PENDING);
         struct ng_hook *h = it->dhook;
         bool writer = (it->flags & NGI_IF_WRITER) != 0;
         /* Items for a dead node, or data for a removed hook, are dropped. */

@@ -67,7 +67,9 @@ static NGI_ALWAYS_INLINE int ngi_deliver_burst(struct ng_hook *hook, struct ng_n
  *                        only by the DRAIN owner's bias_revoke(), which then
  *                        calls membarrier before relying on a scan.
  * Invariants: WRITER => readers == 0 (asserted at every entry); WRITER =>
- * !BIAS and no announced reader (asserted in debug builds).  Items are
+ * !BIAS and no announced reader (asserted in debug builds); a drain owner
+ * holding an item sees PENDING set (asserted), and DRAIN is only taken
+ * while PENDING is set (ngi_kick).  Items are
  * dispatched from the queue only by the DRAIN owner, in FIFO order.  New
  * arrivals never overtake queued items: they are queued whenever PENDING is
  * set (a biased reader that sees PENDING retracts and queues).
@@ -77,6 +79,13 @@ static NGI_ALWAYS_INLINE int ngi_deliver_burst(struct ng_hook *hook, struct ng_n
 #define NGQ_PENDING 0x02000000u
 #define NGQ_DRAIN 0x04000000u
 #define NGQ_BIAS 0x08000000u
+/* bit 28 NEWQ: an item was queued since the drain owner last looked (set
+ * by every enqueue in the same RMW as PENDING, cleared by the owner before
+ * its last pop); PENDING is cleared only while NEWQ is clear, so an item
+ * queued as the owner finds the queue empty is never left behind PENDING
+ * clear, where a later arrival of the same sender would overtake it (found
+ * by the spin model, tests/model/). */
+#define NGQ_NEWQ 0x10000000u
 #define NGQ_VALID(s) (!((s)&NGQ_WRITER) || ((s)&NGQ_READER_MASK) == 0)
 
 /* Node entry's shared halves (entry.c): try to become n's DRAIN owner and,

@@ -658,18 +658,63 @@ inline data_first(me, x)
 #endif
 }
 
-/* a message x from writer thread me: try_write or enqueue */
+/* a message x from writer thread me: try_write or enqueue.  try_write
+ * (entry.c) on an otherwise idle node turns BIAS into WRITER in one CAS
+ * (R1), then membarrier and the scan: no announced reader, it runs; one
+ * still inside, it queues its item while holding WRITER and then leaves
+ * as a writer, which hands the item to the drain.  -DNO_R1: the writer
+ * never enters a biased node directly (it queues). */
 inline msg_item(me, x)
 {
     d_step {
         s = q;
         if
+#ifdef NO_R1
         :: !(s & (RMASK | WRITER | PENDING | BIAS)) -> q = s | WRITER; ok = 1; direct(x); in_writer(); REACH(17)
+#else
+        :: !(s & (RMASK | WRITER | PENDING)) && !(s & BIAS) ->
+            q = s | WRITER; ok = 1; direct(x); in_writer(); REACH(17)
+        :: !(s & (RMASK | WRITER | PENDING)) && (s & BIAS) ->
+            fence(me); q = (s & ~BIAS) | WRITER; ok = 2
+#endif
         :: else -> ok = 0
         fi
     };
+#ifndef NO_R1
     if
-    :: ok ->
+    :: ok == 2 ->
+        /* R1: revoked inline; we hold WRITER (no drain owner can start,
+         * every kick needs !WRITER... or PENDING, which nobody sets
+         * without pushing behind us) */
+        busy = 0;
+#ifndef BROKEN_R1_NO_SCAN
+        membarrier();
+        scan_slots();
+#endif
+        if
+        :: busy ->
+            /* a reader still inside: queue the message, then leave */
+            REACH(24);
+            busy = 0;
+            enqueue(me, x);
+            d_step {
+                q = q & ~WRITER;                 /* PENDING set by us: no re-arm */
+                s = q
+            };
+            if
+            :: (s & PENDING) && !(s & (DRAIN | RMASK)) -> s = 0; kick(me, 25)
+            :: else -> s = 0
+            fi;
+            ok = 3                                /* handled */
+        :: else ->
+            d_step { direct(x); in_writer(); REACH(26) };
+            ok = 1
+        fi
+    :: else -> skip
+    fi;
+#endif
+    if
+    :: ok == 1 ->
         ok = 0;
         /* writer leave: clear WRITER, re-arm BIAS if nothing is pending */
         d_step {
@@ -685,7 +730,8 @@ inline msg_item(me, x)
         :: (s & PENDING) && !(s & (DRAIN | RMASK)) -> s = 0; kick(me, 13)
         :: else -> s = 0
         fi
-    :: else -> enqueue(me, x)
+    :: ok == 0 -> enqueue(me, x)
+    :: ok == 3 -> ok = 0
     fi
 }
 
@@ -702,7 +748,7 @@ bit wdone;
 /* ---- threads -------------------------------------------------------------- */
 
 #define LOCALS byte it = NONE; byte s; byte i; byte k; byte x; short snap; \
-               byte phase; bit fv; bit ok; bit busy; bit stop; bit won; bit fromheld
+               byte phase; bit fv; byte ok; bit busy; bit stop; bit won; bit fromheld
 
 /* a thread sending RITEMS data items, each in a read-side section; a won
  * kick drains inline right after the step that won it */

@@ -144,7 +144,8 @@ probes() {
         "10 $I2 leave-notify-kicks" "11 $I2 enqueue-kicks" "12 $I2 counted-leave-kicks" \
         "13 $I2U writer-leave-kicks" "14 $I2 retract-notify-kicks" "15 $I2 d0-retake" \
         "16 $I2 d0-newq-retry" "17 $I2U direct-writer" "18 $I2U writer-leave-rearms" \
-        "20 $RM owner-drops-cut-hook" "21 $RM tryref-fails" "22 $RM hop-drops-cut-hook"; do
+        "20 $RM owner-drops-cut-hook" "21 $RM tryref-fails" "22 $RM hop-drops-cut-hook" \
+        "24 $I2 r1-revoke-finds-reader" "26 $I2 r1-revoke-enters"; do
         # shellcheck disable=SC2086 # word list
         set -- $p
         pn=$1
@@ -173,7 +174,9 @@ broken-no-park-retake;safety;$LOST;0;-DNR=1 -DRITEMS=2 -DBROKEN_NO_PARK_RETAKE
 broken-no-grace;safety;$UAF;0;-DNR=1 -DRITEMS=2 -DREMOVE -DBROKEN_NO_GRACE
 broken-plain-ref;safety;$UAF|assertion violated \(hrefs==0\);0;-DNR=1 -DRITEMS=2 -DREMOVE -DBROKEN_PLAIN_REF
 broken-spin-park;cycles;non-progress cycle;0;-DNR=1 -DRITEMS=2 -DBROKEN_SPIN_PARK
-broken-spec-kick;safety;$OWNER;0;$I2 -DSPEC_KICK
+broken-spec-kick;safety;$OWNER;0;$I2 -DSPEC_KICK -DNO_R1
+broken-r1-no-scan;safety;$MUTEX;0;$I2 -DBROKEN_R1_NO_SCAN
+no-r1;safety;pass;0;$I2 -DNO_R1
 EOF
     probes
     [ "$extra" = 1 ] && cat <<EOF
@@ -183,7 +186,7 @@ x-cycles-base;cycles;pass;1;-DNR=2 -DNW=1
 x-remove-2r;safety;pass;1;-DNR=2 -DNW=1 -DREMOVE
 x-readers2-items2;safety;pass;1;-DNR=2 -DRITEMS=2 -DINIT_BIAS=0
 x-writer-items2;safety;pass;1;-DNR=2 -DNW=1 -DWITEMS=2
-x-spec-kick-mutex;hunt;$MUTEX;2;-DNR=1 -DRITEMS=2 -DNW=2 -DWITEMS=2 -DSPEC_KICK -DNO_OWNER_PENDING_CHECK
+x-spec-kick-mutex;hunt;$MUTEX;2;-DNR=1 -DRITEMS=2 -DNW=2 -DWITEMS=2 -DSPEC_KICK -DNO_OWNER_PENDING_CHECK -DNO_R1
 x-unreached-5;safety;pass;0;$I2U -DPROBE=5
 x-unreached-23;safety;pass;1;-DNR=1 -DNW=2 -DPROBE=23
 x-remove-worker;safety;pass;1;-DNR=1 -DRITEMS=2 -DREMOVE -DWORKER
