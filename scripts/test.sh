@@ -136,9 +136,10 @@ if [[ ${NG_MEMCHECK:-1} != 0 ]] && command -v valgrind >/dev/null 2>&1; then
     banner "stage 7/7: valgrind memcheck of the unit tests (build/)"
     # Release binaries of stage 1; memcheck serialises threads, so only the
     # unit label (the concurrency tests run under TSan and ASan instead).
+    # tests/valgrind.supp: libbpf's bpf(2) attributes (see the file).
     (cd "$ROOT/build" && ctest --output-on-failure -j"$CTEST_JOBS" -L unit \
         --overwrite MemoryCheckCommand=$(command -v valgrind) \
-        --overwrite "MemoryCheckCommandOptions=--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-possibly-lost=no --track-origins=no" \
+        --overwrite "MemoryCheckCommandOptions=--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-possibly-lost=no --track-origins=no --suppressions=$ROOT/tests/valgrind.supp" \
         -T memcheck) | tee "$ROOT/build/memcheck.log"
     if grep -qE 'Defects: [1-9]' "$ROOT/build/memcheck.log"; then
         echo "valgrind memcheck reported defects (build/Testing/Temporary/MemoryChecker.*.log)"
