@@ -164,11 +164,9 @@ void ngb_entry_run(const struct ngb_opts *o, struct ngb_suite *s)
     }
     struct tslot slot = {0};
     ngb_slot_set(&slot);
-    double best = 0;
     for (int rep = 0; rep < r->reps; rep++) {
         fprintf(stderr, "[entry] rep %d/%d ...\n", rep + 1, r->reps);
         r->probe[rep] = ngb_probe(300000);
-        best = fmax(best, r->probe[rep]);
         for (int k = 0; k < 2; k++) {
             if (k == 0 && !r->biased_ok)
                 continue;
@@ -184,27 +182,10 @@ void ngb_entry_run(const struct ngb_opts *o, struct ngb_suite *s)
             r->writer[k][rep] = writers(x, nw);
         }
     }
-    for (int rep = 0; rep < r->reps; rep++) {
-        r->quiet[rep] = r->probe[rep] >= NGB_QUIET * best;
-        r->contended += !r->quiet[rep];
-    }
+    r->contended = ngb_mark_quiet(r->probe, r->quiet, r->reps);
     ngb_slot_set(NULL);
     echain_free(&c[0]);
     echain_free(&c[1]);
-}
-
-/* Median of v[0..reps) over the quiet reps (all if none is quiet). */
-double ngb_entry_med(const struct ngb_entry_res *r, const double *v)
-{
-    double q[8];
-    int k = 0;
-    for (int i = 0; i < r->reps; i++)
-        if (r->quiet[i])
-            q[k++] = v[i];
-    if (k == 0)
-        for (int i = 0; i < r->reps; i++)
-            q[k++] = v[i];
-    return k ? ngb_stat_of(q, k).med : NAN;
 }
 
 void ngb_entry_report(const struct ngb_suite *s)

@@ -129,6 +129,11 @@ void ngb_sleep_until(uint64_t t);
 void ngb_pin_cpu(int cpu);
 long ngb_rss_kb(void);
 struct mstat ngb_stat_of(const double *v, int n);
+/* Scenarios run after the suite (types, entry): quiet[i] = rep i's probe
+ * within NGB_QUIET of the best rep's; returns the number of contended reps. */
+int ngb_mark_quiet(const double *probe, bool *quiet, int reps);
+/* Median of v[0..reps) over the quiet reps (all if none is quiet). */
+double ngb_quiet_med(const double *v, const bool *quiet, int reps);
 /* Sorts lat[0..k) and stores its 50th, 99th and 99.9th percentiles (NaN
  * when k == 0). */
 void ngb_percentiles(uint32_t *lat, size_t k, double *p50, double *p99, double *p999);
@@ -556,10 +561,16 @@ int ngb_control_failures(const struct ngb_suite *s);
 void ngb_types_run(const struct ngb_opts *o, struct ngb_suite *s);
 void ngb_types_report(const struct ngb_suite *s);
 /* Median of v[0..reps) over r's quiet reps (all if none). */
-double ngb_types_med(const struct ngb_types_res *r, const double *v);
+static inline double ngb_types_med(const struct ngb_types_res *r, const double *v)
+{
+    return ngb_quiet_med(v, r->quiet, r->reps);
+}
 void ngb_entry_run(const struct ngb_opts *o, struct ngb_suite *s);
 void ngb_entry_report(const struct ngb_suite *s);
-double ngb_entry_med(const struct ngb_entry_res *r, const double *v);
+static inline double ngb_entry_med(const struct ngb_entry_res *r, const double *v)
+{
+    return ngb_quiet_med(v, r->quiet, r->reps);
+}
 
 /* ------------------------------------------------------------------------ */
 /* Network (net.c)                                                          */

@@ -394,11 +394,9 @@ void ngb_types_run(const struct ngb_opts *o, struct ngb_suite *s)
     struct trow_ctx bx = {.g = g, .src = h0, .tmpl = base_tmpl};
     struct trow_ctx hx = {.g = g, .src = h16, .tmpl = base_tmpl};
     double base[8], hop[8], floor_hop[8];
-    double best_probe = 0;
     for (int rep = 0; rep < r->reps; rep++) {
         fprintf(stderr, "[types] rep %d/%d ...\n", rep + 1, r->reps);
         r->probe[rep] = ngb_probe(300000);
-        best_probe = fmax(best_probe, r->probe[rep]);
         /* Warm-up, then every row of this rep. */
         (void)push(&bx, n / 10);
         base[rep] = push(&bx, n);
@@ -418,10 +416,7 @@ void ngb_types_run(const struct ngb_opts *o, struct ngb_suite *s)
         r->hop_ns[rep] = hop[rep];
         r->floor_ns[rep] = floor_hop[rep];
     }
-    for (int rep = 0; rep < r->reps; rep++) {
-        r->quiet[rep] = r->probe[rep] >= NGB_QUIET * best_probe;
-        r->contended += !r->quiet[rep];
-    }
+    r->contended = ngb_mark_quiet(r->probe, r->quiet, r->reps);
     for (int i = 0; i < NGB_TY_ROWS; i++)
         row_free(&rows[i]);
 out:
@@ -435,20 +430,6 @@ out:
     ngb_slot_set(NULL);
     ng_thread_unregister(g);
     ng_graph_destroy(g);
-}
-
-/* Median of v over the quiet reps (all if none is quiet). */
-double ngb_types_med(const struct ngb_types_res *r, const double *v)
-{
-    double q[8];
-    int k = 0;
-    for (int i = 0; i < r->reps; i++)
-        if (r->quiet[i])
-            q[k++] = v[i];
-    if (k == 0)
-        for (int i = 0; i < r->reps; i++)
-            q[k++] = v[i];
-    return k ? ngb_stat_of(q, k).med : NAN;
 }
 
 void ngb_types_report(const struct ngb_suite *s)

@@ -68,6 +68,32 @@ struct mstat ngb_stat_of(const double *v, int n)
     return s;
 }
 
+int ngb_mark_quiet(const double *probe, bool *quiet, int reps)
+{
+    double best = 0;
+    for (int i = 0; i < reps; i++)
+        best = fmax(best, probe[i]);
+    int contended = 0;
+    for (int i = 0; i < reps; i++) {
+        quiet[i] = probe[i] >= NGB_QUIET * best;
+        contended += !quiet[i];
+    }
+    return contended;
+}
+
+double ngb_quiet_med(const double *v, const bool *quiet, int reps)
+{
+    double q[MAXREPS];
+    int k = 0;
+    for (int i = 0; i < reps && k < MAXREPS; i++)
+        if (quiet[i])
+            q[k++] = v[i];
+    if (k == 0)
+        for (int i = 0; i < reps && k < MAXREPS; i++)
+            q[k++] = v[i];
+    return k ? ngb_stat_of(q, k).med : NAN;
+}
+
 void ngb_percentiles(uint32_t *lat, size_t k, double *p50, double *p99, double *p999)
 {
     *p50 = *p99 = *p999 = NAN;
