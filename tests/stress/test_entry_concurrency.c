@@ -250,26 +250,10 @@ static void run(enum ng_entry_scheme scheme, unsigned nworkers)
     ng_graph_destroy(g);
 }
 
-/* The biased scheme where the process can have it (not under valgrind,
- * which does not implement membarrier), else the test says so. */
-static bool biased_available(void)
-{
-    struct ng_graph_config cfg;
-    ngtest_graph_config(&cfg);
-    cfg.entry = NG_ENTRY_BIASED;
-    struct ng_graph *g = NULL;
-    int rc = ng_graph_create(&cfg, &g);
-    if (rc == -EOPNOTSUPP)
-        return false;
-    assert_int_equal(rc, 0);
-    ng_graph_destroy(g);
-    return true;
-}
-
 static void test_entry_biased_inline(void **state)
 {
     (void)state;
-    if (!biased_available())
+    if (!ngtest_biased_available())
         skip();
     run(NG_ENTRY_BIASED, 0);
 }
@@ -277,7 +261,7 @@ static void test_entry_biased_inline(void **state)
 static void test_entry_biased_runtime(void **state)
 {
     (void)state;
-    if (!biased_available())
+    if (!ngtest_biased_available())
         skip();
     run(NG_ENTRY_BIASED, 2);
 }

@@ -37,6 +37,20 @@ void ngtest_graph_config(struct ng_graph_config *cfg)
         fail_msg("unknown NG_ENTRY=%s (cas, biased, auto)", e);
 }
 
+bool ngtest_biased_available(void)
+{
+    struct ng_graph_config cfg;
+    ngtest_graph_config(&cfg);
+    cfg.entry = NG_ENTRY_BIASED;
+    struct ng_graph *g = NULL;
+    int rc = ng_graph_create(&cfg, &g);
+    if (rc == -EOPNOTSUPP)
+        return false;
+    assert_int_equal(rc, 0);
+    ng_graph_destroy(g);
+    return true;
+}
+
 struct ng_graph *ngtest_graph_create(const struct ng_graph_config *cfg)
 {
     struct ng_graph *g = NULL;

@@ -10,6 +10,7 @@
 #define NGTEST_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -28,6 +29,9 @@ enum ng_backend ngtest_backend(void);
 /* ng_graph_config_init() with the selected backend (NG_BACKEND) and entry
  * scheme (NG_ENTRY: cas, biased or auto, the default). */
 void ngtest_graph_config(struct ng_graph_config *cfg);
+/* Can this process have NG_ENTRY_BIASED (membarrier(2); not under
+ * valgrind)?  Asserts any other graph-creation failure. */
+bool ngtest_biased_available(void);
 /* Create a graph from cfg and register the shared-flavour test types
  * "counter" and "pass" (asserts success). */
 struct ng_graph *ngtest_graph_create(const struct ng_graph_config *cfg);

@@ -20,21 +20,6 @@
 #include <ngraph/message.h>
 #include <ngraph/runtime.h> /* ng_node_stats */
 
-/* Can this process have the biased scheme?  (Not under valgrind.) */
-static bool biased_available(void)
-{
-    struct ng_graph_config cfg;
-    ngtest_graph_config(&cfg);
-    cfg.entry = NG_ENTRY_BIASED;
-    struct ng_graph *g = NULL;
-    int rc = ng_graph_create(&cfg, &g);
-    if (rc == -EOPNOTSUPP)
-        return false;
-    assert_int_equal(rc, 0);
-    ng_graph_destroy(g);
-    return true;
-}
-
 static struct ng_graph *graph_with(enum ng_entry_scheme e)
 {
     struct ng_graph_config cfg;
@@ -63,7 +48,7 @@ static const char *entry_of(struct ng_graph *g, const char *path)
 static void test_entry_scheme_choice(void **state)
 {
     (void)state;
-    bool bias = biased_available();
+    bool bias = ngtest_biased_available();
     struct ng_graph_config cfg;
     struct ng_graph *g = NULL;
     /* Default: biased on the lock-less backends where membarrier works,
@@ -98,7 +83,7 @@ static void test_entry_scheme_choice(void **state)
 static void test_entry_which_nodes(void **state)
 {
     (void)state;
-    if (!biased_available())
+    if (!ngtest_biased_available())
         skip();
     struct ng_graph *g = graph_with(NG_ENTRY_BIASED);
     struct ng_node *src, *cnt, *shared;
@@ -224,7 +209,7 @@ static void run_selfw(enum ng_entry_scheme e)
 static void test_entry_writer_from_reader_biased(void **state)
 {
     (void)state;
-    if (!biased_available())
+    if (!ngtest_biased_available())
         skip();
     run_selfw(NG_ENTRY_BIASED);
 }
