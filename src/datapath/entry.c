@@ -416,11 +416,11 @@ NGI_NOINLINE int ngi_data_slow(struct ngi_thread *t, struct ng_hook *hook, struc
      * pinned by the sender hook. */
     if (link && (hf & HKF_INVALID))
         return ngi_drop_notconn(ngi_hook_partner(hook), it);
-    /* Sent and not counted in here: the sender's own "out" (objects.h). */
-    if (link && (hf & HKF_RELAY))
-        NGI_HSTAT_ADD(ngi_hook_partner(hook), out);
-    if (hf & HKF_RELAY) /* a bypassed hook (core/bypass.c): on to the far side */
+    if (hf & HKF_RELAY) { /* a bypassed hook (core/bypass.c): on to the far side */
+        if (link) /* sent and not counted in here: the sender's own "out" (objects.h) */
+            NGI_HSTAT_ADD(ngi_hook_partner(hook), out);
         return ng_send_data(atomic_load_explicit(&hook->relay, memory_order_acquire), it);
+    }
     struct ng_node *n = hook->node;
     uint32_t f = atomic_load_explicit(&n->flags, memory_order_acquire);
     if (!t)
@@ -545,11 +545,12 @@ NGI_NOINLINE int ngi_burst_slow(struct ngi_thread *t, struct ng_hook *hook, stru
     /* A cut link first, without touching hook->node (see ngi_data_slow). */
     if (link && (hf & HKF_INVALID))
         return ngi_drop_notconn_burst(ngi_hook_partner(hook), items, n);
-    if (link && (hf & HKF_RELAY)) /* sent and not counted in here (as ngi_data_slow) */
-        NGI_HSTAT_ADD_N(ngi_hook_partner(hook), out, n);
-    if (hf & HKF_RELAY) /* a bypassed hook (core/bypass.c): on to the far side */
+    if (hf & HKF_RELAY) { /* a bypassed hook (core/bypass.c): on to the far side */
+        if (link) /* sent and not counted in here (as ngi_data_slow) */
+            NGI_HSTAT_ADD_N(ngi_hook_partner(hook), out, n);
         return ng_send_data_burst(atomic_load_explicit(&hook->relay, memory_order_acquire), items,
                                   n);
+    }
     struct ng_node *nd = hook->node;
     uint32_t f = atomic_load_explicit(&nd->flags, memory_order_acquire);
     if (!t)
