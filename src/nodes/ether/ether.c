@@ -37,8 +37,10 @@
  *   - A ring (socket, map, cursor) is touched only by its own watch's
  *     callback (NG_FD_SHARED: reader access; the engine runs at most one
  *     call of a watch at a time), and by attach/detach while no call runs.
- *   - lower: an atomic published by connect (under p->lock) and cleared by
- *     disconnect (compare-exchange), both under the control lock; autosrc,
+ *   - lower: an atomic published by connect and cleared by disconnect
+ *     (compare-exchange), both under the control lock and p->lock, which
+ *     also steer AF_XDP's frames to the node or to the host stack with it
+ *     (xdp.c); autosrc,
  *     promisc, enaddr: atomics written under p->lock; read anywhere.  The
  *     multicast list and the configuration are p->lock's only.
  *   - Counters: ng_pcounter (per-thread slots), read by TEXT_STATUS.
@@ -147,8 +149,18 @@ static int eth_connect(struct ng_hook *hook)
             named = rc == 0;
         }
     }
-    if (rc == 0)
+    if (rc == 0) {
         atomic_store_explicit(&p->lower, hook, memory_order_release);
+        /* AF_XDP: from now on the interface's frames are ours (attached
+         * just above: steered already, a no-op) */
+        rc = ngi_eth_xdp_steer(atomic_load(&p->att), true);
+        if (rc < 0) {
+            atomic_store(&p->lower, NULL);
+            if (named)
+                ngi_eth_detach(p);
+            named = 0;
+        }
+    }
     pthread_mutex_unlock(&p->lock);
     if (named)
         eth_autoname(p, ifname);
@@ -159,7 +171,16 @@ static int eth_disconnect(struct ng_hook *hook)
 {
     struct eth_priv *p = ng_node_private(ng_hook_node(hook));
     struct ng_hook *expect = hook;
-    atomic_compare_exchange_strong(&p->lower, &expect, NULL);
+    pthread_mutex_lock(&p->lock);
+    if (atomic_compare_exchange_strong(&p->lower, &expect, NULL)) {
+        /* AF_XDP: the frames go to the host stack again (as FreeBSD's
+         * with lower unconnected); best effort: a socket left in the map
+         * keeps taking them, counted as rx_drop_nohook */
+        struct eth_att *a = atomic_load(&p->att);
+        if (a)
+            (void)ngi_eth_xdp_steer(a, false);
+    }
+    pthread_mutex_unlock(&p->lock);
     /* The node stays (as FreeBSD's, which lives as long as its interface). */
     return 0;
 }

@@ -17,6 +17,7 @@
 #include <net/if_arp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,7 @@ struct eth_att {
     struct xdp_program *xprog;    /* AF_XDP: the program attached to the interface */
     int xprogfd;                  /* AF_XDP: its descriptor (owned by xprog) */
     int xattach;                  /* AF_XDP: its attach mode (enum xdp_attach_mode) */
+    int xmapfd;                   /* AF_XDP: its xsks_map (owned by xprog), -1 if none */
     struct ng_ether_config cfg;
     unsigned nrings;
     struct eth_ring ring[];
@@ -175,6 +177,10 @@ int ngi_eth_xdp_open(struct eth_att *a, int tp, char *why, size_t whylen);
  * that still hold a see them closed and drop), so that the queue can be
  * bound again at once.  Idempotent. */
 void ngi_eth_xdp_close(struct eth_att *a);
+/* Steering (p->lock held): put every socket in the program's map (on:
+ * "lower" connected, frames to the node) or take them out (off: frames to
+ * the host stack).  0 or the first error; no-op on AF_PACKET or closed. */
+int ngi_eth_xdp_steer(struct eth_att *a, bool on);
 /* Close and free the AF_XDP sockets and UMEMs (ngi_eth_att_release). */
 void ngi_eth_xdp_free(struct eth_att *a);
 /* The ring's callback body: received frames into items (one copy). */

@@ -244,6 +244,7 @@ static int att_open(struct eth_priv *p, const char *ifname, struct eth_att **out
     a->cfg = p->cfg;
     a->nrings = p->cfg.rings;
     a->txfd = -1;
+    a->xmapfd = -1;
     for (unsigned i = 0; i < nalloc; i++) {
         a->ring[i].fd = -1;
         ng_fdwatch_init(&a->ring[i].w);
@@ -297,11 +298,21 @@ int ngi_eth_attach(struct eth_priv *p, const char *ifname)
 {
     if (atomic_load(&p->att))
         return -EISCONN;
-    struct eth_att *a;
+    struct eth_att *a = NULL;
     int rc = att_open(p, ifname, &a);
-    if (rc == 0)
-        atomic_store_explicit(&p->att, a, memory_order_release);
-    return rc;
+    if (rc < 0)
+        return rc;
+    /* AF_XDP: the frames are the node's only while lower is connected */
+    rc = ngi_eth_xdp_steer(a, atomic_load(&p->lower) != NULL);
+    if (rc < 0) {
+        for (unsigned i = 0; i < a->nrings; i++)
+            if (a->ring[i].watched)
+                ng_fdwatch_remove(&a->ring[i].w);
+        ngi_eth_att_release(a);
+        return rc;
+    }
+    atomic_store_explicit(&p->att, a, memory_order_release);
+    return 0;
 }
 
 /* ---- receive ------------------------------------------------------------- */

@@ -8,11 +8,17 @@
  * are the receive frames (always either in the fill ring or in the rx
  * ring: the callback returns each to the fill ring right after copying
  * it), the second half the transmit frames (ring 0 only; a stack of free
- * ones, refilled from the completion ring).  xsk_socket__create loads
- * libxdp's default redirect program (xsk_def_xdp_prog.o: every frame of
- * the queue to the socket).  Modes are tried in order: driver mode with
- * zero-copy, driver mode copying, generic (SKB) mode copying, as the
- * requested transport allows.
+ * ones, refilled from the completion ring).  The attachment loads and
+ * attaches its own copy of libxdp's default redirect program
+ * (xsk_def_xdp_prog.o: a frame of queue q goes to the socket in entry q
+ * of its xsks_map, or to the host stack if the entry is empty).  Modes
+ * are tried in order: driver mode with zero-copy, driver mode copying,
+ * generic (SKB) mode copying, as the requested transport allows.
+ *
+ * Steering (ngi_eth_xdp_steer, p->lock): the map holds the sockets only
+ * while "lower" is connected; unconnected, the interface's frames go to
+ * the host stack, as FreeBSD's ether node lets them flow through the
+ * kernel while its lower hook is not connected.
  *
  * Receive: the socket's descriptor is a runtime fd watch (reader access,
  * NG_FD_SHARED, as ring.c's); the callback takes the rx descriptors, copies
@@ -39,6 +45,7 @@ const char *const ngi_eth_tp_names[ETH_TP_COUNT] = {"auto", "af_packet", "af_xdp
 
 #include <fcntl.h>
 #include <linux/if_link.h>
+#include <bpf/bpf.h>
 #include <linux/if_xdp.h>
 #include <stdarg.h>
 #include <xdp/libxdp.h>
@@ -125,10 +132,10 @@ static uint32_t pow2_floor(uint64_t v)
     return r;
 }
 
-/* One socket on queue q, bound with bind_flags, its UMEM, its frames in
- * the fill ring, and its entry in the program's map. */
+/* One socket on queue q, bound with bind_flags, its UMEM and its frames
+ * in the fill ring (not in the program's map yet: ngi_eth_xdp_steer). */
 static int xsk_open(const struct eth_att *a, unsigned q, int with_tx, uint16_t bind_flags,
-                    int mapfd, struct ngi_eth_xsk **out)
+                    struct ngi_eth_xsk **out)
 {
     uint64_t bytes = (uint64_t)a->cfg.block_size * a->cfg.block_count;
     uint32_t nrx = pow2_floor(bytes / XSK_FRAME);
@@ -207,9 +214,6 @@ static int xsk_open(const struct eth_att *a, unsigned q, int with_tx, uint16_t b
     if (rc < 0)
         goto fail;
     x->mtu = (uint32_t)ifr.ifr_mtu;
-    rc = xsk_socket__update_xskmap(x->xsk, mapfd);
-    if (rc < 0)
-        goto fail;
     *out = x;
     return 0;
 fail:
@@ -256,7 +260,7 @@ static void why_add(char *why, size_t whylen, size_t *wl, const char *what, int 
 
 /* Every ring's socket in bind mode t (the program attached): 0, or the
  * error with nothing left open. */
-static int xdp_open_rings(struct eth_att *a, const struct xdp_try *t, int mapfd, unsigned *bad)
+static int xdp_open_rings(struct eth_att *a, const struct xdp_try *t, unsigned *bad)
 {
     int rc = 0;
     unsigned i = 0;
@@ -267,7 +271,7 @@ static int xdp_open_rings(struct eth_att *a, const struct xdp_try *t, int mapfd,
          * then (seen past 100 ms on a loaded machine).  Bounded: 200 tries,
          * 5 ms apart. */
         for (int tries = 0; tries < 200; tries++) {
-            rc = xsk_open(a, i, i == 0, t->bind_flags, mapfd, &a->ring[i].xs);
+            rc = xsk_open(a, i, i == 0, t->bind_flags, &a->ring[i].xs);
             if (rc != -EBUSY)
                 break;
             usleep(5000);
@@ -339,9 +343,10 @@ int ngi_eth_xdp_open(struct eth_att *a, int tp, char *why, size_t whylen)
             }
         }
         unsigned bad = 0;
-        rc = xdp_open_rings(a, m, bpf_map__fd(map), &bad);
+        rc = xdp_open_rings(a, m, &bad);
         if (rc == 0) {
             a->xprog = prog;
+            a->xmapfd = bpf_map__fd(map);
             a->xprogfd = pfd;
             a->xattach = (int)m->mode;
             snprintf(a->xdpmode, sizeof(a->xdpmode), "%s", m->name);
@@ -380,7 +385,28 @@ void ngi_eth_xdp_close(struct eth_att *a)
         xdp_detach(a->ifindex, a->xprogfd, (enum xdp_attach_mode)a->xattach);
         xdp_program__close(a->xprog);
         a->xprog = NULL;
+        a->xmapfd = -1;
     }
+}
+
+int ngi_eth_xdp_steer(struct eth_att *a, bool on)
+{
+    if (a->xmapfd < 0)
+        return 0; /* closed: nothing redirects any more */
+    int first = 0;
+    for (unsigned i = 0; i < a->nrings; i++) {
+        struct ngi_eth_xsk *x = a->ring[i].xs;
+        if (!x || x->closed)
+            continue;
+        uint32_t q = i; /* ring i is bound to queue i */
+        int rc = on ? xsk_socket__update_xskmap(x->xsk, a->xmapfd)
+                    : bpf_map_delete_elem(a->xmapfd, &q);
+        if (!on && rc == -ENOENT)
+            rc = 0; /* not in the map (never steered); libbpf 1.x: -errno */
+        if (rc < 0 && first == 0)
+            first = rc;
+    }
+    return first;
 }
 
 /* Called by ngi_eth_att_release (ring.c). */
@@ -586,6 +612,13 @@ int ngi_eth_xdp_open(struct eth_att *a, int tp, char *why, size_t whylen)
 }
 
 void ngi_eth_xdp_close(struct eth_att *a) { (void)a; }
+
+int ngi_eth_xdp_steer(struct eth_att *a, bool on)
+{
+    (void)a;
+    (void)on;
+    return 0; /* no AF_XDP attachment exists */
+}
 
 void ngi_eth_xdp_free(struct eth_att *a) { (void)a; }
 
