@@ -151,8 +151,9 @@ static int eth_connect(struct ng_hook *hook)
     }
     if (rc == 0) {
         atomic_store_explicit(&p->lower, hook, memory_order_release);
-        /* AF_XDP: from now on the interface's frames are ours (attached
-         * just above: steered already, a no-op) */
+        /* AF_XDP: from now on the interface's frames are ours (an
+         * attachment made just above, with lower still unset, is not in
+         * the map yet) */
         rc = ngi_eth_xdp_steer(atomic_load(&p->att), true);
         if (rc < 0) {
             atomic_store(&p->lower, NULL);

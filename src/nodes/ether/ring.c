@@ -223,6 +223,15 @@ static int att_rings(struct eth_priv *p, struct eth_att *a, unsigned nq)
     return rc;
 }
 
+/* Free an attachment that was never published: its watches first. */
+static void att_discard(struct eth_att *a)
+{
+    for (unsigned i = 0; i < a->nrings; i++)
+        if (a->ring[i].watched)
+            ng_fdwatch_remove(&a->ring[i].w);
+    ngi_eth_att_release(a);
+}
+
 /* Open every ring of a new attachment to ifname (p->lock held). */
 static int att_open(struct eth_priv *p, const char *ifname, struct eth_att **out)
 {
@@ -267,10 +276,7 @@ static int att_open(struct eth_priv *p, const char *ifname, struct eth_att **out
         r->watched = rc == 0;
     }
     if (rc < 0) {
-        for (unsigned i = 0; i < a->nrings; i++)
-            if (a->ring[i].watched)
-                ng_fdwatch_remove(&a->ring[i].w);
-        ngi_eth_att_release(a);
+        att_discard(a);
         return rc;
     }
     atomic_store(&p->enaddr, mac_pack(mac));
@@ -305,10 +311,7 @@ int ngi_eth_attach(struct eth_priv *p, const char *ifname)
     /* AF_XDP: the frames are the node's only while lower is connected */
     rc = ngi_eth_xdp_steer(a, atomic_load(&p->lower) != NULL);
     if (rc < 0) {
-        for (unsigned i = 0; i < a->nrings; i++)
-            if (a->ring[i].watched)
-                ng_fdwatch_remove(&a->ring[i].w);
-        ngi_eth_att_release(a);
+        att_discard(a);
         return rc;
     }
     atomic_store_explicit(&p->att, a, memory_order_release);
