@@ -350,7 +350,7 @@ struct ngb_types_res {
     int reps, contended;
     double probe[8];
     bool quiet[8];
-    double base_ns[8], hop_ns[8], floor_ns[8];
+    double base_ns[8], dst_base_ns[8], hop_ns[8], floor_ns[8];
     struct ngb_types_row rows[NGB_TY_ROWS];
 };
 

@@ -494,6 +494,7 @@ static int write_json(const char *path, const struct ngb_opts *o, const struct n
         fprintf(f, "\"frames\": %u, \"reps\": %d, \"contended_reps\": %d, ", tr->nframes, tr->reps,
                 tr->contended);
         json_num(f, "base_ns", ngb_types_med(tr, tr->base_ns), true);
+        json_num(f, "dst_base_ns", ngb_types_med(tr, tr->dst_base_ns), true);
         json_num(f, "chain_hop_ns", ngb_types_med(tr, tr->hop_ns), true);
         json_num(f, "floor_hop_ns", ngb_types_med(tr, tr->floor_ns), true);
         fprintf(f, "\"rows\": [");
