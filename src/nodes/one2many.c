@@ -23,15 +23,21 @@
  *     with acquire.  A hook loaded just before disconnect cleared it is
  *     still valid memory until a grace period after its removal, and
  *     sending on it drops the item (-ENOTCONN).
- *   - p->rr: the round-robin position, one relaxed fetch-add per packet
- *     from "one" in round-robin mode (the algorithm's order is global, so
- *     this is its one shared write); o2m_update() reduces it modulo the
- *     number of active links, as FreeBSD's nextMany.
- *   - link counters: relaxed atomics, added by rcvdata, read and cleared by
- *     rcvmsg.
+ *   - p->rr: the round-robin position, advanced per packet from "one" in
+ *     round-robin mode with a relaxed load and store, not a locked
+ *     read-modify-write: the algorithm's order is global, so this is its one
+ *     shared write, and two threads that race on it send two packets to the
+ *     same link, as two CPUs racing on FreeBSD's plain nextMany do (the
+ *     spread stays even; no packet is lost or misrouted).  o2m_update()
+ *     reduces it modulo the number of active links, as FreeBSD does; a
+ *     racing data-path store may undo that, harmless since every reader
+ *     takes it modulo the active count.
+ *   - link counters: a per-thread counter set (ng_pcounter, one line of a
+ *     thread's row per link), added by rcvdata with no locked instruction
+ *     or shared line, summed and cleared by rcvmsg and connect.
  * rcvdata_burst reads the same state once per burst and sends each link
- * its share of the burst as one vector (round-robin takes n positions with
- * one fetch-add).
+ * its share of the burst as one vector (round-robin takes n positions
+ * with one load and store).
  * The control copy of the configuration (p->conf) and the notification
  * state live under p->lock, which the data path never takes.  Everything is
  * freed by shutdown, which runs after a grace period.
@@ -53,19 +59,28 @@
 #include <ngraph/ngraph.h>
 #include <ngraph/nodes/one2many.h>
 #include <ngraph/parse.h>
+#include <ngraph/runtime.h>
 
 #define O2M_MAX NG_ONE2MANY_MAX_LINKS
 
+/* A link's counters in p->st: O2M_PER_LINK of them from o2m_ctr(l, 0), on
+ * one cache line of a thread's row; octets before packets, so that
+ * ng_pcounter_add2 counts a packet with one call. */
+enum { O2M_RECV_OCTETS, O2M_RECV_PACKETS, O2M_XMIT_OCTETS, O2M_XMIT_PACKETS, O2M_MEM_FAILURES };
+#define O2M_PER_LINK 8u
+
 struct o2m_link {
     _Atomic(struct ng_hook *) hook; /* the connected hook, NULL if none */
-    _Atomic uint64_t recv_octets, recv_packets, xmit_octets, xmit_packets, mem_failures;
-    int num; /* 0..63, NG_ONE2MANY_ONE_LINKNUM for "one" */
+    struct ng_pcounter *st;         /* the node's counter set (p->st) */
+    unsigned ctr;                   /* its first counter there */
+    int num;                        /* 0..63, NG_ONE2MANY_ONE_LINKNUM for "one" */
 };
 
 struct o2m_priv {
     _Atomic uint64_t active;   /* bit i: many i connected and enabled */
     _Atomic uint32_t xmit_alg; /* NG_ONE2MANY_XMIT_* */
     _Atomic uint64_t rr;       /* next round-robin position */
+    struct ng_pcounter *st;    /* every link's counters, O2M_PER_LINK each */
     struct o2m_link one;
     struct o2m_link many[O2M_MAX];
 
@@ -81,13 +96,22 @@ static int o2m_constructor(struct ng_node *node)
     struct o2m_priv *p = calloc(1, sizeof(*p));
     if (!p)
         return -ENOMEM;
+    if (ng_pcounter_create((O2M_MAX + 1) * O2M_PER_LINK, &p->st) != 0) {
+        free(p);
+        return -ENOMEM;
+    }
     pthread_mutex_init(&p->lock, NULL);
     p->conf.xmitAlg = NG_ONE2MANY_XMIT_ROUNDROBIN;
     p->conf.failAlg = NG_ONE2MANY_FAIL_MANUAL;
     atomic_store_explicit(&p->xmit_alg, NG_ONE2MANY_XMIT_ROUNDROBIN, memory_order_relaxed);
     p->one.num = NG_ONE2MANY_ONE_LINKNUM;
-    for (int i = 0; i < O2M_MAX; i++)
+    p->one.st = p->st;
+    p->one.ctr = O2M_MAX * O2M_PER_LINK;
+    for (int i = 0; i < O2M_MAX; i++) {
         p->many[i].num = i;
+        p->many[i].st = p->st;
+        p->many[i].ctr = (unsigned)i * O2M_PER_LINK;
+    }
     ng_node_set_private(node, p);
     return 0;
 }
@@ -101,6 +125,7 @@ static void o2m_shutdown(struct ng_node *node)
         return;
     struct o2m_priv *p = ng_node_private(node);
     pthread_mutex_destroy(&p->lock);
+    ng_pcounter_destroy(p->st);
     free(p);
     ng_node_set_private(node, NULL);
 }
@@ -193,21 +218,14 @@ static int o2m_newhook(struct ng_node *node, struct ng_hook *hook, const char *n
     return 0;
 }
 
-static void o2m_zero(struct o2m_link *l)
-{
-    atomic_store_explicit(&l->recv_octets, 0, memory_order_relaxed);
-    atomic_store_explicit(&l->recv_packets, 0, memory_order_relaxed);
-    atomic_store_explicit(&l->xmit_octets, 0, memory_order_relaxed);
-    atomic_store_explicit(&l->xmit_packets, 0, memory_order_relaxed);
-    atomic_store_explicit(&l->mem_failures, 0, memory_order_relaxed);
-}
+static void o2m_stats(struct o2m_link *l, struct ng_one2many_link_stats *st, bool clear);
 
 static int o2m_connect(struct ng_hook *hook)
 {
     struct o2m_priv *p = ng_node_private(ng_hook_node(hook));
     struct o2m_link *l = ng_hook_private(hook);
     pthread_mutex_lock(&p->lock);
-    o2m_zero(l);
+    o2m_stats(l, NULL, true); /* a new link starts from zero */
     atomic_store_explicit(&l->hook, hook, memory_order_release);
     if (l->num >= 0) {
         if (p->conf.failAlg == NG_ONE2MANY_FAIL_NOTIFY)
@@ -238,10 +256,21 @@ static int o2m_disconnect(struct ng_hook *hook)
     return 0;
 }
 
-static void o2m_count(_Atomic uint64_t *pk, _Atomic uint64_t *oc, uint32_t len)
+/* Count n packets of `octets` bytes on l: received (O2M_RECV_OCTETS) or
+ * sent (O2M_XMIT_OCTETS). */
+static void o2m_count(struct o2m_link *l, unsigned which, uint64_t n, uint64_t octets)
 {
-    atomic_fetch_add_explicit(pk, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(oc, len, memory_order_relaxed);
+    ng_pcounter_add2(l->st, l->ctr + which, octets, n);
+}
+
+static void o2m_memfail(struct o2m_link *l) { ng_pcounter_add(l->st, l->ctr + O2M_MEM_FAILURES, 1); }
+
+/* The next n round-robin positions start here (see p->rr above). */
+static uint64_t o2m_rr_take(struct o2m_priv *p, unsigned n)
+{
+    uint64_t rr = atomic_load_explicit(&p->rr, memory_order_relaxed);
+    atomic_store_explicit(&p->rr, rr + n, memory_order_relaxed);
+    return rr;
 }
 
 /* Send item out of link l, counting it there if it was delivered. */
@@ -254,7 +283,7 @@ static int o2m_xmit(struct o2m_link *l, struct ng_item *item, uint32_t len)
     }
     int rc = ng_send_data(h, item);
     if (rc == 0)
-        o2m_count(&l->xmit_packets, &l->xmit_octets, len);
+        o2m_count(l, O2M_XMIT_OCTETS, 1, len);
     return rc;
 }
 
@@ -263,7 +292,7 @@ static int o2m_rcvdata(struct ng_hook *hook, struct ng_item *item)
     struct o2m_priv *p = ng_node_private(ng_hook_node(hook));
     struct o2m_link *src = ng_hook_private(hook);
     uint32_t len = ng_item_len(item);
-    o2m_count(&src->recv_packets, &src->recv_octets, len);
+    o2m_count(src, O2M_RECV_OCTETS, 1, len);
     if (src->num >= 0)
         return o2m_xmit(&p->one, item, len);
 
@@ -282,7 +311,7 @@ static int o2m_rcvdata(struct ng_hook *hook, struct ng_item *item)
             rest &= rest - 1;
             struct ng_item *c = ng_item_copy(item);
             if (!c) {
-                atomic_fetch_add_explicit(&l->mem_failures, 1, memory_order_relaxed);
+                o2m_memfail(l);
                 continue;
             }
             (void)o2m_xmit(l, c, len);
@@ -293,7 +322,7 @@ static int o2m_rcvdata(struct ng_hook *hook, struct ng_item *item)
         return o2m_xmit(&p->many[__builtin_ctzll(mask)], item, len);
     default: { /* NG_ONE2MANY_XMIT_ROUNDROBIN */
         unsigned n = (unsigned)__builtin_popcountll(mask);
-        uint64_t k = atomic_fetch_add_explicit(&p->rr, 1, memory_order_relaxed) % n;
+        uint64_t k = o2m_rr_take(p, 1) % n;
         while (k--)
             mask &= mask - 1;
         return o2m_xmit(&p->many[__builtin_ctzll(mask)], item, len);
@@ -311,10 +340,8 @@ static int o2m_xmit_burst(struct o2m_link *l, struct ng_item **v, unsigned n, ui
         return -ENOTCONN;
     }
     int rc = ng_send_data_burst(h, v, n);
-    if (rc == 0) {
-        atomic_fetch_add_explicit(&l->xmit_packets, n, memory_order_relaxed);
-        atomic_fetch_add_explicit(&l->xmit_octets, octets, memory_order_relaxed);
-    }
+    if (rc == 0)
+        o2m_count(l, O2M_XMIT_OCTETS, n, octets);
     return rc;
 }
 
@@ -328,8 +355,7 @@ static int o2m_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsig
     uint64_t octets = 0;
     for (unsigned i = 0; i < n; i++)
         octets += ng_item_len(items[i]);
-    atomic_fetch_add_explicit(&src->recv_packets, n, memory_order_relaxed);
-    atomic_fetch_add_explicit(&src->recv_octets, octets, memory_order_relaxed);
+    o2m_count(src, O2M_RECV_OCTETS, n, octets);
     if (src->num >= 0)
         return o2m_xmit_burst(&p->one, items, n, octets);
 
@@ -351,7 +377,7 @@ static int o2m_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsig
             for (unsigned i = 0; i < n; i++) {
                 struct ng_item *c = ng_item_copy(items[i]);
                 if (!c) {
-                    atomic_fetch_add_explicit(&l->mem_failures, 1, memory_order_relaxed);
+                    o2m_memfail(l);
                     continue;
                 }
                 v[nc++] = c;
@@ -370,7 +396,7 @@ static int o2m_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsig
         for (uint64_t m = mask; m; m &= m - 1)
             idx[nact++] = __builtin_ctzll(m);
         unsigned base =
-            (unsigned)(atomic_fetch_add_explicit(&p->rr, n, memory_order_relaxed) % nact);
+            (unsigned)(o2m_rr_take(p, n) % nact);
         int rc = 0;
         for (unsigned j = 0; j < nact && j < n; j++) {
             unsigned nv = 0;
@@ -390,12 +416,9 @@ static int o2m_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsig
 
 static void o2m_stats(struct o2m_link *l, struct ng_one2many_link_stats *st, bool clear)
 {
-    _Atomic uint64_t *src[5] = {&l->recv_octets, &l->recv_packets, &l->xmit_octets,
-                                &l->xmit_packets, &l->mem_failures};
     uint64_t v[5];
-    for (int i = 0; i < 5; i++)
-        v[i] = clear ? atomic_exchange_explicit(src[i], 0, memory_order_relaxed)
-                     : atomic_load_explicit(src[i], memory_order_relaxed);
+    for (unsigned i = 0; i < 5; i++)
+        v[i] = clear ? ng_pcounter_fetch_clear(l->st, l->ctr + i) : ng_pcounter_read(l->st, l->ctr + i);
     if (st) {
         st->recvOctets = v[0];
         st->recvPackets = v[1];

@@ -542,6 +542,11 @@ static void test_data_races_config(void **state)
     assert_true(got >= atomic_load(&x.sent));
     assert_true(atomic_load(&x.sent) + dropped >= 2u * 20000u);
     assert_int_equal(st1.items_live, 0);
+    /* Every item reached the node ("one" stayed connected): the per-thread
+     * counters of both senders sum to exactly what they sent. */
+    struct ng_one2many_link_stats ls = get_stats(g, NG_ONE2MANY_ONE_LINKNUM, NGM_ONE2MANY_GET_STATS);
+    assert_int_equal(ls.recvPackets, 2u * 20000u);
+    assert_int_equal(ls.recvOctets, 2u * 20000u * 60u);
     rig_free(&r);
 }
 
