@@ -18,6 +18,7 @@
 #ifndef NGRAPH_RUNTIME_H
 #define NGRAPH_RUNTIME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <ngraph/ngraph.h>
@@ -538,6 +539,21 @@ uint64_t ng_pcounter_read(const struct ng_pcounter *pc, unsigned i);
  *   Returns:  the value before the clear; 0 if pc is NULL or i out of range.
  */
 uint64_t ng_pcounter_fetch_clear(struct ng_pcounter *pc, unsigned i);
+
+/*
+ * Counters first .. first + n - 1 into out[0 .. n - 1], each as
+ * ng_pcounter_read gives it or, with clear, as ng_pcounter_fetch_clear
+ * does (what a type's getstats / getclrstats / clrstats and its revival
+ * need).  out may be NULL with clear: the counters are only cleared.
+ *   Context:  as ng_pcounter_read, or ng_pcounter_fetch_clear with clear;
+ *             each counter is read or cleared on its own, not the range as
+ *             one atomic snapshot; never blocks.
+ *   Consumes: nothing.
+ *   Returns:  0; -EINVAL (pc NULL, out NULL without clear, or the range
+ *             not inside the set; out untouched).
+ */
+int ng_pcounter_snapshot(struct ng_pcounter *pc, unsigned first, unsigned n, uint64_t *out,
+                         bool clear);
 
 #ifdef __cplusplus
 }

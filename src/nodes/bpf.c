@@ -138,8 +138,7 @@ static void bpf_shutdown(struct ng_node *node)
         pthread_mutex_lock(&p->lock);
         p->compiles = 0;
         p->lasterr[0] = '\0';
-        for (unsigned i = 0; i < NS_COUNT; i++)
-            ng_pcounter_fetch_clear(p->st, i);
+        (void)ng_pcounter_snapshot(p->st, 0, NS_COUNT, NULL, true);
         pthread_mutex_unlock(&p->lock);
         return;
     }
@@ -551,9 +550,7 @@ static int bpf_stats(struct ng_node *node, struct ng_item *item, uint32_t cmd)
         }
     }
     uint64_t v[HS_COUNT];
-    for (unsigned i = 0; i < HS_COUNT; i++)
-        v[i] = cmd == NGM_BPF_GET_STATS ? ng_pcounter_read(hi->st, i)
-                                        : ng_pcounter_fetch_clear(hi->st, i);
+    (void)ng_pcounter_snapshot(hi->st, 0, HS_COUNT, v, cmd != NGM_BPF_GET_STATS);
     ng_hook_unref(h);
     if (!r) {
         ng_item_free(item);

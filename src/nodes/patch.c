@@ -495,15 +495,11 @@ static int patch_stats(struct patch_priv *p, struct ng_item *item, uint32_t cmd)
 {
     struct ng_patch_stats st;
     bool clr = cmd != NGM_PATCH_GET_STATS;
-    st.received =
-        clr ? ng_pcounter_fetch_clear(p->pc, PS_RECEIVED) : ng_pcounter_read(p->pc, PS_RECEIVED);
-    st.patched =
-        clr ? ng_pcounter_fetch_clear(p->pc, PS_PATCHED) : ng_pcounter_read(p->pc, PS_PATCHED);
-    st.dropped =
-        clr ? ng_pcounter_fetch_clear(p->pc, PS_DROPPED) : ng_pcounter_read(p->pc, PS_DROPPED);
-    if (clr)
-        for (unsigned i = PS_SHORT; i < PS_COUNT; i++)
-            ng_pcounter_fetch_clear(p->pc, i);
+    uint64_t v[PS_COUNT]; /* FreeBSD's three, then ours (cleared with them) */
+    (void)ng_pcounter_snapshot(p->pc, 0, clr ? PS_COUNT : PS_SHORT, v, clr);
+    st.received = v[PS_RECEIVED];
+    st.patched = v[PS_PATCHED];
+    st.dropped = v[PS_DROPPED];
     if (cmd == NGM_PATCH_CLR_STATS) {
         ng_item_free(item);
         return 0;

@@ -231,8 +231,7 @@ static void tag_shutdown(struct ng_node *node)
     if (!p)
         return;
     if (ng_node_is_valid(node)) { /* a persistent node revives: counters cleared */
-        for (unsigned i = 0; i < TS_N; i++)
-            ng_pcounter_fetch_clear(p->pc, i);
+        (void)ng_pcounter_snapshot(p->pc, 0, TS_N, NULL, true);
         return;
     }
     ng_node_set_private(node, NULL);
@@ -436,9 +435,7 @@ static int tag_get(struct tag_priv *p, struct ng_item *item)
             memcpy(r->data, th->out, n);
     } else if (rc == 0) {
         uint64_t v[HS_N];
-        for (unsigned i = 0; i < HS_N; i++)
-            v[i] = cmd == NGM_TAG_GET_STATS ? ng_pcounter_read(th->pc, i)
-                                            : ng_pcounter_fetch_clear(th->pc, i);
+        (void)ng_pcounter_snapshot(th->pc, 0, HS_N, v, cmd != NGM_TAG_GET_STATS);
         if (cmd != NGM_TAG_CLR_STATS && (r = ng_mesg_response(m, sizeof(struct ng_tag_hookstat))))
             memcpy(r->data, v, sizeof(v));
     }

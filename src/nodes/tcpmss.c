@@ -119,8 +119,7 @@ static void tm_shutdown(struct ng_node *node)
          * configurations, are gone): only the node's counters are reset.
          * The private struct stays, a rcvdata that loaded a removed hook
          * may still count into it. */
-        for (unsigned i = 0; i < NS_COUNT; i++)
-            ng_pcounter_fetch_clear(p->st, i);
+        (void)ng_pcounter_snapshot(p->st, 0, NS_COUNT, NULL, true);
         return;
     }
     ng_node_set_private(node, NULL);
@@ -478,9 +477,7 @@ static int tm_stats(struct tm_priv *p, struct ng_item *item, uint32_t cmd)
     if (hi) {
         const struct tm_conf *c = atomic_load_explicit(&hi->conf, memory_order_relaxed);
         max = c ? c->maxmss : 0;
-        for (unsigned i = 0; i < HS_COUNT; i++)
-            v[i] = cmd == NGM_TCPMSS_GET_STATS ? ng_pcounter_read(hi->st, i)
-                                               : ng_pcounter_fetch_clear(hi->st, i);
+        (void)ng_pcounter_snapshot(hi->st, 0, HS_COUNT, v, cmd != NGM_TCPMSS_GET_STATS);
     }
     pthread_mutex_unlock(&p->lock);
     if (!hi) {

@@ -381,3 +381,16 @@ uint64_t ng_pcounter_fetch_clear(struct ng_pcounter *pc, unsigned i)
                                                     memory_order_relaxed));
     return now - old;
 }
+
+int ng_pcounter_snapshot(struct ng_pcounter *pc, unsigned first, unsigned n, uint64_t *out,
+                         bool clear)
+{
+    if (!pc || (!out && !clear) || first > pc->n || n > pc->n - first)
+        return -EINVAL;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t v = clear ? ng_pcounter_fetch_clear(pc, first + i) : ng_pcounter_read(pc, first + i);
+        if (out)
+            out[i] = v;
+    }
+    return 0;
+}

@@ -3,6 +3,7 @@
  * counters (ng_pcounter) added from many threads at once, from a shared-mode
  * node's rcvdata on runtime workers and from plain threads, summed exactly
  * once the adders stopped; clearing under concurrent adds loses nothing;
+ * range snapshots (ng_pcounter_snapshot);
  * bad input.
  */
 #include <errno.h>
@@ -94,6 +95,42 @@ static void test_badinput(void **state)
     ng_pcounter_destroy(pc);
 }
 
+/* ng_pcounter_snapshot: a range read, read and cleared, or only cleared;
+ * bad ranges refused with out untouched. */
+static void test_snapshot(void **state)
+{
+    (void)state;
+    struct ng_pcounter *pc;
+    assert_int_equal(ng_pcounter_create(6, &pc), 0);
+    for (unsigned i = 0; i < 6; i++)
+        ng_pcounter_add(pc, i, 10 + i);
+    uint64_t v[6] = {0};
+    assert_int_equal(ng_pcounter_snapshot(pc, 1, 3, v, false), 0);
+    assert_int_equal(v[0], 11);
+    assert_int_equal(v[1], 12);
+    assert_int_equal(v[2], 13);
+    assert_int_equal(v[3], 0); /* past the range: untouched */
+    assert_int_equal(ng_pcounter_read(pc, 2), 12); /* not cleared */
+    assert_int_equal(ng_pcounter_snapshot(pc, 2, 2, v, true), 0);
+    assert_int_equal(v[0], 12);
+    assert_int_equal(v[1], 13);
+    assert_int_equal(ng_pcounter_read(pc, 2), 0);
+    assert_int_equal(ng_pcounter_read(pc, 3), 0);
+    assert_int_equal(ng_pcounter_read(pc, 4), 14); /* outside: kept */
+    assert_int_equal(ng_pcounter_snapshot(pc, 0, 6, NULL, true), 0); /* clear only */
+    for (unsigned i = 0; i < 6; i++)
+        assert_int_equal(ng_pcounter_read(pc, i), 0);
+    assert_int_equal(ng_pcounter_snapshot(pc, 6, 0, v, false), 0); /* empty, at the end */
+    v[0] = 99;
+    assert_int_equal(ng_pcounter_snapshot(pc, 5, 2, v, false), -EINVAL);
+    assert_int_equal(ng_pcounter_snapshot(pc, 7, 0, v, false), -EINVAL);
+    assert_int_equal(ng_pcounter_snapshot(pc, 1, UINT32_MAX, v, true), -EINVAL);
+    assert_int_equal(ng_pcounter_snapshot(pc, 0, 1, NULL, false), -EINVAL);
+    assert_int_equal(ng_pcounter_snapshot(NULL, 0, 1, v, false), -EINVAL);
+    assert_int_equal(v[0], 99);
+    ng_pcounter_destroy(pc);
+}
+
 /* A shared-mode type counting its items with a pcounter, fed by workers. */
 static int pc_rcvdata(struct ng_hook *hook, struct ng_item *item)
 {
@@ -144,6 +181,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         ngtest_unit_test(test_threads),
         ngtest_unit_test(test_badinput),
+        ngtest_unit_test(test_snapshot),
         ngtest_unit_test(test_in_a_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

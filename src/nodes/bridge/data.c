@@ -298,8 +298,7 @@ void ngi_bridge_shutdown(struct ng_node *node)
         pthread_mutex_lock(&p->lock);
         ngi_bridge_forget(p, NULL);
         br_defaults(p);
-        for (unsigned i = 0; i < BN_COUNT; i++)
-            (void)ng_pcounter_fetch_clear(p->nst, i);
+        (void)ng_pcounter_snapshot(p->nst, 0, BN_COUNT, NULL, true);
         pthread_mutex_unlock(&p->lock);
         (void)ng_timer_arm(&p->timer, node, NULL, BR_TICK_NS, br_tick, p, 0);
         return;

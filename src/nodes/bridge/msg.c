@@ -64,10 +64,11 @@ static const uint8_t br_stat_field[BS_COUNT] = {
 
 static void br_read_stats(struct br_link *l, struct ng_bridge_link_stats *st, bool clear)
 {
-    uint64_t v[BS_COUNT];
+    uint64_t c[BS_COUNT], v[BS_COUNT];
     _Static_assert(sizeof(v) == sizeof(*st), "one counter per field");
+    (void)ng_pcounter_snapshot(l->st, 0, BS_COUNT, c, clear);
     for (unsigned i = 0; i < BS_COUNT; i++)
-        v[br_stat_field[i]] = clear ? ng_pcounter_fetch_clear(l->st, i) : ng_pcounter_read(l->st, i);
+        v[br_stat_field[i]] = c[i];
     if (st)
         memcpy(st, v, sizeof(v));
 }

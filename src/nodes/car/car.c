@@ -335,8 +335,7 @@ static void car_shutdown(struct ng_node *node)
     if (ng_node_is_valid(node)) { /* a persistent node revives: defaults, counters cleared */
         const struct ng_car_bulkconf bc = {car_default, car_default};
         car_publish(p, &bc);
-        for (unsigned i = 0; i < 2 * ST_N; i++)
-            ng_pcounter_fetch_clear(p->pc, i);
+        (void)ng_pcounter_snapshot(p->pc, 0, 2 * ST_N, NULL, true);
         return;
     }
     ng_node_set_private(node, NULL);
@@ -439,10 +438,7 @@ static int car_getstats(struct car_priv *p, struct ng_item *item, bool clear)
     struct ng_car_bulkstats *bs = (struct ng_car_bulkstats *)(void *)r->data;
     for (int d = 0; d < 2; d++) {
         uint64_t v[ST_N];
-        for (int i = 0; i < ST_N; i++) {
-            unsigned k = (unsigned)(d * ST_N + i);
-            v[i] = clear ? ng_pcounter_fetch_clear(p->pc, k) : ng_pcounter_read(p->pc, k);
-        }
+        (void)ng_pcounter_snapshot(p->pc, (unsigned)(d * ST_N), ST_N, v, clear);
         struct ng_car_hookstats *hs = d == DOWN ? &bs->downstream : &bs->upstream;
         hs->passed_pkts = v[ST_PASSED];
         hs->droped_pkts = v[ST_DROPPED];
@@ -537,8 +533,7 @@ static int car_rcvmsg(struct ng_node *node, struct ng_item *item, struct ng_hook
         case NGM_CAR_GETCLR_STATS:
             return car_getstats(p, item, true);
         case NGM_CAR_CLR_STATS:
-            for (unsigned i = 0; i < 2 * ST_N; i++)
-                ng_pcounter_fetch_clear(p->pc, i);
+            (void)ng_pcounter_snapshot(p->pc, 0, 2 * ST_N, NULL, true);
             rc = 0;
             break;
         case NGM_CAR_GET_CONF:

@@ -199,8 +199,7 @@ static void pipe_shutdown(struct ng_node *node)
     }
     pthread_mutex_unlock(&p->ctl_lock);
     if (revive) {
-        for (unsigned i = 0; i < 2 * PC_N; i++)
-            ng_pcounter_fetch_clear(p->pc, i);
+        (void)ng_pcounter_snapshot(p->pc, 0, 2 * PC_N, NULL, true);
         return;
     }
     ng_node_set_private(node, NULL);
