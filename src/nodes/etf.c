@@ -20,7 +20,8 @@
  * setfilter checks ng_hook_is_valid() under the lock: the hook's disconnect
  * (which purges its entries under the lock) runs only after the hook was
  * marked invalid, so no entry is left on a removed hook.
- * Counters are relaxed atomics.  Everything is freed by shutdown.
+ * Counters are per-thread (ng_pcounter), summed when read.  Everything is
+ * freed by shutdown.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -34,6 +35,7 @@
 #include <ngraph/ngraph.h>
 #include <ngraph/nodes/etf.h>
 #include <ngraph/parse.h>
+#include <ngraph/runtime.h>
 
 #define ETF_HDR_LEN 14u
 #define EH_DOWN ((uintptr_t)1)
@@ -61,14 +63,14 @@ struct etf_priv {
     _Atomic(struct ng_hook *) downstream;
     _Atomic(struct ng_hook *) nomatch;
     _Atomic uint32_t flags; /* NGM_ETF_SET_FLAG */
-    _Atomic uint64_t st[ES_COUNT];
+    struct ng_pcounter *st; /* ES_COUNT, per thread */
     pthread_mutex_t lock; /* table changes (see the header comment) */
     _Atomic(struct etf_blk *) blk[256];
 };
 
 static void ecount(struct etf_priv *p, int i)
 {
-    atomic_fetch_add_explicit(&p->st[i], 1, memory_order_relaxed);
+    ng_pcounter_add(p->st, (unsigned)i, 1);
 }
 
 static struct ng_hook *etf_lookup(struct etf_priv *p, uint16_t et)
@@ -82,7 +84,8 @@ static int etf_constructor(struct ng_node *node)
     struct etf_priv *p = calloc(1, sizeof(*p));
     if (!p)
         return -ENOMEM;
-    if (pthread_mutex_init(&p->lock, NULL) != 0) {
+    if (ng_pcounter_create(ES_COUNT, &p->st) != 0 || pthread_mutex_init(&p->lock, NULL) != 0) {
+        ng_pcounter_destroy(p->st);
         free(p);
         return -ENOMEM;
     }
@@ -104,6 +107,7 @@ static void etf_shutdown(struct ng_node *node)
     for (int i = 0; i < 256; i++)
         free(atomic_load(&p->blk[i]));
     pthread_mutex_destroy(&p->lock);
+    ng_pcounter_destroy(p->st);
     free(p);
 }
 
@@ -115,8 +119,8 @@ static int etf_newhook(struct ng_node *node, struct ng_hook *hook, const char *n
             return -EISCONN;
         ng_hook_set_private(hook, (void *)EH_DOWN);
         /* As FreeBSD's: a new downstream starts the counts afresh. */
-        atomic_store_explicit(&p->st[ES_IN], 0, memory_order_relaxed);
-        atomic_store_explicit(&p->st[ES_OUT], 0, memory_order_relaxed);
+        (void)ng_pcounter_fetch_clear(p->st, ES_IN);
+        (void)ng_pcounter_fetch_clear(p->st, ES_OUT);
         atomic_store_explicit(&p->downstream, hook, memory_order_release);
     } else if (strcmp(name, NG_ETF_HOOK_NOMATCH) == 0) {
         if (atomic_load(&p->nomatch))
@@ -237,8 +241,8 @@ static int etf_getstatus(struct etf_priv *p, struct ng_item *item)
         return -ENOMEM;
     }
     struct ng_etfstat s = {
-        .packets_in = (uint32_t)atomic_load_explicit(&p->st[ES_IN], memory_order_relaxed),
-        .packets_out = (uint32_t)atomic_load_explicit(&p->st[ES_OUT], memory_order_relaxed),
+        .packets_in = (uint32_t)ng_pcounter_read(p->st, ES_IN),
+        .packets_out = (uint32_t)ng_pcounter_read(p->st, ES_OUT),
     };
     memcpy(r->data, &s, sizeof(s));
     return ng_respond(item, 0, r);
@@ -259,7 +263,7 @@ static int etf_status(struct etf_priv *p, struct ng_item *item)
     len += n > 0 ? (size_t)n : 0;
     for (int i = 0; i < ES_COUNT && len < cap; i++) {
         n = snprintf(r->data + len, cap - len, "%s=%llu%s", es_names[i],
-                     (unsigned long long)atomic_load(&p->st[i]), i + 1 < ES_COUNT ? " " : "\n");
+                     (unsigned long long)ng_pcounter_read(p->st, (unsigned)i), i + 1 < ES_COUNT ? " " : "\n");
         len += n > 0 ? (size_t)n : 0;
     }
     pthread_mutex_lock(&p->lock);

@@ -10,8 +10,8 @@
  * the counters.
  *
  * Mode: shared (NG_TYPE_CONCURRENT_DATA).  The only state is counters,
- * relaxed atomics added by rcvdata and read by rcvmsg; the private struct
- * is freed by shutdown, after a grace period.
+ * per thread (ng_pcounter), added by rcvdata and summed by rcvmsg; the
+ * private struct is freed by shutdown, after a grace period.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -22,16 +22,21 @@
 
 #include <ngraph/ngraph.h>
 #include <ngraph/nodes/ether_echo.h>
+#include <ngraph/runtime.h>
+
+enum { EE_FRAMES, EE_OCTETS, EE_RUNTS, EE_FAILED, EE_N };
 
 struct ee_priv {
-    _Atomic uint64_t frames, octets, runts, failed;
+    struct ng_pcounter *st; /* EE_N, per thread */
 };
 
 static int ee_constructor(struct ng_node *node)
 {
     struct ee_priv *p = calloc(1, sizeof(*p));
-    if (!p)
+    if (!p || ng_pcounter_create(EE_N, &p->st) != 0) {
+        free(p);
         return -ENOMEM;
+    }
     ng_node_set_private(node, p);
     return 0;
 }
@@ -42,7 +47,9 @@ static void ee_shutdown(struct ng_node *node)
      * freeing it here would leave the revived node without one. */
     if (ng_node_is_valid(node))
         return;
-    free(ng_node_private(node));
+    struct ee_priv *p = ng_node_private(node);
+    ng_pcounter_destroy(p->st);
+    free(p);
     ng_node_set_private(node, NULL);
 }
 
@@ -59,7 +66,7 @@ static int ee_rcvdata(struct ng_hook *hook, struct ng_item *item)
     struct ee_priv *p = ng_node_private(ng_hook_node(hook));
     uint32_t len = ng_item_len(item);
     if (len < NG_ETHER_ECHO_MIN_FRAME) {
-        atomic_fetch_add_explicit(&p->runts, 1, memory_order_relaxed);
+        ng_pcounter_add(p->st, EE_RUNTS, 1);
         ng_item_free(item);
         return -EINVAL;
     }
@@ -68,12 +75,10 @@ static int ee_rcvdata(struct ng_hook *hook, struct ng_item *item)
     memcpy(d, d + 6, 6);
     memcpy(d + 6, tmp, 6);
     int rc = ng_send_data(hook, item);
-    if (rc == 0) {
-        atomic_fetch_add_explicit(&p->frames, 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(&p->octets, len, memory_order_relaxed);
-    } else {
-        atomic_fetch_add_explicit(&p->failed, 1, memory_order_relaxed);
-    }
+    if (rc == 0)
+        ng_pcounter_add2(p->st, EE_FRAMES, 1, len);
+    else
+        ng_pcounter_add(p->st, EE_FAILED, 1);
     return rc;
 }
 
@@ -86,10 +91,10 @@ static int ee_status(struct ee_priv *p, struct ng_item *item)
     }
     snprintf(r->data, NG_TEXTRESPONSE,
              "echoedFrames=%llu echoedOctets=%llu runts=%llu failed=%llu\n",
-             (unsigned long long)atomic_load_explicit(&p->frames, memory_order_relaxed),
-             (unsigned long long)atomic_load_explicit(&p->octets, memory_order_relaxed),
-             (unsigned long long)atomic_load_explicit(&p->runts, memory_order_relaxed),
-             (unsigned long long)atomic_load_explicit(&p->failed, memory_order_relaxed));
+             (unsigned long long)ng_pcounter_read(p->st, EE_FRAMES),
+             (unsigned long long)ng_pcounter_read(p->st, EE_OCTETS),
+             (unsigned long long)ng_pcounter_read(p->st, EE_RUNTS),
+             (unsigned long long)ng_pcounter_read(p->st, EE_FAILED));
     r->header.arglen = (uint32_t)strlen(r->data) + 1;
     return ng_respond(item, 0, r);
 }

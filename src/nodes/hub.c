@@ -22,7 +22,8 @@
  *     Capacities double, so the retired arrays together are smaller than
  *     the current one: memory stays bounded by twice the most hooks the
  *     node ever had.
- *   - counters are relaxed atomics (rcvdata adds, rcvmsg reads).
+ *   - counters are per-thread (ng_pcounter: rcvdata adds with no locked
+ *     instruction and no line shared between threads, rcvmsg sums).
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -35,6 +36,7 @@
 #include <ngraph/ngraph.h>
 #include <ngraph/nodes/hub.h>
 #include <ngraph/parse.h>
+#include <ngraph/runtime.h>
 
 struct hub_slots {
     struct hub_slots *retired_next; /* on p->retired once replaced */
@@ -47,8 +49,10 @@ struct hub_priv {
     _Atomic uint32_t used;
     struct hub_slots *retired; /* replaced arrays (connect only), freed by shutdown */
     _Atomic bool persistent;
-    _Atomic uint64_t in_frames, in_octets, out_frames, out_octets, no_peer, mem_failures;
+    struct ng_pcounter *st; /* HS_* */
 };
+
+enum { HS_IN_FRAMES, HS_IN_OCTETS, HS_OUT_FRAMES, HS_OUT_OCTETS, HS_NO_PEER, HS_MEM_FAILURES, HS_N };
 
 static struct hub_slots *hub_slots_new(uint32_t cap)
 {
@@ -62,7 +66,7 @@ static int hub_constructor(struct ng_node *node)
 {
     struct hub_priv *p = calloc(1, sizeof(*p));
     struct hub_slots *s = hub_slots_new(4);
-    if (!p || !s) {
+    if (!p || !s || ng_pcounter_create(HS_N, &p->st) != 0) {
         free(p);
         free(s);
         return -ENOMEM;
@@ -86,6 +90,7 @@ static void hub_shutdown(struct ng_node *node)
         free(s);
     }
     free(atomic_load(&p->slots));
+    ng_pcounter_destroy(p->st);
     free(p);
     ng_node_set_private(node, NULL);
 }
@@ -136,9 +141,10 @@ static int hub_disconnect(struct ng_hook *hook)
     return 0;
 }
 
-static void hub_add(_Atomic uint64_t *c, uint64_t v)
+/* One frame of len bytes in (HS_IN_FRAMES) or out (HS_OUT_FRAMES). */
+static void hub_count(struct hub_priv *p, unsigned which, uint32_t len)
 {
-    atomic_fetch_add_explicit(c, v, memory_order_relaxed);
+    ng_pcounter_add2(p->st, which, 1, len);
 }
 
 static int hub_rcvdata(struct ng_hook *hook, struct ng_item *item)
@@ -148,8 +154,7 @@ static int hub_rcvdata(struct ng_hook *hook, struct ng_item *item)
     struct hub_slots *s = atomic_load_explicit(&p->slots, memory_order_acquire);
     uint32_t n = used < s->cap ? used : s->cap;
     uint32_t len = ng_item_len(item);
-    hub_add(&p->in_frames, 1);
-    hub_add(&p->in_octets, len);
+    hub_count(p, HS_IN_FRAMES, len);
 
     /* The last other hook gets the item itself, the others copies. */
     struct ng_hook *last = NULL;
@@ -162,7 +167,7 @@ static int hub_rcvdata(struct ng_hook *hook, struct ng_item *item)
         }
     }
     if (!last) { /* no other hook: nowhere to go (FreeBSD: freed, no error) */
-        hub_add(&p->no_peer, 1);
+        ng_pcounter_add(p->st, HS_NO_PEER, 1);
         ng_item_drop(item, NG_DROP_NOTCONN);
         return 0;
     }
@@ -172,25 +177,21 @@ static int hub_rcvdata(struct ng_hook *hook, struct ng_item *item)
             continue;
         struct ng_item *c = ng_item_copy(item); /* a failure is counted as NG_DROP_NOBUFS */
         if (!c) {
-            hub_add(&p->mem_failures, 1);
+            ng_pcounter_add(p->st, HS_MEM_FAILURES, 1);
             continue;
         }
-        if (ng_send_data(h, c) == 0) { /* an error does not stop the others */
-            hub_add(&p->out_frames, 1);
-            hub_add(&p->out_octets, len);
-        }
+        if (ng_send_data(h, c) == 0) /* an error does not stop the others */
+            hub_count(p, HS_OUT_FRAMES, len);
     }
     int rc = ng_send_data(last, item);
-    if (rc == 0) {
-        hub_add(&p->out_frames, 1);
-        hub_add(&p->out_octets, len);
-    }
+    if (rc == 0)
+        hub_count(p, HS_OUT_FRAMES, len);
     return rc;
 }
 
-static uint64_t hub_get(_Atomic uint64_t *c)
+static unsigned long long hub_get(struct hub_priv *p, unsigned i)
 {
-    return atomic_load_explicit(c, memory_order_relaxed);
+    return (unsigned long long)ng_pcounter_read(p->st, i);
 }
 
 static int hub_status(struct ng_node *node, struct hub_priv *p, struct ng_item *item)
@@ -204,10 +205,8 @@ static int hub_status(struct ng_node *node, struct hub_priv *p, struct ng_item *
              "hooks=%d persistent=%d\ninFrames=%llu inOctets=%llu outFrames=%llu outOctets=%llu\n"
              "noPeer=%llu memoryFailures=%llu\n",
              ng_node_numhooks(node), atomic_load(&p->persistent) ? 1 : 0,
-             (unsigned long long)hub_get(&p->in_frames), (unsigned long long)hub_get(&p->in_octets),
-             (unsigned long long)hub_get(&p->out_frames),
-             (unsigned long long)hub_get(&p->out_octets), (unsigned long long)hub_get(&p->no_peer),
-             (unsigned long long)hub_get(&p->mem_failures));
+             hub_get(p, HS_IN_FRAMES), hub_get(p, HS_IN_OCTETS), hub_get(p, HS_OUT_FRAMES),
+             hub_get(p, HS_OUT_OCTETS), hub_get(p, HS_NO_PEER), hub_get(p, HS_MEM_FAILURES));
     r->header.arglen = (uint32_t)strlen(r->data) + 1;
     return ng_respond(item, 0, r);
 }

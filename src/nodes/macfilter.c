@@ -35,7 +35,7 @@
  *     by rcvdata with acquire order.  A hook loaded just before disconnect
  *     cleared it is still valid memory (grace period) and sending on it
  *     drops the item with -ENOTCONN, counted.
- *   - p->st[]: node counters, relaxed atomics.
+ *   - p->st: node counters, per thread (ng_pcounter), summed when read.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -50,6 +50,7 @@
 #include <ngraph/nodes/macfilter.h>
 #include <ngraph/parse.h>
 #include <ngraph/rhash.h>
+#include <ngraph/runtime.h>
 
 #define MF_HDR_LEN 14u
 #define MF_ETHER ((uintptr_t)1)                  /* hook private of "ether" */
@@ -82,14 +83,14 @@ struct mf_priv {
     struct ng_node *node;
     struct ng_rhash *tab; /* MAC -> struct mf_entry (see above) */
     _Atomic(struct ng_hook *) ether;
-    _Atomic uint64_t st[MS_COUNT];
+    struct ng_pcounter *st; /* MS_COUNT, per thread */
     pthread_mutex_t lock; /* every change of tab and of the hook slots */
     _Atomic(struct ng_hook *) upper[NG_MACFILTER_UPPER_NUM];
 };
 
 static void mcount(struct mf_priv *p, int i)
 {
-    atomic_fetch_add_explicit(&p->st[i], 1, memory_order_relaxed);
+    ng_pcounter_add(p->st, (unsigned)i, 1);
 }
 
 static void mf_entry_free_cb(struct ng_defer_entry *de) { free((struct mf_entry *)(void *)de); }
@@ -118,7 +119,8 @@ static int mf_constructor(struct ng_node *node)
         free(p);
         return rc;
     }
-    if (pthread_mutex_init(&p->lock, NULL) != 0) {
+    if (ng_pcounter_create(MS_COUNT, &p->st) != 0 || pthread_mutex_init(&p->lock, NULL) != 0) {
+        ng_pcounter_destroy(p->st);
         ng_rhash_destroy(p->tab);
         free(p);
         return -ENOMEM;
@@ -149,6 +151,7 @@ static void mf_shutdown(struct ng_node *node)
     }
     ng_rhash_destroy(p->tab);
     pthread_mutex_destroy(&p->lock);
+    ng_pcounter_destroy(p->st);
     free(p);
 }
 
@@ -458,7 +461,7 @@ static struct ng_mesg *mf_status(struct mf_priv *p, const struct ng_mesg *m)
     len += n > 0 ? (size_t)n : 0;
     for (int i = 0; i < MS_COUNT && len < cap; i++) {
         n = snprintf(r->data + len, cap - len, "%s=%llu%s", ms_names[i],
-                     (unsigned long long)atomic_load(&p->st[i]), i + 1 < MS_COUNT ? " " : "\n");
+                     (unsigned long long)ng_pcounter_read(p->st, (unsigned)i), i + 1 < MS_COUNT ? " " : "\n");
         len += n > 0 ? (size_t)n : 0;
     }
     r->header.arglen = (uint32_t)strlen(r->data) + 1;

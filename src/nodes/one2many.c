@@ -417,8 +417,7 @@ static int o2m_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsig
 static void o2m_stats(struct o2m_link *l, struct ng_one2many_link_stats *st, bool clear)
 {
     uint64_t v[5];
-    for (unsigned i = 0; i < 5; i++)
-        v[i] = clear ? ng_pcounter_fetch_clear(l->st, l->ctr + i) : ng_pcounter_read(l->st, l->ctr + i);
+    (void)ng_pcounter_snapshot(l->st, l->ctr, 5, v, clear);
     if (st) {
         st->recvOctets = v[0];
         st->recvPackets = v[1];

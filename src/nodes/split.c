@@ -13,8 +13,9 @@
  * just before disconnect cleared it is valid memory until a grace period
  * after its removal (sending on it drops with -ENOTCONN).  The hook's own
  * slot index is its private pointer (index + 1), set by newhook, so data
- * that arrives while connect runs is already routed.  Counters are relaxed
- * atomics.  The private struct is freed by shutdown, after a grace period.
+ * that arrives while connect runs is already routed.  Counters are
+ * per-thread (ng_pcounter), summed when read.  The private struct is freed
+ * by shutdown, after a grace period.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -25,6 +26,7 @@
 
 #include <ngraph/ngraph.h>
 #include <ngraph/nodes/split.h>
+#include <ngraph/runtime.h>
 
 enum { SPLIT_IN, SPLIT_OUT, SPLIT_MIXED, SPLIT_NHOOKS };
 static const char *const split_names[SPLIT_NHOOKS] = {NG_SPLIT_HOOK_IN, NG_SPLIT_HOOK_OUT,
@@ -32,22 +34,27 @@ static const char *const split_names[SPLIT_NHOOKS] = {NG_SPLIT_HOOK_IN, NG_SPLIT
 /* Where data received on each hook goes (-1: illegal). */
 static const int split_dest[SPLIT_NHOOKS] = {SPLIT_MIXED, -1, SPLIT_OUT};
 
-struct split_stat {
-    _Atomic uint64_t in_frames, in_octets, out_frames, out_octets;
+/* Counters (p->st, per thread): SP_NST per hook from SP_NST * hook, then
+ * the node's two. */
+enum { SP_IN_FRAMES, SP_IN_OCTETS, SP_OUT_FRAMES, SP_OUT_OCTETS, SP_NST };
+enum {
+    SP_ILLEGAL = SPLIT_NHOOKS * SP_NST, /* frames received on "out" */
+    SP_NO_PEER,                         /* frames whose way out was not connected */
+    SP_COUNT
 };
 
 struct split_priv {
     _Atomic(struct ng_hook *) hook[SPLIT_NHOOKS];
-    struct split_stat st[SPLIT_NHOOKS];
-    _Atomic uint64_t illegal; /* frames received on "out" */
-    _Atomic uint64_t no_peer; /* frames whose way out was not connected */
+    struct ng_pcounter *st; /* SP_COUNT */
 };
 
 static int split_constructor(struct ng_node *node)
 {
     struct split_priv *p = calloc(1, sizeof(*p));
-    if (!p)
+    if (!p || ng_pcounter_create(SP_COUNT, &p->st) != 0) {
+        free(p);
         return -ENOMEM;
+    }
     ng_node_set_private(node, p);
     return 0;
 }
@@ -59,7 +66,9 @@ static void split_shutdown(struct ng_node *node)
      * its state; freeing it here would leave the revived node without one. */
     if (ng_node_is_valid(node))
         return;
-    free(ng_node_private(node));
+    struct split_priv *p = ng_node_private(node);
+    ng_pcounter_destroy(p->st);
+    free(p);
     ng_node_set_private(node, NULL);
 }
 
@@ -99,10 +108,10 @@ static int split_disconnect(struct ng_hook *hook)
     return 0;
 }
 
-static void split_count(_Atomic uint64_t *frames, _Atomic uint64_t *octets, uint32_t len)
+/* One frame of len bytes in (SP_IN_FRAMES) or out (SP_OUT_FRAMES) of hook i. */
+static void split_count(struct split_priv *p, int i, unsigned which, uint32_t len)
 {
-    atomic_fetch_add_explicit(frames, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(octets, len, memory_order_relaxed);
+    ng_pcounter_add2(p->st, (unsigned)i * SP_NST + which, 1, len);
 }
 
 static int split_rcvdata(struct ng_hook *hook, struct ng_item *item)
@@ -110,28 +119,28 @@ static int split_rcvdata(struct ng_hook *hook, struct ng_item *item)
     struct split_priv *p = ng_node_private(ng_hook_node(hook));
     int from = (int)(uintptr_t)ng_hook_private(hook) - 1;
     uint32_t len = ng_item_len(item);
-    split_count(&p->st[from].in_frames, &p->st[from].in_octets, len);
+    split_count(p, from, SP_IN_FRAMES, len);
     int to = split_dest[from];
     if (to < 0) {
-        atomic_fetch_add_explicit(&p->illegal, 1, memory_order_relaxed);
+        ng_pcounter_add(p->st, SP_ILLEGAL, 1);
         ng_item_free(item);
         return -EINVAL;
     }
     struct ng_hook *out = atomic_load_explicit(&p->hook[to], memory_order_acquire);
     if (!out) {
-        atomic_fetch_add_explicit(&p->no_peer, 1, memory_order_relaxed);
+        ng_pcounter_add(p->st, SP_NO_PEER, 1);
         ng_item_drop(item, NG_DROP_NOTCONN);
         return -ENOTCONN;
     }
     int rc = ng_send_data(out, item);
     if (rc == 0)
-        split_count(&p->st[to].out_frames, &p->st[to].out_octets, len);
+        split_count(p, to, SP_OUT_FRAMES, len);
     return rc;
 }
 
-static uint64_t split_get(_Atomic uint64_t *c)
+static unsigned long long split_get(struct split_priv *p, unsigned i)
 {
-    return atomic_load_explicit(c, memory_order_relaxed);
+    return (unsigned long long)ng_pcounter_read(p->st, i);
 }
 
 static int split_status(struct split_priv *p, struct ng_item *item)
@@ -143,19 +152,16 @@ static int split_status(struct split_priv *p, struct ng_item *item)
     }
     size_t len = 0;
     for (int i = 0; i < SPLIT_NHOOKS; i++) {
-        struct split_stat *s = &p->st[i];
+        unsigned c = (unsigned)i * SP_NST;
         int n = snprintf(r->data + len, NG_TEXTRESPONSE - len,
                          "%s: %s inFrames=%llu inOctets=%llu outFrames=%llu outOctets=%llu\n",
                          split_names[i], atomic_load(&p->hook[i]) ? "connected" : "unconnected",
-                         (unsigned long long)split_get(&s->in_frames),
-                         (unsigned long long)split_get(&s->in_octets),
-                         (unsigned long long)split_get(&s->out_frames),
-                         (unsigned long long)split_get(&s->out_octets));
+                         split_get(p, c + SP_IN_FRAMES), split_get(p, c + SP_IN_OCTETS),
+                         split_get(p, c + SP_OUT_FRAMES), split_get(p, c + SP_OUT_OCTETS));
         len += n > 0 ? (size_t)n : 0;
     }
     snprintf(r->data + len, NG_TEXTRESPONSE - len, "illegal=%llu noPeer=%llu\n",
-             (unsigned long long)split_get(&p->illegal),
-             (unsigned long long)split_get(&p->no_peer));
+             split_get(p, SP_ILLEGAL), split_get(p, SP_NO_PEER));
     r->header.arglen = (uint32_t)strlen(r->data) + 1;
     return ng_respond(item, 0, r);
 }

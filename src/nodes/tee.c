@@ -14,8 +14,9 @@
  * The four hook slots are atomic pointers written only by newhook/disconnect
  * and read by rcvdata; a hook read just before disconnect cleared it is still
  * valid memory (grace period) and sending on it drops with -ENOTCONN.
- * Counters are relaxed atomics.  The private struct is freed by shutdown,
- * which runs after a grace period.
+ * Counters are per-thread (ng_pcounter: no locked instruction and no line
+ * shared between senders), summed when read.  The private struct is freed
+ * by shutdown, which runs after a grace period.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -29,17 +30,18 @@
 #include <ngraph/ngraph.h>
 #include <ngraph/nodes.h>
 #include <ngraph/parse.h>
+#include <ngraph/runtime.h>
 
 enum { TEE_RIGHT, TEE_LEFT, TEE_R2L, TEE_L2R, TEE_NHOOKS };
 static const char *const tee_names[TEE_NHOOKS] = {"right", "left", "right2left", "left2right"};
 
-struct tee_stat {
-    _Atomic uint64_t in_octets, in_frames, out_octets, out_frames;
-};
+/* A hook's counters in p->st, from TEE_NST * slot: struct ng_tee_hookstat's
+ * order (octets before frames, so ng_pcounter_add2 counts a frame once). */
+enum { TEE_IN_OCTETS, TEE_IN_FRAMES, TEE_OUT_OCTETS, TEE_OUT_FRAMES, TEE_NST };
 
 struct tee_priv {
     _Atomic(struct ng_hook *) hook[TEE_NHOOKS];
-    struct tee_stat st[TEE_NHOOKS];
+    struct ng_pcounter *st; /* TEE_NST per hook slot */
 };
 
 /* Where data arriving on each hook goes, and where its copy goes. */
@@ -67,18 +69,21 @@ static void tee_route(struct tee_priv *p, int from, int *dslot, struct ng_hook *
 static int tee_constructor(struct ng_node *node)
 {
     struct tee_priv *p = calloc(1, sizeof(*p));
-    if (!p)
+    if (!p || ng_pcounter_create(TEE_NHOOKS * TEE_NST, &p->st) != 0) {
+        free(p);
         return -ENOMEM;
+    }
     ng_node_set_private(node, p);
     return 0;
 }
 
-static void tee_zero(struct tee_stat *s)
+/* Zero hook slot i's counters (-1: every slot's). */
+static void tee_zero(struct tee_priv *p, int i)
 {
-    atomic_store_explicit(&s->in_octets, 0, memory_order_relaxed);
-    atomic_store_explicit(&s->in_frames, 0, memory_order_relaxed);
-    atomic_store_explicit(&s->out_octets, 0, memory_order_relaxed);
-    atomic_store_explicit(&s->out_frames, 0, memory_order_relaxed);
+    if (i < 0)
+        (void)ng_pcounter_snapshot(p->st, 0, TEE_NHOOKS * TEE_NST, NULL, true);
+    else
+        (void)ng_pcounter_snapshot(p->st, (unsigned)i * TEE_NST, TEE_NST, NULL, true);
 }
 
 /* Final shutdown: free the state.  A persistent tee revives (netgraph(4)):
@@ -87,10 +92,10 @@ static void tee_shutdown(struct ng_node *node)
 {
     struct tee_priv *p = ng_node_private(node);
     if (ng_node_is_valid(node)) {
-        for (int i = 0; i < TEE_NHOOKS; i++)
-            tee_zero(&p->st[i]);
+        tee_zero(p, -1);
         return;
     }
+    ng_pcounter_destroy(p->st);
     free(p);
     ng_node_set_private(node, NULL);
 }
@@ -122,7 +127,7 @@ static int tee_newhook(struct ng_node *node, struct ng_hook *hook, const char *n
         return -EINVAL;
     if (atomic_load(&p->hook[i]))
         return -EISCONN;
-    tee_zero(&p->st[i]); /* a new hook starts with zero counters, as FreeBSD's */
+    tee_zero(p, i); /* a new hook starts with zero counters, as FreeBSD's */
     ng_hook_set_private(hook, (void *)(intptr_t)i);
     atomic_store_explicit(&p->hook[i], hook, memory_order_release);
     return 0;
@@ -140,25 +145,21 @@ static int tee_disconnect(struct ng_hook *hook)
     return 0;
 }
 
-static void count_n(struct tee_stat *s, bool in, uint64_t frames, uint64_t octets)
+/* Count frames (octets bytes in all) in or out of hook slot i. */
+static void count_n(struct tee_priv *p, int i, bool in, uint64_t frames, uint64_t octets)
 {
-    if (in) {
-        atomic_fetch_add_explicit(&s->in_frames, frames, memory_order_relaxed);
-        atomic_fetch_add_explicit(&s->in_octets, octets, memory_order_relaxed);
-    } else {
-        atomic_fetch_add_explicit(&s->out_frames, frames, memory_order_relaxed);
-        atomic_fetch_add_explicit(&s->out_octets, octets, memory_order_relaxed);
-    }
+    ng_pcounter_add2(p->st, (unsigned)i * TEE_NST + (in ? TEE_IN_OCTETS : TEE_OUT_OCTETS), octets,
+                     frames);
 }
 
-static void count(struct tee_stat *s, bool in, uint32_t len) { count_n(s, in, 1, len); }
+static void count(struct tee_priv *p, int i, bool in, uint32_t len) { count_n(p, i, in, 1, len); }
 
 static int tee_rcvdata(struct ng_hook *hook, struct ng_item *item)
 {
     struct tee_priv *p = ng_node_private(ng_hook_node(hook));
     int from = (int)(intptr_t)ng_hook_private(hook);
     uint32_t len = ng_item_len(item);
-    count(&p->st[from], true, len);
+    count(p, from, true, len);
 
     int d, o;
     struct ng_hook *dup, *out;
@@ -168,7 +169,7 @@ static int tee_rcvdata(struct ng_hook *hook, struct ng_item *item)
          * drop (NG_DROP_NOBUFS) by ng_item_copy. */
         struct ng_item *copy = ng_item_copy(item);
         if (copy && ng_send_data(dup, copy) == 0)
-            count(&p->st[d], false, len);
+            count(p, d, false, len);
     }
     if (!out) {
         ng_item_drop(item, NG_DROP_NOTCONN);
@@ -176,7 +177,7 @@ static int tee_rcvdata(struct ng_hook *hook, struct ng_item *item)
     }
     int rc = ng_send_data(out, item);
     if (rc == 0)
-        count(&p->st[o], false, len);
+        count(p, o, false, len);
     return rc;
 }
 
@@ -189,7 +190,7 @@ static int tee_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsig
     uint64_t octets = 0;
     for (unsigned i = 0; i < n; i++)
         octets += ng_item_len(items[i]);
-    count_n(&p->st[from], true, n, octets);
+    count_n(p, from, true, n, octets);
 
     int d, o;
     struct ng_hook *dup, *out;
@@ -206,7 +207,7 @@ static int tee_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsig
             }
         }
         if (nc && ng_send_data_burst(dup, copies, nc) == 0)
-            count_n(&p->st[d], false, nc, coctets);
+            count_n(p, d, false, nc, coctets);
     }
     if (!out) {
         for (unsigned i = 0; i < n; i++)
@@ -215,18 +216,15 @@ static int tee_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsig
     }
     int rc = ng_send_data_burst(out, items, n);
     if (rc == 0)
-        count_n(&p->st[o], false, n, octets);
+        count_n(p, o, false, n, octets);
     return rc;
 }
 
 /* Read (and with clear, zero) one hook's counters. */
-static void tee_fill(struct ng_tee_hookstat *o, struct tee_stat *s, bool clear)
+static void tee_fill(struct ng_tee_hookstat *o, struct tee_priv *p, int i, bool clear)
 {
-    _Atomic uint64_t *src[4] = {&s->in_octets, &s->in_frames, &s->out_octets, &s->out_frames};
-    uint64_t v[4];
-    for (int i = 0; i < 4; i++)
-        v[i] = clear ? atomic_exchange_explicit(src[i], 0, memory_order_relaxed)
-                     : atomic_load_explicit(src[i], memory_order_relaxed);
+    uint64_t v[TEE_NST];
+    (void)ng_pcounter_snapshot(p->st, (unsigned)i * TEE_NST, TEE_NST, v, clear);
     o->inOctets = v[0];
     o->inFrames = v[1];
     o->outOctets = v[2];
@@ -239,7 +237,7 @@ static void tee_snapshot(struct tee_priv *p, struct ng_tee_stats *st, bool clear
     struct ng_tee_hookstat *dst[TEE_NHOOKS] = {&st->right, &st->left, &st->right2left,
                                                &st->left2right};
     for (int i = 0; i < TEE_NHOOKS; i++)
-        tee_fill(dst[i], &p->st[i], clear);
+        tee_fill(dst[i], p, i, clear);
 }
 
 static int tee_status(struct tee_priv *p, struct ng_item *item)

@@ -20,7 +20,7 @@
  *   method (which also takes the lock) runs only after the hook was marked
  *   invalid, so a filter can never be left on a removed hook.
  *   The private struct is freed by shutdown, when no method can run.
- *   Counters are relaxed atomics shared by every thread.  rcvdata_burst
+ *   Counters are per-thread (ng_pcounter), summed when read.  rcvdata_burst
  *   routes each frame as rcvdata does and forwards runs of frames for the
  *   same hook as one burst.
  */
@@ -36,6 +36,7 @@
 #include <ngraph/ngraph.h>
 #include <ngraph/nodes/vlan.h>
 #include <ngraph/parse.h>
+#include <ngraph/runtime.h>
 
 /* Hook private values: a role bit, and for a filter hook VH_SET | tag. */
 #define VH_TAG_MASK 0xffffu
@@ -66,14 +67,14 @@ struct vlan_priv {
     _Atomic uint32_t decap;       /* NGM_VLAN_SET_DECAP value */
     _Atomic uint32_t encap;       /* VLAN_ENCAP_* */
     _Atomic uint32_t encap_proto; /* TPID, host order */
-    _Atomic uint64_t st[VS_COUNT];
+    struct ng_pcounter *st; /* VS_COUNT, per thread */
     pthread_mutex_t lock; /* filter changes (see the header comment) */
     _Atomic(struct ng_hook *) vid_hook[VLAN_NVID];
 };
 
 static void vcount(struct vlan_priv *p, int i)
 {
-    atomic_fetch_add_explicit(&p->st[i], 1, memory_order_relaxed);
+    ng_pcounter_add(p->st, (unsigned)i, 1);
 }
 
 static int vlan_constructor(struct ng_node *node)
@@ -81,7 +82,8 @@ static int vlan_constructor(struct ng_node *node)
     struct vlan_priv *p = calloc(1, sizeof(*p));
     if (!p)
         return -ENOMEM;
-    if (pthread_mutex_init(&p->lock, NULL) != 0) {
+    if (ng_pcounter_create(VS_COUNT, &p->st) != 0 || pthread_mutex_init(&p->lock, NULL) != 0) {
+        ng_pcounter_destroy(p->st);
         free(p);
         return -ENOMEM;
     }
@@ -102,6 +104,7 @@ static void vlan_shutdown(struct ng_node *node)
     ng_node_set_private(node, NULL);
     if (p) {
         pthread_mutex_destroy(&p->lock);
+        ng_pcounter_destroy(p->st);
         free(p);
     }
 }
@@ -309,7 +312,7 @@ static int vlan_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsi
         if (k && (i == n || (dst && dst != run_dst))) {
             int rc = ng_send_data_burst(run_dst, items, k);
             if (rc == 0)
-                atomic_fetch_add_explicit(&p->st[run_stat], k, memory_order_relaxed);
+                ng_pcounter_add(p->st, (unsigned)run_stat, k);
             else if (!first)
                 first = rc;
             k = 0;
@@ -487,7 +490,7 @@ static int vlan_status(struct vlan_priv *p, struct ng_item *item)
     len += n > 0 ? (size_t)n : 0;
     for (int i = 0; i < VS_COUNT && len < cap; i++) {
         n = snprintf(r->data + len, cap - len, "%s=%llu%s", vs_names[i],
-                     (unsigned long long)atomic_load(&p->st[i]), i + 1 < VS_COUNT ? " " : "\n");
+                     (unsigned long long)ng_pcounter_read(p->st, (unsigned)i), i + 1 < VS_COUNT ? " " : "\n");
         len += n > 0 ? (size_t)n : 0;
     }
     r->header.arglen = (uint32_t)strlen(r->data) + 1;
