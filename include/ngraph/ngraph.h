@@ -1109,6 +1109,30 @@ int ng_batch_begin(struct ng_graph *g);
 int ng_batch_end(struct ng_graph *g);
 
 /*
+ * Report a quiescent state inside this thread's open batch of g: every
+ * pointer into g the thread read so far may be reclaimed after this call,
+ * while the batch stays open.  What ng_batch_end + ng_batch_begin would do,
+ * at the cost the backend has for it (qsbr: a load and a compare while no
+ * grace period waits, where leaving and re-entering the section goes
+ * offline and online with three full fences; ck_epoch and rwlock: an epoch
+ * end and begin, as ng_batch_end + ng_batch_begin).  An injection loop can
+ * so keep one batch open and report once per iteration, as a DPDK worker
+ * calls rte_rcu_qsbr_quiescent: grace periods then wait at most one
+ * iteration for it.  Like ng_batch_end, it also lets the backend reclaim
+ * every 16th call.
+ *   Context:  the thread that called ng_batch_begin(g), with exactly one
+ *             batch of g open and no node method of g running on it (never
+ *             call it from a node method or a runtime worker); holding no
+ *             pointer obtained from g that it uses afterwards; no lock,
+ *             never blocks.
+ *   Consumes: nothing.
+ *   Returns:  0; -EINVAL (g NULL, no open batch of g on this thread, or a
+ *             runtime worker); -EBUSY (nested batches of g open: the outer
+ *             ones may still use what they read).
+ */
+int ng_batch_quiescent(struct ng_graph *g);
+
+/*
  * Inject a data item at hook `name` of node, as if it had been received on
  * that hook (its node's rcvdata runs, on this thread if the node can be
  * entered now, else the item is queued).

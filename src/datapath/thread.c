@@ -393,6 +393,22 @@ int ng_batch_end(struct ng_graph *g)
     return 0;
 }
 
+int ng_batch_quiescent(struct ng_graph *g)
+{
+    if (!g)
+        return -EINVAL;
+    struct ngi_thread *t = ngi_thread_get(g);
+    if (!t || t->depth == 0 || t->worker)
+        return -EINVAL;
+    if (t->depth > 1)
+        return -EBUSY;
+    NGI_ASSERT(t->ann->top == 0); /* no biased reader entry is open */
+    g->bops->quiescent(t->bt);
+    if ((++t->nbatch & 15) == 0)
+        g->bops->poll(g->backend);
+    return 0;
+}
+
 void ng_count_drop(struct ng_graph *g, enum ng_drop_reason r)
 {
     if (!g || (unsigned)r >= NG_DROP_REASONS)

@@ -4,7 +4,8 @@
  * before the call is still open, runs exactly once after it, runs for every
  * pending entry by ng_graph_destroy, and works from inside a node method
  * and a type's final shutdown method (which may free items there too, on
- * every backend); bad arguments are refused.
+ * every backend); bad arguments are refused.  ng_batch_quiescent lets an
+ * open batch's thread release what it read without leaving the batch.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -92,6 +93,73 @@ static void test_defer_waits_for_readers(void **state)
     assert_int_equal(pthread_join(t, NULL), 0);
     assert_int_equal(ng_graph_barrier(g), 0);
     assert_int_equal(atomic_load(&freed), 1);
+}
+
+/* ng_batch_quiescent: a reader keeps one batch open for the whole test;
+ * an entry deferred meanwhile waits until the reader reports a quiescent
+ * state, then is freed while the batch is still open. */
+struct qreader {
+    struct ng_graph *g;
+    _Atomic int inside, go, release, ended;
+};
+
+static void *qreader_main(void *arg)
+{
+    struct qreader *r = arg;
+    assert_int_equal(ng_batch_begin(r->g), 0);
+    atomic_store(&r->inside, 1);
+    for (int i = 0; i < 20000 && !atomic_load(&r->go); i++)
+        nanosleep(&(struct timespec){0, 500000}, NULL);
+    for (int i = 0; i < 20000 && !atomic_load(&r->release); i++) {
+        assert_int_equal(ng_batch_quiescent(r->g), 0);
+        nanosleep(&(struct timespec){0, 500000}, NULL);
+    }
+    atomic_store(&r->ended, 1);
+    assert_int_equal(ng_batch_end(r->g), 0);
+    ng_thread_unregister(r->g);
+    return NULL;
+}
+
+static void test_batch_quiescent(void **state)
+{
+    struct ng_graph *g = *state;
+    /* Bad input: no batch, nested batches, NULL. */
+    assert_int_equal(ng_batch_quiescent(NULL), -EINVAL);
+    assert_int_equal(ng_batch_quiescent(g), -EINVAL);
+    assert_int_equal(ng_batch_begin(g), 0);
+    assert_int_equal(ng_batch_begin(g), 0);
+    assert_int_equal(ng_batch_quiescent(g), -EBUSY);
+    assert_int_equal(ng_batch_end(g), 0);
+    assert_int_equal(ng_batch_quiescent(g), 0);
+    assert_int_equal(ng_batch_end(g), 0);
+    assert_int_equal(ng_batch_quiescent(g), -EINVAL);
+
+    struct qreader r = {.g = g};
+    pthread_t t;
+    atomic_store(&freed, 0);
+    assert_int_equal(pthread_create(&t, NULL, qreader_main, &r), 0);
+    for (int i = 0; i < 10000 && !atomic_load(&r.inside); i++)
+        nanosleep(&(struct timespec){0, 500000}, NULL);
+    assert_true(atomic_load(&r.inside));
+    assert_int_equal(ng_defer(g, &obj_new()->de, obj_free), 0);
+    for (int i = 0; i < 50; i++) { /* our sections poll the backend */
+        assert_int_equal(ng_batch_begin(g), 0);
+        assert_int_equal(ng_batch_end(g), 0);
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    assert_int_equal(atomic_load(&freed), 0); /* the open batch holds it */
+    atomic_store(&r.go, 1);
+    /* The reader now reports quiescent states and never leaves its batch:
+     * the entry is freed all the same (at most 10 s). */
+    for (int i = 0; i < 10000 && atomic_load(&freed) == 0; i++) {
+        assert_int_equal(ng_batch_begin(g), 0);
+        assert_int_equal(ng_batch_end(g), 0);
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    assert_int_equal(atomic_load(&freed), 1);
+    assert_int_equal(atomic_load(&r.ended), 0); /* still inside its batch */
+    atomic_store(&r.release, 1);
+    assert_int_equal(pthread_join(t, NULL), 0);
 }
 
 /* From a node method (inside a section): the type's usual case. */
@@ -212,6 +280,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         ngtest_unit_test(test_defer_bad_args),
         ngtest_unit_test(test_defer_waits_for_readers),
+        ngtest_unit_test(test_batch_quiescent),
         ngtest_unit_test(test_defer_from_method),
         cmocka_unit_test(test_defer_at_destroy),
         ngtest_unit_test(test_shutdown_method_uses_engine),

@@ -707,6 +707,39 @@ ROW(r_graph_badheadroom, {
     return rc;
 })
 
+/* Batches and per-thread counters */
+ROW(r_quiescent_nobatch, return ng_batch_quiescent(f->g);)
+ROW(r_quiescent_nested, {
+    ng_batch_begin(f->g);
+    ng_batch_begin(f->g);
+    int rc = ng_batch_quiescent(f->g);
+    ng_batch_end(f->g);
+    ng_batch_end(f->g);
+    return rc;
+})
+ROW(r_batch_end_nobatch, return ng_batch_end(f->g);)
+ROW(r_pcounter_range, {
+    struct ng_pcounter *pc;
+    uint64_t v[4];
+    int rc = ng_pcounter_create(4, &pc);
+    if (rc == 0)
+        rc = ng_pcounter_snapshot(pc, 2, 3, v, false);
+    ng_pcounter_destroy(pc);
+    return rc;
+})
+ROW(r_pcounter_noout, {
+    struct ng_pcounter *pc;
+    int rc = ng_pcounter_create(4, &pc);
+    if (rc == 0)
+        rc = ng_pcounter_snapshot(pc, 0, 4, NULL, false);
+    ng_pcounter_destroy(pc);
+    return rc;
+})
+ROW(r_pcounter_zero, {
+    struct ng_pcounter *pc = NULL;
+    return ng_pcounter_create(0, &pc);
+})
+
 struct row {
     const char *area;
     const char *input;
@@ -878,6 +911,12 @@ static const struct row rows[] = {
     R("graph", "ng_backend_parse(\"nosuch\")", EINVAL, r_backend_parse),
     R("graph", "ng_graph_create(backend 7)", EINVAL, r_graph_badbackend),
     R("graph", "ng_graph_create(headroom >= bufsize)", EINVAL, r_graph_badheadroom),
+    R("batch", "ng_batch_quiescent() with no batch open", EINVAL, r_quiescent_nobatch),
+    R("batch", "ng_batch_quiescent() inside nested batches", EBUSY, r_quiescent_nested),
+    R("batch", "ng_batch_end() with no batch open", EINVAL, r_batch_end_nobatch),
+    R("counter", "ng_pcounter_snapshot(first 2, n 3) of a 4-counter set", EINVAL, r_pcounter_range),
+    R("counter", "ng_pcounter_snapshot(out NULL, clear false)", EINVAL, r_pcounter_noout),
+    R("counter", "ng_pcounter_create(0 counters)", EINVAL, r_pcounter_zero),
 };
 
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
