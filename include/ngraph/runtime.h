@@ -480,8 +480,41 @@ int ng_hook_stats(struct ng_hook *hook, struct ng_hook_stats *out);
  * Typical use: allocate in the constructor, add in rcvdata, read in rcvmsg,
  * destroy in the (final) shutdown method.
  */
-struct ng_pcounter;
 #define NG_PCOUNTER_MAX 65536u /* counters per set */
+
+/*
+ * The set's layout and the calling thread's row, for the inline adds below
+ * only.  Internal, not API: the fields and ngi_pc_slot may change with the
+ * library's soname; use the functions.  (Inline because a type adds on
+ * every frame: an out-of-line call per add cost the bridge about 1 ns per
+ * frame, measured.)  rows holds one row of `stride` counters (n rounded up
+ * to a cache line) per statistics slot; ngi_pc_slot is the calling
+ * thread's slot: 1..7, owned by this thread alone (plain load and store),
+ * or 0, shared by threads without one (atomic add).  libngraph sets it when
+ * a thread first attaches to a graph and clears it at thread exit.
+ */
+struct ng_pcounter {
+    unsigned n;      /* counters */
+    unsigned stride; /* n rounded up to a cache line of counters */
+    uint64_t *base;  /* [n]: what clears took (ng_pcounter_fetch_clear) */
+    uint64_t *rows;  /* [8 * stride], each row on cache lines of its own */
+};
+extern __thread unsigned ngi_pc_slot __attribute__((tls_model("initial-exec")));
+
+/*
+ * Internal (the adds below): add v to counter *c of the row of `slot`.
+ *   Context:  the calling thread's own slot (ngi_pc_slot); a plain load and
+ *             store for slots 1..7, an atomic add for the shared slot 0.
+ *   Consumes: nothing.
+ *   Returns:  nothing.
+ */
+static inline void ngi_pc_add(uint64_t *c, unsigned slot, uint64_t v)
+{
+    if (__builtin_expect(slot != 0, 1)) /* the row's only writer */
+        __atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
+    else
+        __atomic_fetch_add(c, v, __ATOMIC_RELAXED);
+}
 
 /*
  * Create a set of n counters, all zero, in *pcp (NULL on failure).
@@ -509,7 +542,13 @@ void ng_pcounter_destroy(struct ng_pcounter *pc);
  *   Consumes: nothing.
  *   Returns:  nothing.
  */
-void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v);
+static inline void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v)
+{
+    if (__builtin_expect(pc == NULL || i >= pc->n, 0))
+        return;
+    unsigned slot = ngi_pc_slot;
+    ngi_pc_add(&pc->rows[(size_t)slot * pc->stride + i], slot, v);
+}
 
 /*
  * Add v to counter i and w to counter i + 1 in one call (a frame's octets
@@ -520,7 +559,15 @@ void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v);
  *   Consumes: nothing.
  *   Returns:  nothing.
  */
-void ng_pcounter_add2(struct ng_pcounter *pc, unsigned i, uint64_t v, uint64_t w);
+static inline void ng_pcounter_add2(struct ng_pcounter *pc, unsigned i, uint64_t v, uint64_t w)
+{
+    if (__builtin_expect(pc == NULL || i >= pc->n || i + 1 >= pc->n, 0))
+        return;
+    unsigned slot = ngi_pc_slot;
+    uint64_t *row = &pc->rows[(size_t)slot * pc->stride + i];
+    ngi_pc_add(&row[0], slot, v);
+    ngi_pc_add(&row[1], slot, w);
+}
 
 /*
  * Counter i's value since it was last cleared (the sum over the threads).

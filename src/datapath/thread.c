@@ -35,6 +35,9 @@ static struct ngi_reg *ng_registry;
 _Thread_local struct ngi_tls_slot ngi_tls[NGI_TLS_SLOTS] NGI_TLS_IE;
 /* ngi_stat_slot 0: the shared slot (atomic adds). */
 _Thread_local struct ngi_fast_tls ngi_fast NGI_TLS_IE;
+/* ngi_stat_slot again, exported for the inline ng_pcounter adds of
+ * <ngraph/runtime.h> (declared there); written with it, by this thread. */
+__thread unsigned ngi_pc_slot NGI_TLS_IE;
 
 /* This thread's stack bounds [stack_lo, stack_hi) (0, 0 if unknown). */
 static _Thread_local uintptr_t stack_lo, stack_hi;
@@ -78,6 +81,7 @@ static void stat_slot_claim(void)
             continue;
         if (atomic_compare_exchange_strong(&ng_stat_used, &used, used | (1u << i))) {
             ngi_stat_slot = i;
+            ngi_pc_slot = i;
             return;
         }
         i = 0; /* lost a race: rescan with the fresh bitmap */
@@ -90,6 +94,7 @@ static void stat_slot_release(void)
         return;
     atomic_fetch_and(&ng_stat_used, ~(1u << ngi_stat_slot));
     ngi_stat_slot = 0;
+    ngi_pc_slot = 0;
 }
 
 static pthread_key_t ng_exit_key;

@@ -278,20 +278,18 @@ int ng_runtime_worker_stats(const struct ng_runtime *rt, unsigned i, struct ng_w
 /*
  * NGI_STAT_SLOTS rows of `n` counters, one row per statistics slot (the
  * slots of the engine's own counters, objects.h): a thread that owns slot s
- * (ngi_stat_slot, claimed when it first attached to a graph) is the only
- * writer of row s and adds with a plain load + store; threads without an
- * exclusive slot share row 0 with atomic adds.  A row starts on a cache
- * line of its own.  Readers sum the rows with relaxed loads; `base` holds
- * what was cleared (clear stores the sum there), so clearing never writes
- * a row another thread owns.  The memory is the caller's to free with
- * ng_pcounter_destroy once no thread uses it (for a node type: in its
- * shutdown method).
+ * (ngi_stat_slot, claimed when it first attached to a graph, mirrored in
+ * the exported ngi_pc_slot that the inline adds of <ngraph/runtime.h>
+ * read) is the only writer of row s and adds with a plain load + store;
+ * threads without an exclusive slot share row 0 with atomic adds.  A row
+ * starts on a cache line of its own.  Readers sum the rows with relaxed
+ * loads; `base` holds what was cleared (clear stores the sum there), so
+ * clearing never writes a row another thread owns.  The layout is in the
+ * public header (the adds are inline there); every counter is a plain
+ * uint64_t accessed only with __atomic builtins.  The memory is the
+ * caller's to free with ng_pcounter_destroy once no thread uses it (for a
+ * node type: in its shutdown method).
  */
-struct ng_pcounter {
-    unsigned n, stride;     /* counters; stride: n rounded up to a cache line */
-    _Atomic uint64_t *base; /* [n] */
-    _Atomic uint64_t *rows; /* [NGI_STAT_SLOTS * stride] */
-};
 
 #define PC_PER_LINE (NGI_CACHELINE / sizeof(uint64_t))
 
@@ -330,29 +328,11 @@ void ng_pcounter_destroy(struct ng_pcounter *pc)
     free(pc);
 }
 
-void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v)
-{
-    if (NGI_UNLIKELY(!pc || i >= pc->n))
-        return;
-    unsigned slot = ngi_stat_slot;
-    ngi_stat_add(&pc->rows[(size_t)slot * pc->stride + i], slot, v);
-}
-
-void ng_pcounter_add2(struct ng_pcounter *pc, unsigned i, uint64_t v, uint64_t w)
-{
-    if (NGI_UNLIKELY(!pc || i >= pc->n || i + 1 >= pc->n))
-        return;
-    unsigned slot = ngi_stat_slot;
-    _Atomic uint64_t *row = &pc->rows[(size_t)slot * pc->stride + i];
-    ngi_stat_add(&row[0], slot, v);
-    ngi_stat_add(&row[1], slot, w);
-}
-
 static uint64_t pc_sum(const struct ng_pcounter *pc, unsigned i)
 {
     uint64_t s = 0;
     for (unsigned r = 0; r < NGI_STAT_SLOTS; r++)
-        s += atomic_load_explicit(&pc->rows[(size_t)r * pc->stride + i], memory_order_relaxed);
+        s += __atomic_load_n(&pc->rows[(size_t)r * pc->stride + i], __ATOMIC_RELAXED);
     return s;
 }
 
@@ -360,7 +340,7 @@ uint64_t ng_pcounter_read(const struct ng_pcounter *pc, unsigned i)
 {
     if (!pc || i >= pc->n)
         return 0;
-    uint64_t sum = pc_sum(pc, i), base = atomic_load_explicit(&pc->base[i], memory_order_relaxed);
+    uint64_t sum = pc_sum(pc, i), base = __atomic_load_n(&pc->base[i], __ATOMIC_RELAXED);
     /* A clear on another thread may have summed adds this read has not
      * seen yet: then nothing is left since that clear. */
     return sum > base ? sum - base : 0;
@@ -371,14 +351,14 @@ uint64_t ng_pcounter_fetch_clear(struct ng_pcounter *pc, unsigned i)
     if (!pc || i >= pc->n)
         return 0;
     uint64_t now = pc_sum(pc, i);
-    uint64_t old = atomic_load_explicit(&pc->base[i], memory_order_relaxed);
+    uint64_t old = __atomic_load_n(&pc->base[i], __ATOMIC_RELAXED);
     /* The base only moves forward: a clear that summed less than another
      * one already took gets nothing (the sums are monotonic per row). */
     do {
         if (now <= old)
             return 0;
-    } while (!atomic_compare_exchange_weak_explicit(&pc->base[i], &old, now, memory_order_relaxed,
-                                                    memory_order_relaxed));
+    } while (!__atomic_compare_exchange_n(&pc->base[i], &old, now, true, __ATOMIC_RELAXED,
+                                          __ATOMIC_RELAXED));
     return now - old;
 }
 
