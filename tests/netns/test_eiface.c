@@ -47,18 +47,6 @@ static void ascii_ok(struct ng_graph *g, const char *path, const char *text, con
     free(r);
 }
 
-static uint16_t csum(const uint8_t *p, size_t n)
-{
-    uint32_t s = 0;
-    for (size_t i = 0; i + 1 < n; i += 2)
-        s += (uint32_t)(p[i] << 8 | p[i + 1]);
-    if (n & 1)
-        s += (uint32_t)p[n - 1] << 8;
-    while (s >> 16)
-        s = (s & 0xffff) + (s >> 16);
-    return (uint16_t)~s;
-}
-
 /* Ethernet + IPv4 + UDP (checksum 0: none) 192.0.2.2:4000 -> 192.0.2.1:port. */
 static uint32_t udp_frame(uint8_t *f, uint16_t port, const char *payload)
 {
@@ -67,29 +55,9 @@ static uint32_t udp_frame(uint8_t *f, uint16_t port, const char *payload)
     memcpy(f + 6, peer_mac, 6);
     f[12] = 0x08;
     f[13] = 0x00;
-    uint8_t *ip = f + 14;
-    memset(ip, 0, 20);
-    ip[0] = 0x45;
-    uint16_t tot = (uint16_t)(20 + 8 + pl);
-    ip[2] = (uint8_t)(tot >> 8);
-    ip[3] = (uint8_t)tot;
-    ip[8] = 64;
-    ip[9] = 17;
     const uint8_t src[4] = {192, 0, 2, 2}, dst[4] = {192, 0, 2, 1};
-    memcpy(ip + 12, src, 4);
-    memcpy(ip + 16, dst, 4);
-    uint16_t c = csum(ip, 20);
-    ip[10] = (uint8_t)(c >> 8);
-    ip[11] = (uint8_t)c;
-    uint8_t *u = ip + 20;
-    u[0] = 4000 >> 8;
-    u[1] = 4000 & 0xff;
-    u[2] = (uint8_t)(port >> 8);
-    u[3] = (uint8_t)port;
-    u[4] = (uint8_t)((8 + pl) >> 8);
-    u[5] = (uint8_t)(8 + pl);
-    u[6] = u[7] = 0;
-    memcpy(u + 8, payload, pl);
+    ngt_ipv4_udp(f + 14, src, 4000, dst, port, (uint32_t)pl);
+    memcpy(f + 14 + 28, payload, pl);
     return (uint32_t)(14 + 28 + pl);
 }
 

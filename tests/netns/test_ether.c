@@ -17,6 +17,7 @@
  * refuses AF_XDP on a veth entirely, that run says why and skips.
  */
 #include <arpa/inet.h>
+#include <linux/capability.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "netns.h"
@@ -172,31 +174,8 @@ static uint32_t flow_frame(uint8_t *f, unsigned flow, uint32_t len)
     frame(f, (uint8_t)flow, len);
     f[12] = 0x08;
     f[13] = 0x00;
-    uint8_t *ip = f + 14;
-    uint32_t il = len - 14;
-    memset(ip, 0, 28);
-    ip[0] = 0x45;
-    ip[2] = (uint8_t)(il >> 8);
-    ip[3] = (uint8_t)il;
-    ip[8] = 64;
-    ip[9] = 17;
     const uint8_t src[4] = {192, 0, 2, 1}, dst[4] = {192, 0, 2, 2};
-    memcpy(ip + 12, src, 4);
-    memcpy(ip + 16, dst, 4);
-    uint32_t sum = 0;
-    for (int i = 0; i < 20; i += 2)
-        sum += (uint32_t)ip[i] << 8 | ip[i + 1];
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    ip[10] = (uint8_t)(~sum >> 8);
-    ip[11] = (uint8_t)~sum;
-    uint8_t *u = ip + 20;
-    unsigned sport = 40000 + flow;
-    u[0] = (uint8_t)(sport >> 8);
-    u[1] = (uint8_t)sport;
-    u[3] = 9;
-    u[4] = (uint8_t)((il - 20) >> 8);
-    u[5] = (uint8_t)(il - 20);
+    ngt_ipv4_udp(f + 14, src, (uint16_t)(40000 + flow), dst, 9, len - 14 - 28);
     return len;
 }
 
@@ -851,6 +830,92 @@ static void test_transport(void **state)
     ng_node_unref(e1);
 }
 
+/* The calling thread's effective capabilities without CAP_BPF, CAP_PERFMON,
+ * CAP_NET_ADMIN and CAP_SYS_ADMIN (drop; drop 2: CAP_NET_RAW too), or back
+ * to its permitted set (drop 0).  Raw capset: the kernel's credentials are
+ * per thread, and only this thread's change.  0 or -errno. */
+static int caps_drop(int drop)
+{
+    struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) < 0)
+        return -errno;
+    const int caps[] = {CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_SYS_ADMIN};
+    for (int k = 0; k < 2; k++)
+        d[k].effective = d[k].permitted;
+    for (size_t i = 0; drop && i < sizeof(caps) / sizeof(caps[0]); i++)
+        d[caps[i] / 32].effective &= ~(1u << (caps[i] % 32));
+    if (drop == 2)
+        d[CAP_NET_RAW / 32].effective &= ~(1u << (CAP_NET_RAW % 32));
+    return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
+
+struct noperm {
+    struct ng_graph *g;
+    int forced, forced_after, auto_rc;
+    char forced_why[128], auto_why[256];
+};
+
+/* On a thread of its own without the capabilities XDP needs (the af_xdp
+ * run) or without CAP_NET_RAW too (the af_packet run): the forced transport
+ * is refused with -EPERM; in the af_xdp run auto then falls back to
+ * AF_PACKET and says why. */
+static void *noperm_main(void *arg)
+{
+    struct noperm *x = arg;
+    if (caps_drop(xdp ? 1 : 2) != 0) {
+        x->forced = 1; /* not an errno: the test fails on it */
+        return NULL;
+    }
+    x->forced = ng_send_ascii(x->g, "np:", "attach \"ve0\"", NULL);
+    char *r = NULL;
+    if (ng_send_ascii(x->g, "np:", "gettransport", &r) == 0)
+        snprintf(x->forced_why, sizeof(x->forced_why), "%s", r);
+    free(r);
+    if (xdp && ng_send_ascii(x->g, "np:", "settransport \"auto\"", NULL) == 0)
+        x->auto_rc = ng_send_ascii(x->g, "np:", "attach \"ve0\"", NULL);
+    r = NULL;
+    if (ng_send_ascii(x->g, "np:", "gettransport", &r) == 0)
+        snprintf(x->auto_why, sizeof(x->auto_why), "%s", r);
+    free(r);
+    (void)ng_send_ascii(x->g, "np:", "detach", NULL);
+    x->forced_after = caps_drop(0);
+    ng_thread_unregister(x->g);
+    return NULL;
+}
+
+static void test_no_permission(void **state)
+{
+    ETH_REQUIRE();
+    struct ng_graph *g = *state;
+    reg(g);
+    struct ng_node *e;
+    assert_int_equal(ng_node_create(g, "ether", &e), 0);
+    assert_int_equal(ng_node_name(e, "np"), 0);
+    settp(g, e);
+    struct noperm x = {.g = g};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, noperm_main, &x), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    print_message("without %s: forced %d (%s); auto %d (%s)\n",
+                  xdp ? "CAP_BPF, CAP_NET_ADMIN" : "CAP_NET_RAW", x.forced, x.forced_why, x.auto_rc,
+                  x.auto_why);
+    assert_int_equal(x.forced, -EPERM);
+    assert_non_null(strstr(x.forced_why, "active=\"none\""));
+    if (xdp) {
+        assert_int_equal(x.auto_rc, 0);
+        assert_non_null(strstr(x.auto_why, "active=\"af_packet\""));
+        assert_non_null(strstr(x.auto_why, "ermitted")); /* the reason names EPERM */
+    }
+    assert_int_equal(x.forced_after, 0);
+    /* with the capabilities (this thread), the forced transport works again */
+    settp(g, e);
+    ascii_ok(g, "np:", "attach \"ve0\"", NULL);
+    ascii_ok(g, "np:", "detach", NULL);
+    ng_node_shutdown(e);
+    ng_node_unref(e);
+}
+
 static void roundtrip(const struct ng_mesg *m)
 {
     struct ng_mesg *a = NULL, *b = NULL;
@@ -1000,6 +1065,7 @@ int main(void)
         ngtest_unit_test(test_reconfig_race),
         ngtest_unit_test(test_ascii_roundtrip),
         ngtest_unit_test(test_transport),
+        ngtest_unit_test(test_no_permission),
         ngtest_unit_test(test_release),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);

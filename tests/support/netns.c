@@ -257,6 +257,35 @@ int ngt_packet_socket(const char *ns, const char *ifname)
     return fd;
 }
 
+uint32_t ngt_ipv4_udp(uint8_t *ip, const uint8_t src[4], uint16_t sport, const uint8_t dst[4],
+                      uint16_t dport, uint32_t payload)
+{
+    uint32_t tot = 28 + payload;
+    memset(ip, 0, 28);
+    ip[0] = 0x45; /* version 4, 5 words */
+    ip[2] = (uint8_t)(tot >> 8);
+    ip[3] = (uint8_t)tot;
+    ip[8] = 64; /* TTL */
+    ip[9] = 17; /* UDP */
+    memcpy(ip + 12, src, 4);
+    memcpy(ip + 16, dst, 4);
+    uint32_t sum = 0;
+    for (int i = 0; i < 20; i += 2)
+        sum += (uint32_t)ip[i] << 8 | ip[i + 1];
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    ip[10] = (uint8_t)(~sum >> 8);
+    ip[11] = (uint8_t)~sum;
+    uint8_t *u = ip + 20;
+    u[0] = (uint8_t)(sport >> 8);
+    u[1] = (uint8_t)sport;
+    u[2] = (uint8_t)(dport >> 8);
+    u[3] = (uint8_t)dport;
+    u[4] = (uint8_t)((8 + payload) >> 8);
+    u[5] = (uint8_t)(8 + payload);
+    return 28;
+}
+
 int ngt_recv_frame(int fd, const uint8_t *want, uint32_t len, double timeout_s)
 {
     double end = now_s() + timeout_s;

@@ -61,6 +61,11 @@ int ngt_packet_socket(const char *ns, const char *ifname);
 /* Receive on fd until a frame equal to want[len] arrives or timeout_s
  * passes (bounded: poll with the remaining time).  0, or -ETIMEDOUT. */
 int ngt_recv_frame(int fd, const uint8_t *want, uint32_t len, double timeout_s);
+/* Write an IPv4 header (no options, TTL 64, its checksum set) and a UDP
+ * header (checksum 0: none) at ip, from src:sport to dst:dport, for `payload`
+ * bytes that follow (not written).  Returns 28, the bytes written. */
+uint32_t ngt_ipv4_udp(uint8_t *ip, const uint8_t src[4], uint16_t sport, const uint8_t dst[4],
+                      uint16_t dport, uint32_t payload);
 /* Tear everything down now (also run at exit). */
 void ngt_netns_cleanup(void);
 
