@@ -803,8 +803,18 @@ static void test_transport(void **state)
         ascii_ok(g, "t1:", "attach \"ve0\"", NULL);
         assert_int_equal(ng_send_ascii(g, "t1:", "textstatus", &r), 0);
         assert_non_null(strstr(r, "transport: af_xdp skb copy"));
+        /* UMEM frames by the MTU: 2048 bytes at 1500 (128 of them in the
+         * ring's 256 KiB), 4096 above 1774 (64) */
+        assert_non_null(strstr(r, "umem 128+128 x 2048 "));
         free(r);
         ascii_ok(g, "t1:", "detach", NULL);
+        assert_int_equal(ngt_sh("ip link set ve0 mtu 3000"), 0);
+        ascii_ok(g, "t1:", "attach \"ve0\"", NULL);
+        assert_int_equal(ng_send_ascii(g, "t1:", "textstatus", &r), 0);
+        assert_non_null(strstr(r, "umem 64+64 x 4096 "));
+        free(r);
+        ascii_ok(g, "t1:", "detach", NULL);
+        assert_int_equal(ngt_sh("ip link set ve0 mtu 1500"), 0);
         /* no program object: libxdp looks in LIBXDP_OBJECT_PATH */
         assert_int_equal(setenv("LIBXDP_OBJECT_PATH", "/nonexistent-ngt", 1), 0);
         ascii_ok(g, "t1:", "settransport \"auto\"", NULL);

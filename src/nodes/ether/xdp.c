@@ -55,7 +55,15 @@ const char *const ngi_eth_tp_names[ETH_TP_COUNT] = {"auto", "af_packet", "af_xdp
 #define SOL_XDP 283
 #endif
 
-#define XSK_FRAME 4096u
+/* UMEM frame sizes: 2048 bytes when the interface's largest frame fits in
+ * one with the kernel's XDP_PACKET_HEADROOM (256) before it (MTU 1500:
+ * 1518 bytes with a VLAN tag), else 4096.  The smaller frame doubles the
+ * receive frames a given ring memory (block_size x block_count) buys: the
+ * default 1 MiB gives 512 instead of 256, which a burst from the wire
+ * would otherwise exhaust before the worker refills the fill ring. */
+#define XSK_FRAME_SMALL 2048u
+#define XSK_FRAME_LARGE 4096u
+#define XSK_HEADROOM 256u /* XDP_PACKET_HEADROOM */
 #define XSK_RX_MIN 64u
 #define XSK_RX_MAX 16384u
 /* libxdp's default redirect program (Debian: libxdp1, in
@@ -71,6 +79,7 @@ struct ngi_eth_xsk {
     size_t arealen;
     uint32_t nrx, ntx; /* receive frames, transmit frames (0 but for ring 0) */
     uint32_t mtu;
+    uint32_t fsize; /* the UMEM frame size: XSK_FRAME_SMALL or _LARGE */
     int zerocopy;
     pthread_mutex_t txlock;
     int closed;        /* txlock's */
@@ -137,8 +146,16 @@ static uint32_t pow2_floor(uint64_t v)
 static int xsk_open(const struct eth_att *a, unsigned q, int with_tx, uint16_t bind_flags,
                     struct ngi_eth_xsk **out)
 {
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    int rc = ngi_eth_if_ioctl(a->ifname, SIOCGIFMTU, &ifr);
+    if (rc < 0)
+        return rc;
+    uint32_t mtu = (uint32_t)ifr.ifr_mtu;
+    uint32_t fsize = mtu + ETH_HDR + 4 + XSK_HEADROOM <= XSK_FRAME_SMALL ? XSK_FRAME_SMALL
+                                                                          : XSK_FRAME_LARGE;
     uint64_t bytes = (uint64_t)a->cfg.block_size * a->cfg.block_count;
-    uint32_t nrx = pow2_floor(bytes / XSK_FRAME);
+    uint32_t nrx = pow2_floor(bytes / fsize);
     nrx = nrx < XSK_RX_MIN ? XSK_RX_MIN : nrx > XSK_RX_MAX ? XSK_RX_MAX : nrx;
     uint32_t ntx = with_tx ? nrx : 0;
     struct ngi_eth_xsk *x = calloc(1, sizeof(*x) + ntx * sizeof(x->txfree[0]));
@@ -150,10 +167,11 @@ static int xsk_open(const struct eth_att *a, unsigned q, int with_tx, uint16_t b
     }
     x->nrx = nrx;
     x->ntx = ntx;
-    x->arealen = (size_t)(nrx + ntx) * XSK_FRAME;
+    x->mtu = mtu;
+    x->fsize = fsize;
+    x->arealen = (size_t)(nrx + ntx) * fsize;
     void *m = mmap(NULL, x->arealen, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    int rc;
     if (m == MAP_FAILED) {
         rc = -errno;
         x->area = NULL;
@@ -163,7 +181,7 @@ static int xsk_open(const struct eth_att *a, unsigned q, int with_tx, uint16_t b
     struct xsk_umem_config uc = {
         .fill_size = nrx,
         .comp_size = nrx,
-        .frame_size = XSK_FRAME,
+        .frame_size = fsize,
         .frame_headroom = 0,
         .flags = 0,
     };
@@ -203,17 +221,11 @@ static int xsk_open(const struct eth_att *a, unsigned q, int with_tx, uint16_t b
         goto fail;
     }
     for (uint32_t i = 0; i < nrx; i++)
-        *xsk_ring_prod__fill_addr(&x->fq, idx + i) = (uint64_t)i * XSK_FRAME;
+        *xsk_ring_prod__fill_addr(&x->fq, idx + i) = (uint64_t)i * fsize;
     xsk_ring_prod__submit(&x->fq, nrx);
     for (uint32_t i = 0; i < ntx; i++)
-        x->txfree[i] = (uint64_t)(nrx + i) * XSK_FRAME;
+        x->txfree[i] = (uint64_t)(nrx + i) * fsize;
     x->nfree = ntx;
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof(ifr));
-    rc = ngi_eth_if_ioctl(a->ifname, SIOCGIFMTU, &ifr);
-    if (rc < 0)
-        goto fail;
-    x->mtu = (uint32_t)ifr.ifr_mtu;
     *out = x;
     return 0;
 fail:
@@ -449,7 +461,7 @@ void ngi_eth_xdp_rx(struct eth_priv *p, struct ng_node *node, struct eth_ring *r
                 frames++;
                 bytes += len;
             }
-            *xsk_ring_prod__fill_addr(&x->fq, fi + j) = addr - addr % XSK_FRAME;
+            *xsk_ring_prod__fill_addr(&x->fq, fi + j) = addr - addr % x->fsize;
         }
         xsk_ring_cons__release(&x->rx, k);
         xsk_ring_prod__submit(&x->fq, k);
@@ -524,7 +536,7 @@ int ngi_eth_xdp_tx(struct eth_priv *p, struct eth_att *a, struct ng_item **items
         if (len < ETH_HDR) {
             ecount(p, ES_TX_RUNT, 1);
             e = -EINVAL;
-        } else if (len > x->mtu + ETH_HDR + vlan || len > XSK_FRAME) {
+        } else if (len > x->mtu + ETH_HDR + vlan || len > x->fsize) {
             ecount(p, ES_TX_ERR, 1);
             e = -EMSGSIZE; /* as a packet socket refuses it */
         } else if (x->nfree == 0 || xsk_ring_prod__reserve(&x->tx, 1, &ti) != 1) {
@@ -591,7 +603,7 @@ int ngi_eth_xdp_ring_status(const struct eth_ring *r, unsigned i, char *buf, siz
                      "ring %u: af_xdp fd %d queue %u worker %d umem %u+%u x %u%s pending %u "
                      "kernel dropped=%llu invalid=%llu ring_full=%llu fill_empty=%llu "
                      "tx_invalid=%llu\n",
-                     i, r->fd, i, ng_fdwatch_worker(&r->w), r->xs->nrx, r->xs->ntx, XSK_FRAME,
+                     i, r->fd, i, ng_fdwatch_worker(&r->w), r->xs->nrx, r->xs->ntx, r->xs->fsize,
                      r->xs->zerocopy ? " zerocopy" : "", xsk_rx_pending(r->xs),
                      (unsigned long long)st.rx_dropped,
                      (unsigned long long)st.rx_invalid_descs,
