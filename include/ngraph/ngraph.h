@@ -1104,7 +1104,7 @@ int ng_batch_begin(struct ng_graph *g);
  *   Context:  the thread that called ng_batch_begin(g); no lock, never
  *             blocks.
  *   Consumes: nothing.
- *   Returns:  0; -EINVAL (g NULL, or the thread has no open section of g).
+ *   Returns:  0; -EINVAL (g NULL, or the thread has no open batch of g).
  */
 int ng_batch_end(struct ng_graph *g);
 
@@ -1122,13 +1122,17 @@ int ng_batch_end(struct ng_graph *g);
  * every 16th call.
  *   Context:  the thread that called ng_batch_begin(g), with exactly one
  *             batch of g open and no node method of g running on it (never
- *             call it from a node method or a runtime worker); holding no
- *             pointer obtained from g that it uses afterwards; no lock,
- *             never blocks.
+ *             call it from a node method or a runtime worker: a method run
+ *             by a fast-path hop inside the batch cannot be detected);
+ *             holding no pointer obtained from g that it uses afterwards;
+ *             no lock, never blocks.
  *   Consumes: nothing.
  *   Returns:  0; -EINVAL (g NULL, no open batch of g on this thread, or a
- *             runtime worker); -EBUSY (nested batches of g open: the outer
- *             ones may still use what they read).
+ *             runtime worker); -EBUSY (nothing reported: nested batches of
+ *             g, or a node method of g entered on this thread other than by
+ *             a fast-path hop, may still use what they read; or, with
+ *             qsbr, a section of another qsbr graph is open on the thread,
+ *             and qsbr's grace periods are process-wide).
  */
 int ng_batch_quiescent(struct ng_graph *g);
 

@@ -501,20 +501,17 @@ struct ng_pcounter {
 };
 extern __thread unsigned ngi_pc_slot __attribute__((tls_model("initial-exec")));
 
-/*
- * Internal (the adds below): add v to counter *c of the row of `slot`.
- *   Context:  the calling thread's own slot (ngi_pc_slot); a plain load and
- *             store for slots 1..7, an atomic add for the shared slot 0.
- *   Consumes: nothing.
- *   Returns:  nothing.
- */
-static inline void ngi_pc_add(uint64_t *c, unsigned slot, uint64_t v)
-{
-    if (__builtin_expect(slot != 0, 1)) /* the row's only writer */
-        __atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
-    else
-        __atomic_fetch_add(c, v, __ATOMIC_RELAXED);
-}
+/* Internal (the adds below): add v to counter *c of the row of `slot`: a
+ * plain load and store for slots 1..7 (the row's only writer), an atomic
+ * add for the shared slot 0.  A macro: the adds are C99 inline functions
+ * with external linkage, which may not call a static function. */
+#define NGI_PC_ADD(c, slot, v)                                                                     \
+    do {                                                                                           \
+        if (__builtin_expect((slot) != 0, 1))                                                      \
+            __atomic_store_n((c), __atomic_load_n((c), __ATOMIC_RELAXED) + (v), __ATOMIC_RELAXED); \
+        else                                                                                       \
+            __atomic_fetch_add((c), (v), __ATOMIC_RELAXED);                                        \
+    } while (0)
 
 /*
  * Create a set of n counters, all zero, in *pcp (NULL on failure).
@@ -542,12 +539,12 @@ void ng_pcounter_destroy(struct ng_pcounter *pc);
  *   Consumes: nothing.
  *   Returns:  nothing.
  */
-static inline void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v)
+inline void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v)
 {
     if (__builtin_expect(pc == NULL || i >= pc->n, 0))
         return;
     unsigned slot = ngi_pc_slot;
-    ngi_pc_add(&pc->rows[(size_t)slot * pc->stride + i], slot, v);
+    NGI_PC_ADD(&pc->rows[(size_t)slot * pc->stride + i], slot, v);
 }
 
 /*
@@ -559,14 +556,14 @@ static inline void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t 
  *   Consumes: nothing.
  *   Returns:  nothing.
  */
-static inline void ng_pcounter_add2(struct ng_pcounter *pc, unsigned i, uint64_t v, uint64_t w)
+inline void ng_pcounter_add2(struct ng_pcounter *pc, unsigned i, uint64_t v, uint64_t w)
 {
     if (__builtin_expect(pc == NULL || i >= pc->n || i + 1 >= pc->n, 0))
         return;
     unsigned slot = ngi_pc_slot;
     uint64_t *row = &pc->rows[(size_t)slot * pc->stride + i];
-    ngi_pc_add(&row[0], slot, v);
-    ngi_pc_add(&row[1], slot, w);
+    NGI_PC_ADD(&row[0], slot, v);
+    NGI_PC_ADD(&row[1], slot, w);
 }
 
 /*

@@ -71,10 +71,12 @@ struct ngi_backend_ops {
      * the outermost pair.  quiescent() is called inside a section at a point
      * where the thread holds no protected pointer; it lets grace periods
      * complete without leaving the section (ck: end+begin, qsbr:
-     * rcu_quiescent_state). */
+     * rcu_quiescent_state) and returns whether it did: false when it could
+     * not (qsbr: another qsbr section of the thread is open, or the thread
+     * is liburcu's own), and grace periods still wait for the thread. */
     void (*read_enter)(struct ngi_bthread *t);
     void (*read_exit)(struct ngi_bthread *t);
-    void (*quiescent)(struct ngi_bthread *t);
+    bool (*quiescent)(struct ngi_bthread *t);
 
     /* Deferred reclamation.  defer() may be called from any thread, inside or
      * outside a section, attached or not; it never blocks on readers.

@@ -263,11 +263,12 @@ static void ck_read_exit(struct ngi_bthread *t)
     ck_epoch_end(&t->rec, &t->section);
 }
 
-static void ck_quiescent(struct ngi_bthread *t)
+static bool ck_quiescent(struct ngi_bthread *t)
 {
     tsan_release(&t->b->tsan_gp);
     ck_epoch_end(&t->rec, &t->section);
     ck_epoch_begin(&t->rec, &t->section);
+    return true;
 }
 
 static void ck_defer(struct ngi_backend_inst *b, struct ngi_defer *d,

@@ -239,12 +239,13 @@ static void qs_read_exit(struct ngi_bthread *t)
         urcu_qsbr_thread_offline();
 }
 
-static void qs_quiescent(struct ngi_bthread *t)
+static bool qs_quiescent(struct ngi_bthread *t)
 {
-    if (qs_depth == 1 && !qs_foreign) {
-        tsan_release(&t->b->tsan_gp);
-        urcu_qsbr_quiescent_state();
-    }
+    if (qs_depth != 1 || qs_foreign)
+        return false; /* another qsbr section (any graph) is open: not quiescent */
+    tsan_release(&t->b->tsan_gp);
+    urcu_qsbr_quiescent_state();
+    return true;
 }
 
 static void qs_defer(struct ngi_backend_inst *b, struct ngi_defer *d,

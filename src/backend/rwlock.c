@@ -146,7 +146,7 @@ static void rw_read_enter(struct ngi_bthread *t) { EPOCH->read_enter(t); }
 
 static void rw_read_exit(struct ngi_bthread *t) { EPOCH->read_exit(t); }
 
-static void rw_quiescent(struct ngi_bthread *t) { EPOCH->quiescent(t); }
+static bool rw_quiescent(struct ngi_bthread *t) { return EPOCH->quiescent(t); }
 
 const struct ngi_backend_ops ngi_backend_rwlock_ops = {
     .name = "rwlock",

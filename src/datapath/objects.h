@@ -235,6 +235,7 @@ struct ngi_thread {
     unsigned depth;            /* read-side nesting depth */
     uint64_t saved_fast;       /* ngi_fast_serial before the outermost entry */
     unsigned nbatch;           /* outermost batches ended (ng_batch_end) */
+    unsigned batches;          /* batches open (ng_batch_begin - ng_batch_end) */
     bool external;             /* attached lazily by an application thread */
     struct ngi_worker *worker; /* non-NULL on runtime workers */
     struct ngi_thread *next;   /* graph->threads, under graph->threads_lock */

@@ -378,18 +378,25 @@ int ng_batch_begin(struct ng_graph *g)
 {
     if (!g)
         return -EINVAL;
-    return ngi_enter(g) ? 0 : -ENOMEM;
+    struct ngi_thread *t = ngi_enter(g);
+    if (!t)
+        return -ENOMEM;
+    t->batches++;
+    return 0;
 }
 
 int ng_batch_end(struct ng_graph *g)
 {
     if (!g)
         return -EINVAL;
-    /* Only a batch can leave this thread in a section between API calls,
-     * so depth > 0 here means an open batch of g. */
+    /* A batch of g open on this thread: its section is open too (depth
+     * counts it).  What cannot be told apart is a node method run inside
+     * the batch by a fast-path hop (no per-thread write): the API says
+     * never to call this there. */
     struct ngi_thread *t = ngi_thread_get(g);
-    if (!t || t->depth == 0)
+    if (!t || t->batches == 0 || t->depth == 0)
         return -EINVAL;
+    t->batches--;
     ngi_exit(t);
     /* ck_epoch reclaims only when polled; every 16th batch is enough and
      * keeps the poll's shared try-lock off the injection loop. */
@@ -403,12 +410,17 @@ int ng_batch_quiescent(struct ng_graph *g)
     if (!g)
         return -EINVAL;
     struct ngi_thread *t = ngi_thread_get(g);
-    if (!t || t->depth == 0 || t->worker)
+    if (!t || t->batches == 0 || t->depth == 0 || t->worker)
         return -EINVAL;
-    if (t->depth > 1)
+    /* More than the batch's own section: nested batches, or a node method
+     * entered by a slow-path hop (ng_send_data outside the fast path) or
+     * as a netgraph-mode reader; each may still use what it read.  (A
+     * method that a fast-path hop ran inside the batch leaves no trace:
+     * the API forbids the call there.) */
+    if (t->batches > 1 || t->depth > 1 || t->ann->top != 0)
         return -EBUSY;
-    NGI_ASSERT(t->ann->top == 0); /* no biased reader entry is open */
-    g->bops->quiescent(t->bt);
+    if (!g->bops->quiescent(t->bt))
+        return -EBUSY; /* qsbr: another graph's section is open on this thread */
     if ((++t->nbatch & 15) == 0)
         g->bops->poll(g->backend);
     return 0;

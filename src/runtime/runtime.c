@@ -293,6 +293,13 @@ int ng_runtime_worker_stats(const struct ng_runtime *rt, unsigned i, struct ng_w
 
 #define PC_PER_LINE (NGI_CACHELINE / sizeof(uint64_t))
 
+/* The adds are inline in the header (C99 inline definitions); these are
+ * their external definitions, exported: a caller built without
+ * optimisation, or through a function pointer, or against the ABI from
+ * before they were inline, calls them. */
+extern inline void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v);
+extern inline void ng_pcounter_add2(struct ng_pcounter *pc, unsigned i, uint64_t v, uint64_t w);
+
 int ng_pcounter_create(unsigned n, struct ng_pcounter **pcp)
 {
     if (!pcp)

@@ -321,14 +321,14 @@ void *ngi_worker_main(void *arg)
         }
         if (n) {
             ngi_counter_add(&w->batches, 1);
-            b->quiescent(t->bt);
+            (void)b->quiescent(t->bt);
             if ((++nb & 15) == 0)
                 b->poll(g->backend);
             idle = 0;
             continue;
         }
         if (++idle < rt->spin) {
-            b->quiescent(t->bt);
+            (void)b->quiescent(t->bt);
             ngi_cpu_relax();
             continue;
         }
@@ -339,7 +339,7 @@ void *ngi_worker_main(void *arg)
         if (idle < rt->spin + NGI_YIELDS_BEFORE_SLEEP || busy) {
             if (busy)
                 idle = rt->spin; /* busy-poll: never sleep */
-            b->quiescent(t->bt);
+            (void)b->quiescent(t->bt);
             sched_yield();
             continue;
         }

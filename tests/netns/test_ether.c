@@ -804,7 +804,7 @@ static void test_transport(void **state)
         assert_int_equal(ng_send_ascii(g, "t1:", "textstatus", &r), 0);
         assert_non_null(strstr(r, "transport: af_xdp skb copy"));
         /* UMEM frames by the MTU: 2048 bytes at 1500 (128 of them in the
-         * ring's 256 KiB), 4096 above 1774 (64) */
+         * ring's 256 KiB), 4096 above 1766 (64) */
         assert_non_null(strstr(r, "umem 128+128 x 2048 "));
         free(r);
         ascii_ok(g, "t1:", "detach", NULL);

@@ -162,6 +162,66 @@ static void test_batch_quiescent(void **state)
     assert_int_equal(pthread_join(t, NULL), 0);
 }
 
+/* ng_batch_quiescent where it must not report: from a node method (a
+ * shared one entered by an unbatched send: no batch; a netgraph-mode one
+ * entered inside a batch: its reader entry), and with qsbr while another
+ * qsbr graph's batch is open on the thread. */
+static _Atomic int q_rc = 1;
+static int q_rcvdata(struct ng_hook *hook, struct ng_item *item)
+{
+    atomic_store(&q_rc, ng_batch_quiescent(ng_node_graph(ng_hook_node(hook))));
+    ng_item_free(item);
+    return 0;
+}
+static const struct ng_type qshared_type = {
+    .version = NG_ABI_VERSION,
+    .name = "qshared",
+    .cookie = 0x71a17e51u,
+    .flags = NG_TYPE_CONCURRENT_DATA,
+    .rcvdata = q_rcvdata,
+};
+static const struct ng_type qreader_type = {
+    .version = NG_ABI_VERSION,
+    .name = "qreader",
+    .cookie = 0x71a17e52u,
+    .rcvdata = q_rcvdata,
+};
+
+static void test_batch_quiescent_refused(void **state)
+{
+    struct ng_graph *g = *state;
+    assert_int_equal(ng_type_register(g, &qshared_type), 0);
+    assert_int_equal(ng_type_register(g, &qreader_type), 0);
+    struct ng_node *src, *dst;
+    struct ng_hook *h = ngtest_link(g, "qshared", &src, &dst);
+    assert_int_equal(ng_send_data(h, ngtest_item(g, 8, 0)), 0); /* no batch */
+    assert_int_equal(atomic_load(&q_rc), -EINVAL);
+    ngtest_link_release(h, src, dst);
+    h = ngtest_link(g, "qreader", &src, &dst);
+    assert_int_equal(ng_batch_begin(g), 0);
+    atomic_store(&q_rc, 1);
+    assert_int_equal(ng_send_data(h, ngtest_item(g, 8, 0)), 0); /* inside the batch */
+    assert_int_equal(atomic_load(&q_rc), -EBUSY);
+    assert_int_equal(ng_batch_quiescent(g), 0); /* the batch itself may */
+    assert_int_equal(ng_batch_end(g), 0);
+    ngtest_link_release(h, src, dst);
+
+    struct ng_graph_config cfg;
+    ngtest_graph_config(&cfg);
+    struct ng_graph *g2 = ngtest_graph_create(&cfg);
+    assert_non_null(g2);
+    assert_int_equal(ng_batch_begin(g2), 0);
+    assert_int_equal(ng_batch_begin(g), 0);
+    /* qsbr's domain is process-wide: g2's open section is not quiescent */
+    int want = ngtest_backend() == NG_BACKEND_QSBR ? -EBUSY : 0;
+    assert_int_equal(ng_batch_quiescent(g), want);
+    assert_int_equal(ng_batch_end(g), 0);
+    assert_int_equal(ng_batch_quiescent(g2), 0);
+    assert_int_equal(ng_batch_end(g2), 0);
+    ng_thread_unregister(g2);
+    ng_graph_destroy(g2);
+}
+
 /* From a node method (inside a section): the type's usual case. */
 static void defer_fn(struct ng_node *node, struct ng_hook *hook, void *arg1, int arg2)
 {
@@ -281,6 +341,7 @@ int main(void)
         ngtest_unit_test(test_defer_bad_args),
         ngtest_unit_test(test_defer_waits_for_readers),
         ngtest_unit_test(test_batch_quiescent),
+        ngtest_unit_test(test_batch_quiescent_refused),
         ngtest_unit_test(test_defer_from_method),
         cmocka_unit_test(test_defer_at_destroy),
         ngtest_unit_test(test_shutdown_method_uses_engine),

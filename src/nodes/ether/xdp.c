@@ -56,8 +56,11 @@ const char *const ngi_eth_tp_names[ETH_TP_COUNT] = {"auto", "af_packet", "af_xdp
 #endif
 
 /* UMEM frame sizes: 2048 bytes when the interface's largest frame fits in
- * one with the kernel's XDP_PACKET_HEADROOM (256) before it (MTU 1500:
- * 1518 bytes with a VLAN tag), else 4096.  The smaller frame doubles the
+ * one with the kernel's XDP_PACKET_HEADROOM (256) before it, counting two
+ * VLAN tags and a frame check sequence (drivers that bind zero-copy check
+ * the MTU against the chunk that way): MTU <= 1766; else 4096.  Chosen at
+ * attach: an MTU raised later needs a re-attach (until then longer frames
+ * are dropped by the kernel, as any frame over a UMEM frame is).  The smaller frame doubles the
  * receive frames a given ring memory (block_size x block_count) buys: the
  * default 1 MiB gives 512 instead of 256, which a burst from the wire
  * would otherwise exhaust before the worker refills the fill ring. */
@@ -152,8 +155,8 @@ static int xsk_open(const struct eth_att *a, unsigned q, int with_tx, uint16_t b
     if (rc < 0)
         return rc;
     uint32_t mtu = (uint32_t)ifr.ifr_mtu;
-    uint32_t fsize = mtu + ETH_HDR + 4 + XSK_HEADROOM <= XSK_FRAME_SMALL ? XSK_FRAME_SMALL
-                                                                          : XSK_FRAME_LARGE;
+    uint32_t fsize = mtu + ETH_HDR + 8 + 4 + XSK_HEADROOM <= XSK_FRAME_SMALL ? XSK_FRAME_SMALL
+                                                                              : XSK_FRAME_LARGE;
     uint64_t bytes = (uint64_t)a->cfg.block_size * a->cfg.block_count;
     uint32_t nrx = pow2_floor(bytes / fsize);
     nrx = nrx < XSK_RX_MIN ? XSK_RX_MIN : nrx > XSK_RX_MAX ? XSK_RX_MAX : nrx;
