@@ -487,19 +487,33 @@ int ng_hook_stats(struct ng_hook *hook, struct ng_hook_stats *out);
  * only.  Internal, not API: the fields and ngi_pc_slot may change with the
  * library's soname; use the functions.  (Inline because a type adds on
  * every frame: an out-of-line call per add cost the bridge about 1 ns per
- * frame, measured.)  rows holds one row of `stride` counters (n rounded up
- * to a cache line) per statistics slot; ngi_pc_slot is the calling
- * thread's slot: 1..7, owned by this thread alone (plain load and store),
- * or 0, shared by threads without one (atomic add).  libngraph sets it when
- * a thread first attaches to a graph and clears it at thread exit.
+ * frame, measured.)  rows[s] is statistics slot s's row of n counters, on
+ * cache lines of its own; row 0 exists from creation, the others are
+ * allocated by the first add of a thread holding that slot
+ * (ngi_pc_row_slow), so a set costs memory only for the threads that use
+ * it (a 100k-node graph of hole nodes: 8 rows per hook had cost 150 MB).
+ * ngi_pc_slot is the calling thread's slot: 1..7, owned by this thread
+ * alone (plain load and store), or 0, shared by threads without one
+ * (atomic add).  libngraph sets it when a thread first attaches to a graph
+ * and clears it at thread exit.
  */
 struct ng_pcounter {
-    unsigned n;      /* counters */
-    unsigned stride; /* n rounded up to a cache line of counters */
-    uint64_t *base;  /* [n]: what clears took (ng_pcounter_fetch_clear) */
-    uint64_t *rows;  /* [8 * stride], each row on cache lines of its own */
+    unsigned n;        /* counters */
+    uint64_t *rows[8]; /* per slot, NULL until used (row 0: always there) */
+    uint64_t *base;    /* [n]: what clears took (ng_pcounter_fetch_clear) */
 };
 extern __thread unsigned ngi_pc_slot __attribute__((tls_model("initial-exec")));
+
+/*
+ * Internal (the adds below): slot's row of pc, allocated and published if
+ * it is not there yet; row 0 if no memory (the add is then an atomic one
+ * there, still counted).
+ *   Context:  a thread holding slot (ngi_pc_slot); allocates once per set
+ *             and slot; never blocks otherwise.
+ *   Consumes: nothing.
+ *   Returns:  the row; *shared set when it is row 0 standing in.
+ */
+uint64_t *ngi_pc_row_slow(struct ng_pcounter *pc, unsigned slot, int *shared);
 
 /* Internal (the adds below): add v to counter *c of the row of `slot`: a
  * plain load and store for slots 1..7 (the row's only writer), an atomic
@@ -544,7 +558,14 @@ inline void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v)
     if (__builtin_expect(pc == NULL || i >= pc->n, 0))
         return;
     unsigned slot = ngi_pc_slot;
-    NGI_PC_ADD(&pc->rows[(size_t)slot * pc->stride + i], slot, v);
+    uint64_t *row = __atomic_load_n(&pc->rows[slot], __ATOMIC_RELAXED); /* ours, or row 0 */
+    if (__builtin_expect(row == NULL, 0)) {
+        int shared = 0;
+        row = ngi_pc_row_slow(pc, slot, &shared);
+        if (shared)
+            slot = 0;
+    }
+    NGI_PC_ADD(&row[i], slot, v);
 }
 
 /*
@@ -561,9 +582,15 @@ inline void ng_pcounter_add2(struct ng_pcounter *pc, unsigned i, uint64_t v, uin
     if (__builtin_expect(pc == NULL || i >= pc->n || i + 1 >= pc->n, 0))
         return;
     unsigned slot = ngi_pc_slot;
-    uint64_t *row = &pc->rows[(size_t)slot * pc->stride + i];
-    NGI_PC_ADD(&row[0], slot, v);
-    NGI_PC_ADD(&row[1], slot, w);
+    uint64_t *row = __atomic_load_n(&pc->rows[slot], __ATOMIC_RELAXED); /* ours, or row 0 */
+    if (__builtin_expect(row == NULL, 0)) {
+        int shared = 0;
+        row = ngi_pc_row_slow(pc, slot, &shared);
+        if (shared)
+            slot = 0;
+    }
+    NGI_PC_ADD(&row[i], slot, v);
+    NGI_PC_ADD(&row[i + 1], slot, w);
 }
 
 /*

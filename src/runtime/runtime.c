@@ -281,15 +281,22 @@ int ng_runtime_worker_stats(const struct ng_runtime *rt, unsigned i, struct ng_w
  * (ngi_stat_slot, claimed when it first attached to a graph, mirrored in
  * the exported ngi_pc_slot that the inline adds of <ngraph/runtime.h>
  * read) is the only writer of row s and adds with a plain load + store;
- * threads without an exclusive slot share row 0 with atomic adds.  A row
- * starts on a cache line of its own.  Readers sum the rows with relaxed
- * loads; `base` holds what was cleared (clear stores the sum there), so
- * clearing never writes a row another thread owns.  The layout is in the
- * public header (the adds are inline there); every counter is a plain
- * uint64_t accessed only with __atomic builtins.  The memory is the
- * caller's to free with ng_pcounter_destroy once no thread uses it (for a
- * node type: in its shutdown method).
+ * threads without an exclusive slot share row 0 with atomic adds.  Each row
+ * is its own allocation of whole cache lines.  Row 0 is made with the set;
+ * row s (s > 0) by the first add of the thread holding s (ngi_pc_row_slow),
+ * published with a release store: its only writer is that thread (a slot
+ * passes to another thread only through the slot bitmap's seq_cst
+ * operations, after the first one exited), readers load it with acquire.
+ * Readers sum the rows there are with relaxed loads; `base` holds what was
+ * cleared (clear stores the sum there), so clearing never writes a row
+ * another thread owns.  The layout is in the public header (the adds are
+ * inline there); every counter is a plain uint64_t accessed only with
+ * __atomic builtins.  The memory is the caller's to free with
+ * ng_pcounter_destroy once no thread uses it (for a node type: in its
+ * shutdown method).
  */
+_Static_assert(sizeof(((struct ng_pcounter *)0)->rows) / sizeof(uint64_t *) == NGI_STAT_SLOTS,
+               "one row pointer per statistics slot");
 
 #define PC_PER_LINE (NGI_CACHELINE / sizeof(uint64_t))
 
@@ -300,6 +307,29 @@ int ng_runtime_worker_stats(const struct ng_runtime *rt, unsigned i, struct ng_w
 extern inline void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v);
 extern inline void ng_pcounter_add2(struct ng_pcounter *pc, unsigned i, uint64_t v, uint64_t w);
 
+/* A zeroed row of n counters on whole cache lines of its own. */
+static uint64_t *pc_row_new(unsigned n)
+{
+    size_t bytes = (n + PC_PER_LINE - 1) / PC_PER_LINE * NGI_CACHELINE;
+    uint64_t *r = aligned_alloc(NGI_CACHELINE, bytes);
+    if (r)
+        memset(r, 0, bytes);
+    return r;
+}
+
+uint64_t *ngi_pc_row_slow(struct ng_pcounter *pc, unsigned slot, int *shared)
+{
+    NGI_ASSERT(slot > 0 && slot < NGI_STAT_SLOTS); /* row 0 is always there */
+    uint64_t *r = pc_row_new(pc->n);
+    if (!r) { /* no memory: count atomically in the shared row */
+        *shared = 1;
+        return pc->rows[0];
+    }
+    /* The only writer of this slot's pointer: a plain publication. */
+    __atomic_store_n(&pc->rows[slot], r, __ATOMIC_RELEASE);
+    return r;
+}
+
 int ng_pcounter_create(unsigned n, struct ng_pcounter **pcp)
 {
     if (!pcp)
@@ -307,21 +337,21 @@ int ng_pcounter_create(unsigned n, struct ng_pcounter **pcp)
     *pcp = NULL;
     if (n == 0 || n > NG_PCOUNTER_MAX)
         return -EINVAL;
-    struct ng_pcounter *pc = calloc(1, sizeof(*pc));
+    /* On a cache line: n and rows[0..6] share the first, as an add reads. */
+    struct ng_pcounter *pc = aligned_alloc(NGI_CACHELINE, (sizeof(*pc) + NGI_CACHELINE - 1) /
+                                                              NGI_CACHELINE * NGI_CACHELINE);
     if (!pc)
         return -ENOMEM;
+    memset(pc, 0, sizeof(*pc));
     pc->n = n;
-    pc->stride = (unsigned)((n + PC_PER_LINE - 1) / PC_PER_LINE * PC_PER_LINE);
-    size_t rows = (size_t)NGI_STAT_SLOTS * pc->stride * sizeof(uint64_t);
-    pc->rows = aligned_alloc(NGI_CACHELINE, rows);
+    pc->rows[0] = pc_row_new(n);
     pc->base = calloc(n, sizeof(*pc->base));
-    if (!pc->rows || !pc->base) {
-        free(pc->rows);
+    if (!pc->rows[0] || !pc->base) {
+        free(pc->rows[0]);
         free(pc->base);
         free(pc);
         return -ENOMEM;
     }
-    memset(pc->rows, 0, rows);
     *pcp = pc;
     return 0;
 }
@@ -330,7 +360,8 @@ void ng_pcounter_destroy(struct ng_pcounter *pc)
 {
     if (!pc)
         return;
-    free(pc->rows);
+    for (unsigned s = 0; s < NGI_STAT_SLOTS; s++)
+        free(pc->rows[s]);
     free(pc->base);
     free(pc);
 }
@@ -338,8 +369,11 @@ void ng_pcounter_destroy(struct ng_pcounter *pc)
 static uint64_t pc_sum(const struct ng_pcounter *pc, unsigned i)
 {
     uint64_t s = 0;
-    for (unsigned r = 0; r < NGI_STAT_SLOTS; r++)
-        s += __atomic_load_n(&pc->rows[(size_t)r * pc->stride + i], __ATOMIC_RELAXED);
+    for (unsigned r = 0; r < NGI_STAT_SLOTS; r++) {
+        const uint64_t *row = __atomic_load_n(&pc->rows[r], __ATOMIC_ACQUIRE);
+        if (row)
+            s += __atomic_load_n(&row[i], __ATOMIC_RELAXED);
+    }
     return s;
 }
 
