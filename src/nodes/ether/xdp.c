@@ -491,20 +491,37 @@ static void xsk_reap(struct ngi_eth_xsk *x)
         xsk_ring_cons__release(&x->cq, k);
 }
 
+/* Descriptors submitted that the kernel has not taken yet (txlock held). */
+static uint32_t xsk_tx_pending(struct ngi_eth_xsk *x)
+{
+    return x->tx.size - xsk_prod_nb_free(&x->tx, x->tx.size);
+}
+
 /* Hand the submitted descriptors to the kernel (txlock held): 0, or the
- * kernel's -errno when it refuses for good (the interface went away). */
+ * kernel's -errno when it refuses for good (the interface went away).  In
+ * copy mode one sendto() sends at most 32 descriptors (the kernel's
+ * TX_BATCH_SIZE) and answers EAGAIN while more remain, so the kick repeats
+ * while the kernel takes descriptors: the ones left in the ring would keep
+ * their UMEM frames and the ring's slots until the next burst's kick, and a
+ * burst of 256 would see later frames dropped (tx_drop_error).  It stops
+ * when the ring is empty or twice in a row nothing was taken (the device
+ * is busy: the descriptors stay for the next kick), reaping completions
+ * between tries (ENOBUFS: the completion ring is full). */
 static int xsk_kick(struct ngi_eth_xsk *x, int fd)
 {
     if (!xsk_ring_prod__needs_wakeup(&x->tx))
         return 0;
-    for (int tries = 0; tries < 2; tries++) {
-        if (sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0)
-            return 0;
-        if (errno != EAGAIN && errno != EBUSY && errno != ENOBUFS && errno != EINTR)
+    uint32_t left = xsk_tx_pending(x);
+    for (unsigned stuck = 0; left > 0 && stuck < 2;) {
+        if (sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno != EAGAIN &&
+            errno != EBUSY && errno != ENOBUFS && errno != EINTR)
             return -errno;
         xsk_reap(x);
+        uint32_t now = xsk_tx_pending(x);
+        stuck = now < left ? 0 : stuck + 1;
+        left = now;
     }
-    return 0; /* the kernel is busy: the descriptors stay in the ring */
+    return 0;
 }
 
 int ngi_eth_xdp_tx(struct eth_priv *p, struct eth_att *a, struct ng_item **items, unsigned n)
