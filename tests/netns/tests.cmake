@@ -8,7 +8,8 @@ ng_add_test(netns test_ether)
 # plus the transport's own cases (driver mode, auto, fallbacks); it says why
 # and skips if the kernel refuses AF_XDP on a veth.  Generic mode works with
 # any driver, so CI machines agree; driver mode is covered by the transport
-# cases and by test_ether_bridge (auto picks it on veth).
+# cases (af_xdp_drv forced: auto takes AF_XDP only with zero-copy, which a
+# veth lacks).
 foreach(backend IN LISTS NG_BACKENDS)
   add_test(NAME test_ether_xdp.${backend} COMMAND test_ether)
   set_tests_properties(test_ether_xdp.${backend} PROPERTIES
