@@ -519,6 +519,22 @@ uint64_t *ngi_pc_row_slow(struct ng_pcounter *pc, unsigned slot, int *shared);
  * plain load and store for slots 1..7 (the row's only writer), an atomic
  * add for the shared slot 0.  A macro: the adds are C99 inline functions
  * with external linkage, which may not call a static function. */
+/* Internal (the adds below): slot := the calling thread's statistics slot,
+ * row := its row of pc (rows[slot]: only this thread stores it, so a
+ * relaxed load; NULL until its first add allocates it); slot 0 and row 0
+ * when that allocation failed (the add is then an atomic one). */
+#define NGI_PC_ROW(pc, slot, row)                                                                  \
+    do {                                                                                           \
+        (slot) = ngi_pc_slot;                                                                      \
+        (row) = __atomic_load_n(&(pc)->rows[(slot)], __ATOMIC_RELAXED);                            \
+        if (__builtin_expect((row) == NULL, 0)) {                                                  \
+            int ngi_shared_ = 0;                                                                   \
+            (row) = ngi_pc_row_slow((pc), (slot), &ngi_shared_);                                   \
+            if (ngi_shared_)                                                                       \
+                (slot) = 0;                                                                        \
+        }                                                                                          \
+    } while (0)
+
 #define NGI_PC_ADD(c, slot, v)                                                                     \
     do {                                                                                           \
         if (__builtin_expect((slot) != 0, 1))                                                      \
@@ -557,14 +573,9 @@ inline void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v)
 {
     if (__builtin_expect(pc == NULL || i >= pc->n, 0))
         return;
-    unsigned slot = ngi_pc_slot;
-    uint64_t *row = __atomic_load_n(&pc->rows[slot], __ATOMIC_RELAXED); /* ours, or row 0 */
-    if (__builtin_expect(row == NULL, 0)) {
-        int shared = 0;
-        row = ngi_pc_row_slow(pc, slot, &shared);
-        if (shared)
-            slot = 0;
-    }
+    unsigned slot;
+    uint64_t *row;
+    NGI_PC_ROW(pc, slot, row);
     NGI_PC_ADD(&row[i], slot, v);
 }
 
@@ -581,14 +592,9 @@ inline void ng_pcounter_add2(struct ng_pcounter *pc, unsigned i, uint64_t v, uin
 {
     if (__builtin_expect(pc == NULL || i >= pc->n || i + 1 >= pc->n, 0))
         return;
-    unsigned slot = ngi_pc_slot;
-    uint64_t *row = __atomic_load_n(&pc->rows[slot], __ATOMIC_RELAXED); /* ours, or row 0 */
-    if (__builtin_expect(row == NULL, 0)) {
-        int shared = 0;
-        row = ngi_pc_row_slow(pc, slot, &shared);
-        if (shared)
-            slot = 0;
-    }
+    unsigned slot;
+    uint64_t *row;
+    NGI_PC_ROW(pc, slot, row);
     NGI_PC_ADD(&row[i], slot, v);
     NGI_PC_ADD(&row[i + 1], slot, w);
 }
