@@ -515,10 +515,6 @@ extern __thread unsigned ngi_pc_slot __attribute__((tls_model("initial-exec")));
  */
 uint64_t *ngi_pc_row_slow(struct ng_pcounter *pc, unsigned slot, int *shared);
 
-/* Internal (the adds below): add v to counter *c of the row of `slot`: a
- * plain load and store for slots 1..7 (the row's only writer), an atomic
- * add for the shared slot 0.  A macro: the adds are C99 inline functions
- * with external linkage, which may not call a static function. */
 /* Internal (the adds below): slot := the calling thread's statistics slot,
  * row := its row of pc (rows[slot]: only this thread stores it, so a
  * relaxed load; NULL until its first add allocates it); slot 0 and row 0
@@ -535,6 +531,10 @@ uint64_t *ngi_pc_row_slow(struct ng_pcounter *pc, unsigned slot, int *shared);
         }                                                                                          \
     } while (0)
 
+/* Internal (the adds below): add v to counter *c of the row of `slot`: a
+ * plain load and store for slots 1..7 (the row's only writer), an atomic
+ * add for the shared slot 0.  Macros, these two: the adds are C99 inline
+ * functions with external linkage, which may not call a static function. */
 #define NGI_PC_ADD(c, slot, v)                                                                     \
     do {                                                                                           \
         if (__builtin_expect((slot) != 0, 1))                                                      \

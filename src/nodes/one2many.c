@@ -63,11 +63,20 @@
 
 #define O2M_MAX NG_ONE2MANY_MAX_LINKS
 
-/* A link's counters in p->st: O2M_PER_LINK of them from o2m_ctr(l, 0), on
- * one cache line of a thread's row; octets before packets, so that
+/* A link's counters in p->st: O2M_NST of them from l->ctr, in a block of
+ * O2M_PER_LINK (one cache line of a thread's row); struct
+ * ng_one2many_link_stats' order, octets before packets, so that
  * ng_pcounter_add2 counts a packet with one call. */
-enum { O2M_RECV_OCTETS, O2M_RECV_PACKETS, O2M_XMIT_OCTETS, O2M_XMIT_PACKETS, O2M_MEM_FAILURES };
+enum {
+    O2M_RECV_OCTETS,
+    O2M_RECV_PACKETS,
+    O2M_XMIT_OCTETS,
+    O2M_XMIT_PACKETS,
+    O2M_MEM_FAILURES,
+    O2M_NST
+};
 #define O2M_PER_LINK 8u
+_Static_assert(O2M_NST <= O2M_PER_LINK, "a link's counters fit its block");
 
 struct o2m_link {
     _Atomic(struct ng_hook *) hook; /* the connected hook, NULL if none */
@@ -416,8 +425,8 @@ static int o2m_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsig
 
 static void o2m_stats(struct o2m_link *l, struct ng_one2many_link_stats *st, bool clear)
 {
-    uint64_t v[5];
-    (void)ng_pcounter_snapshot(l->st, l->ctr, 5, v, clear);
+    uint64_t v[O2M_NST];
+    (void)ng_pcounter_snapshot(l->st, l->ctr, O2M_NST, v, clear);
     if (st) {
         st->recvOctets = v[0];
         st->recvPackets = v[1];

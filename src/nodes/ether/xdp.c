@@ -60,10 +60,11 @@ const char *const ngi_eth_tp_names[ETH_TP_COUNT] = {"auto", "af_packet", "af_xdp
  * VLAN tags and a frame check sequence (drivers that bind zero-copy check
  * the MTU against the chunk that way): MTU <= 1766; else 4096.  Chosen at
  * attach: an MTU raised later needs a re-attach (until then longer frames
- * are dropped by the kernel, as any frame over a UMEM frame is).  The smaller frame doubles the
- * receive frames a given ring memory (block_size x block_count) buys: the
- * default 1 MiB gives 512 instead of 256, which a burst from the wire
- * would otherwise exhaust before the worker refills the fill ring. */
+ * are dropped by the kernel, as any frame over a UMEM frame is).  The
+ * smaller frame doubles the receive frames a given ring memory
+ * (block_size x block_count) buys: the default 1 MiB gives 512 instead of
+ * 256, which a burst from the wire would otherwise exhaust before the
+ * worker refills the fill ring. */
 #define XSK_FRAME_SMALL 2048u
 #define XSK_FRAME_LARGE 4096u
 #define XSK_HEADROOM 256u /* XDP_PACKET_HEADROOM */
