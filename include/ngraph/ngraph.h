@@ -1112,10 +1112,12 @@ int ng_batch_end(struct ng_graph *g);
  * Report a quiescent state inside this thread's open batch of g: every
  * pointer into g the thread read so far may be reclaimed after this call,
  * while the batch stays open.  What ng_batch_end + ng_batch_begin would do,
- * at the cost the backend has for it (qsbr: a load and a compare while no
- * grace period waits, where leaving and re-entering the section goes
- * offline and online with three full fences; ck_epoch and rwlock: an epoch
- * end and begin, as ng_batch_end + ng_batch_begin).  An injection loop can
+ * at the cost the backend has for it: while no grace period waits for this
+ * thread, a load and a compare (qsbr: its reader counter against the
+ * global one, where leaving and re-entering the section goes offline and
+ * online with three full fences; ck_epoch and rwlock: the thread's epoch
+ * record against the global epoch), else qsbr's counter update, or
+ * ck_epoch's end and begin (one full fence).  An injection loop can
  * so keep one batch open and report once per iteration, as a DPDK worker
  * calls rte_rcu_qsbr_quiescent: grace periods then wait at most one
  * iteration for it.  Like ng_batch_end, it also lets the backend reclaim

@@ -266,6 +266,17 @@ static void ck_read_exit(struct ngi_bthread *t)
 static bool ck_quiescent(struct ngi_bthread *t)
 {
     tsan_release(&t->b->tsan_gp);
+    /* Nothing to report while this record already holds the global epoch:
+     * a grace period waits only for active records holding an older one
+     * (ck_epoch_scan), and end + begin would store the same value again,
+     * after a full fence and two calls into libck.  liburcu's QSBR
+     * quiescent state takes the same shortcut.  The epoch only grows, and
+     * our record's is written by this thread alone (begin, and delref when
+     * a section ends), so equal means equal now; a writer that advances
+     * the epoch right after this load waits for our next quiescent state
+     * or section end, which then sees the new value. */
+    if (ck_pr_load_uint(&t->rec.epoch) == ck_pr_load_uint(&t->b->epoch.epoch))
+        return true;
     ck_epoch_end(&t->rec, &t->section);
     ck_epoch_begin(&t->rec, &t->section);
     return true;
