@@ -899,20 +899,42 @@ void ng_item_free(struct ng_item *item);
 struct ng_item *ng_item_copy(const struct ng_item *item);
 
 /*
- * The first data byte.
+ * Internal (ABI, not API): the first members of the otherwise opaque
+ * struct ng_item, shown here only so that ng_item_data() and ng_item_len()
+ * can be inline: nearly every rcvdata method calls them for every item,
+ * and an out-of-line call each (through the PLT, from a shared library)
+ * was a visible share of a node's per-item cost.  Never read or write
+ * these members directly; the item functions below keep them consistent.
+ */
+struct ngi_item_head {
+    uint8_t *buf; /* the item's buffer; the data start at buf + off */
+    uint32_t off; /* headroom */
+    uint32_t len; /* data length */
+};
+
+/*
+ * The first data byte.  Inline (see struct ngi_item_head); an exported
+ * copy exists for callers that take its address or cannot inline.
  *   Context:  the item's owner.
  *   Consumes: nothing.
  *   Returns:  pointer to the data (ng_item_len() bytes).
  */
-uint8_t *ng_item_data(struct ng_item *item);
+inline uint8_t *ng_item_data(struct ng_item *item)
+{
+    const struct ngi_item_head *h = (const struct ngi_item_head *)(const void *)item;
+    return h->buf + h->off;
+}
 
 /*
- * Data length in bytes.
+ * Data length in bytes.  Inline, as ng_item_data().
  *   Context:  the item's owner.
  *   Consumes: nothing.
  *   Returns:  the length.
  */
-uint32_t ng_item_len(const struct ng_item *item);
+inline uint32_t ng_item_len(const struct ng_item *item)
+{
+    return ((const struct ngi_item_head *)(const void *)item)->len;
+}
 
 /*
  * Free bytes in front of the data.

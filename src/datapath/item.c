@@ -125,7 +125,7 @@ static bool pool_grow(struct ng_graph *g)
             memset(it, 0, sizeof(*it));
             it->g = g;
             it->flags = NGI_IF_POOLED;
-            it->buf = (uint8_t *)it + hdr;
+            it->h.buf = (uint8_t *)it + hdr;
             it->cap = p->bufsize;
             it->pnext = head;
             head = it;
@@ -178,8 +178,8 @@ struct ng_item *ng_item_alloc(struct ng_graph *g, uint32_t len)
     t->ncache--;
     it->kind = NGI_IK_DATA;
     it->hops = 0;
-    it->off = g->pool.headroom;
-    it->len = len;
+    it->h.off = g->pool.headroom;
+    it->h.len = len;
     it->dnode = NULL;
     it->dhook = NULL;
     memset(it->meta, 0, sizeof(it->meta));
@@ -263,47 +263,49 @@ struct ng_item *ng_item_copy(const struct ng_item *src)
     struct ng_item *it = ng_item_alloc(src->g, 0);
     if (!it)
         return NULL;
-    it->off = src->off;
-    it->len = src->len;
-    memcpy(it->buf + it->off, src->buf + src->off, src->len);
+    it->h.off = src->h.off;
+    it->h.len = src->h.len;
+    memcpy(it->h.buf + it->h.off, src->h.buf + src->h.off, src->h.len);
     memcpy(it->meta, src->meta, sizeof(it->meta));
     it->hops = src->hops; /* a copy goes on from where its original is */
     return it;
 }
 
-uint8_t *ng_item_data(struct ng_item *it) { return it->buf + it->off; }
-uint32_t ng_item_len(const struct ng_item *it) { return it->len; }
-uint32_t ng_item_headroom(const struct ng_item *it) { return it->off; }
-uint32_t ng_item_tailroom(const struct ng_item *it) { return it->cap - it->off - it->len; }
+/* The exported copies of the inline accessors (C99 inline: this TU
+ * emits the external definitions). */
+extern inline uint8_t *ng_item_data(struct ng_item *item);
+extern inline uint32_t ng_item_len(const struct ng_item *item);
+uint32_t ng_item_headroom(const struct ng_item *it) { return it->h.off; }
+uint32_t ng_item_tailroom(const struct ng_item *it) { return it->cap - it->h.off - it->h.len; }
 uint8_t *ng_item_prepend(struct ng_item *it, uint32_t n)
 {
-    if (it->kind != NGI_IK_DATA || n > it->off)
+    if (it->kind != NGI_IK_DATA || n > it->h.off)
         return NULL;
-    it->off -= n;
-    it->len += n;
-    return it->buf + it->off;
+    it->h.off -= n;
+    it->h.len += n;
+    return it->h.buf + it->h.off;
 }
 uint8_t *ng_item_append(struct ng_item *it, uint32_t n)
 {
     if (it->kind != NGI_IK_DATA || n > ng_item_tailroom(it))
         return NULL;
-    uint8_t *p = it->buf + it->off + it->len;
-    it->len += n;
+    uint8_t *p = it->h.buf + it->h.off + it->h.len;
+    it->h.len += n;
     return p;
 }
 int ng_item_adj(struct ng_item *it, uint32_t n)
 {
-    if (it->kind != NGI_IK_DATA || n > it->len)
+    if (it->kind != NGI_IK_DATA || n > it->h.len)
         return -EINVAL;
-    it->off += n;
-    it->len -= n;
+    it->h.off += n;
+    it->h.len -= n;
     return 0;
 }
 int ng_item_trim(struct ng_item *it, uint32_t len)
 {
-    if (it->kind != NGI_IK_DATA || len > it->len)
+    if (it->kind != NGI_IK_DATA || len > it->h.len)
         return -EINVAL;
-    it->len = len;
+    it->h.len = len;
     return 0;
 }
 void *ng_item_meta(struct ng_item *it) { return it->meta; }

@@ -29,6 +29,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -69,6 +70,9 @@ enum ngi_item_kind { NGI_IK_DATA = 0, NGI_IK_MSG = 1, NGI_IK_FN = 2 };
  * which releases it through ngi_upcalls.ctl_release when the item is freed.
  */
 struct ng_item {
+    /* buf, off, len: first, as <ngraph/ngraph.h>'s inline accessors read
+     * them (struct ngi_item_head; "h" so that every use says so). */
+    struct ngi_item_head h;
     struct ngi_mpsc_node qnode; /* node input queue / worker queue link */
     struct ng_graph *g;
     uint8_t kind;  /* enum ngi_item_kind */
@@ -77,9 +81,7 @@ struct ng_item {
         uint16_t magn; /* free, heading a magazine: its item count (item.c) */
         uint16_t hops; /* a data item in flight: hops taken, <= NG_HOP_LIMIT + 1 (hop.c) */
     };
-    uint32_t off; /* data offset into buf */
-    uint32_t len; /* data length */
-    uint32_t cap; /* buf size */
+    uint32_t cap; /* h.buf's size */
     /* Destination while queued (both referenced), NULL otherwise. */
     struct ng_node *dnode;
     struct ng_hook *dhook;
@@ -99,8 +101,8 @@ struct ng_item {
     } u;
     struct ng_item *pnext; /* pool free-list link */
     uint64_t meta[NG_ITEM_META_SIZE / 8];
-    uint8_t *buf;
 };
+_Static_assert(offsetof(struct ng_item, h) == 0, "the inline item accessors read the head at 0");
 
 /* Per-thread item cache ("magazine") size: the pool moves magazines of up
  * to NGI_MAG items (a magazine's first item records how many, magn). */
