@@ -800,6 +800,59 @@ static void test_no_copy(void **state)
     ng_graph_destroy(g);
 }
 
+/* A peer that refuses every frame (frees it, -ENOBUFS). */
+static int refuse_rcvdata(struct ng_hook *hook, struct ng_item *item)
+{
+    (void)hook;
+    ng_item_free(item);
+    return -ENOBUFS;
+}
+static const struct ng_type refuse_type = {
+    .version = NG_ABI_VERSION,
+    .name = "brrefuse",
+    .cookie = 0x7ef05e01u,
+    .flags = NG_TYPE_CONCURRENT_DATA,
+    .rcvdata = refuse_rcvdata,
+};
+
+/* xmit* count a frame handed to the link before it is sent, as FreeBSD's
+ * (counter adds, then NG_FWD_NEW_DATA): a peer that refuses it does not
+ * undo the count, and its error reaches the sender; memoryFailures counts
+ * the bridge's own allocations only.  One by one and in a burst. */
+static void test_xmit_counted_before_send(void **state)
+{
+    struct ngtest_fx x;
+    static const char *const two[] = {"link0", "link1", NULL};
+    fx_make(&x, *state, two);
+    int r = ng_type_register(x.g, &refuse_type);
+    assert_true(r == 0 || r == -EEXIST);
+    struct ng_node *rf = NULL;
+    assert_int_equal(ng_mkpeer(x.node, "link2", "brrefuse", "in", &rf), 0);
+    /* C lives behind link2 (learnt from a frame injected there), A on link0 */
+    assert_int_equal(send_frame(&x, "link2", MAC_BCAST, MAC_C), 0);
+    assert_int_equal(send_frame(&x, "link0", MAC_BCAST, MAC_A), -ENOBUFS); /* the flood's refused copy */
+    assert_int_equal(bmsg(&x, NGM_BRIDGE_CLR_STATS, &(int32_t){2}, 4, NULL), 0);
+    for (int i = 0; i < 3; i++) /* the fast path: known unicast from a cached source */
+        assert_int_equal(send_frame(&x, "link0", MAC_C, MAC_A), -ENOBUFS);
+    struct ng_item *v[4];
+    for (int i = 0; i < 4; i++) {
+        v[i] = ng_item_alloc(x.g, 60);
+        assert_non_null(v[i]);
+        frame(ng_item_data(v[i]), MAC_C, MAC_A, 60);
+    }
+    assert_int_equal(ng_inject_data_burst(x.node, "link0", v, 4), -ENOBUFS);
+    struct ng_bridge_link_stats st;
+    assert_int_equal(get_stats(&x, 2, &st), 0);
+    assert_int_equal(st.xmitPackets, 7);
+    assert_int_equal(st.xmitOctets, 7 * 60);
+    assert_int_equal(st.memoryFailures, 0);
+    /* the two broadcasts' copies only: no unicast frame went elsewhere */
+    assert_int_equal(got(&x, 0, "link0"), 1);
+    assert_int_equal(got(&x, 0, "link1"), 2);
+    ng_node_unref(rf);
+    ngtest_fx_done(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -810,6 +863,7 @@ int main(void)
         ngtest_unit_test(test_burst),          ngtest_unit_test(test_many_hosts),
         ngtest_unit_test(test_no_copy),        ngtest_unit_test(test_source_cache),
         ngtest_unit_test(test_fast_counts),    ngtest_unit_test(test_table_churn),
+        ngtest_unit_test(test_xmit_counted_before_send),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -462,14 +462,12 @@ static void br_count_xmit(struct br_link *d, int cast, uint64_t n, uint64_t octe
         ng_pcounter_add(d->st, BS_XMIT_BROADCASTS, n);
 }
 
+/* Counted before it is sent, whatever the peer then does with it (as
+ * FreeBSD's NG_FWD_NEW_DATA after its counter adds). */
 static int br_xmit(struct br_link *d, struct ng_item *item, int cast, uint32_t len)
 {
-    int rc = ng_send_data(d->hook, item);
-    if (rc == 0)
-        br_count_xmit(d, cast, 1, len);
-    else if (rc == -ENOMEM || rc == -ENOBUFS)
-        ng_pcounter_add(d->st, BS_MEMORY_FAILURES, 1);
-    return rc;
+    br_count_xmit(d, cast, 1, len);
+    return ng_send_data(d->hook, item);
 }
 
 /* Unknown unicast, multicast and broadcast: a copy out of every other
@@ -652,17 +650,14 @@ int ngi_bridge_rcvdata(struct ng_hook *hook, struct ng_item *item)
     if (__builtin_expect(out == in->hook, 0)) /* unknown, or local */
         return br_rcvdata_any(in, item, len);
     ng_pcounter_add2(in->st, BS_RECV_OCTETS, len, 1); /* octets, packets */
-    int rc = ng_send_data(out, item);
-    /* The link, to count on (NULL: its hook was disconnected meanwhile,
-     * and it has no counters left to read). */
+    /* The destination link counts the frame before it is sent, as
+     * FreeBSD's does, so the send is a tail call.  (NULL: the hook was
+     * disconnected meanwhile and has no counters left; the send drops the
+     * frame, counted by the engine.) */
     struct br_link *dl = ng_hook_private(out);
-    if (__builtin_expect(rc != 0 || dl == NULL, 0)) {
-        if (dl && (rc == -ENOMEM || rc == -ENOBUFS))
-            ng_pcounter_add(dl->st, BS_MEMORY_FAILURES, 1);
-        return rc;
-    }
-    ng_pcounter_add2(dl->st, BS_XMIT_OCTETS, len, 1); /* octets, packets */
-    return 0;
+    if (__builtin_expect(dl != NULL, 1))
+        ng_pcounter_add2(dl->st, BS_XMIT_OCTETS, len, 1); /* octets, packets */
+    return ng_send_data(out, item);
 }
 
 /* A burst: each frame as rcvdata would take it; runs of consecutive frames
@@ -697,10 +692,9 @@ int ngi_bridge_rcvdata_burst(struct ng_hook *hook, struct ng_item **items, unsig
         }
         if (nrun && (i == n || what != BR_FORWARD || dst != run)) {
             /* items[0..nrun) were compacted to the front of the vector */
+            br_count_xmit(run, BR_UNICAST, nrun, octets);
             r = ng_send_data_burst(run->hook, items, nrun);
-            if (r == 0)
-                br_count_xmit(run, BR_UNICAST, nrun, octets);
-            else if (!err)
+            if (r && !err)
                 err = r;
             nrun = 0;
             octets = 0;
