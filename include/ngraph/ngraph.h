@@ -899,6 +899,19 @@ void ng_item_free(struct ng_item *item);
 struct ng_item *ng_item_copy(const struct ng_item *item);
 
 /*
+ * Internal: how the header's inline functions that also have an exported
+ * copy are declared.  C99 and C++ inline (the library's one extern
+ * declaration emits the copy); under GNU89 inline semantics (-std=gnu89,
+ * -fgnu89-inline) a plain `inline` would define the function in every
+ * file, so there they are static inline.
+ */
+#if defined(__GNUC_GNU_INLINE__) && !defined(__cplusplus)
+#define NGI_INLINE static inline
+#else
+#define NGI_INLINE inline
+#endif
+
+/*
  * Internal (ABI, not API): the first members of the otherwise opaque
  * struct ng_item, shown here only so that ng_item_data() and ng_item_len()
  * can be inline: nearly every rcvdata method calls them for every item,
@@ -919,7 +932,7 @@ struct ngi_item_head {
  *   Consumes: nothing.
  *   Returns:  pointer to the data (ng_item_len() bytes).
  */
-inline uint8_t *ng_item_data(struct ng_item *item)
+NGI_INLINE uint8_t *ng_item_data(struct ng_item *item)
 {
     const struct ngi_item_head *h = (const struct ngi_item_head *)(const void *)item;
     return h->buf + h->off;
@@ -931,7 +944,7 @@ inline uint8_t *ng_item_data(struct ng_item *item)
  *   Consumes: nothing.
  *   Returns:  the length.
  */
-inline uint32_t ng_item_len(const struct ng_item *item)
+NGI_INLINE uint32_t ng_item_len(const struct ng_item *item)
 {
     return ((const struct ngi_item_head *)(const void *)item)->len;
 }

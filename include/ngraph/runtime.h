@@ -569,7 +569,7 @@ void ng_pcounter_destroy(struct ng_pcounter *pc);
  *   Consumes: nothing.
  *   Returns:  nothing.
  */
-inline void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v)
+NGI_INLINE void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v)
 {
     if (__builtin_expect(pc == NULL || i >= pc->n, 0))
         return;
@@ -588,7 +588,7 @@ inline void ng_pcounter_add(struct ng_pcounter *pc, unsigned i, uint64_t v)
  *   Consumes: nothing.
  *   Returns:  nothing.
  */
-inline void ng_pcounter_add2(struct ng_pcounter *pc, unsigned i, uint64_t v, uint64_t w)
+NGI_INLINE void ng_pcounter_add2(struct ng_pcounter *pc, unsigned i, uint64_t v, uint64_t w)
 {
     if (__builtin_expect(pc == NULL || i >= pc->n || i + 1 >= pc->n, 0))
         return;

@@ -83,7 +83,11 @@ struct ng_ksocket_meta {
     uint32_t scope_id; /* IPv6 scope id (0 for IPv4) */
     uint8_t addr[16];  /* IPv4: the first 4 bytes (network order); IPv6: all */
 };
+#ifdef __cplusplus
+static_assert(sizeof(struct ng_ksocket_meta) == NG_ITEM_META_SIZE, "ksocket meta layout");
+#else
 _Static_assert(sizeof(struct ng_ksocket_meta) == NG_ITEM_META_SIZE, "ksocket meta layout");
+#endif
 
 #ifdef __cplusplus
 }
