@@ -60,6 +60,10 @@ struct br_link {
     struct br_priv *p;           /* immutable: the bridge (no ng_hook_node call per frame) */
     struct ng_hook *hook;        /* immutable */
     struct ng_pcounter *st;      /* BS_* counters */
+    /* p->tab, mirrored (ngi_br_tab_publish stores both under p->lock):
+     * the forwarding path reaches the table from this line, not through
+     * p's. */
+    _Atomic(struct br_tab *) tab;
     /* The last host learnt on or moved to this link (or NULL): while set,
      * it is in the table on this link (see data.c, "the source cache"). */
     _Atomic(struct br_host *) src_cache;
@@ -196,6 +200,8 @@ struct br_priv {
 };
 
 /* table.c (priv->lock held for all but create and destroy) */
+/* Make t the current table: p->tab and every link's mirror (release). */
+void ngi_br_tab_publish(struct br_priv *p, struct br_tab *t);
 /* An empty table of at least BR_TAB_MIN slots, *tp; 0 or -ENOMEM. */
 int ngi_br_tab_create(uint32_t slots, struct br_tab **tp);
 /* Free t and, if free_hosts, every host in it, at once (no reader left). */

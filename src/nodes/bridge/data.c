@@ -21,6 +21,13 @@
  *     move, by the timer (aging), by disconnect (the hosts of a removed
  *     link) and by messages.  A removed host is freed with ng_defer, so a
  *     frame that found it just before keeps valid memory.
+ *     Each link mirrors the table pointer (br_link.tab, stored with p->tab
+ *     under p->lock by ngi_br_tab_publish, and set by connect), so the
+ *     forwarding path finds the table from the receiving link's line; a
+ *     retired link keeps an older pointer, which only a frame that was
+ *     already on its way when the hook was removed can load (the engine
+ *     cuts the hook before disconnect retires the link), and that frame's
+ *     section also began before the old table's ng_defer.
  *   - struct br_host: key immutable; its link is its slot's hook, changed
  *     under p->lock (a move); staleness is zeroed by rcvdata with a relaxed
  *     store when it is not zero already (so a busy host's line is written
@@ -392,6 +399,7 @@ int ngi_bridge_connect(struct ng_hook *hook)
     l->uplink = num < 0;
     atomic_init(&l->loop_count, 0);
     pthread_mutex_lock(&p->lock);
+    atomic_init(&l->tab, br_cur(p)); /* published with l, by br_relink and set_private */
     if (p->nlinks == 0)
         p->send_unknown = !l->uplink; /* the first hook decides (ng_bridge(4)) */
     l->send_unknown = l->uplink || p->send_unknown;
@@ -644,7 +652,7 @@ int ngi_bridge_rcvdata(struct ng_hook *hook, struct ng_item *item)
                              atomic_load_explicit(&c->staleness, memory_order_relaxed) != 0,
                          0))
         return br_rcvdata_any(in, item, len);
-    const struct br_tab *t = atomic_load_explicit(&in->p->tab, memory_order_acquire);
+    const struct br_tab *t = atomic_load_explicit(&in->tab, memory_order_acquire);
     const struct br_slot *d = br_tab_find(t, br_key(eh));
     struct ng_hook *out = d ? atomic_load_explicit(&d->hook, memory_order_acquire) : in->hook;
     if (__builtin_expect(out == in->hook, 0)) /* unknown, or local */

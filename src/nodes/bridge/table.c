@@ -148,6 +148,17 @@ static struct br_tab *br_cur(struct br_priv *p)
     return atomic_load_explicit(&p->tab, memory_order_relaxed); /* writers only */
 }
 
+void ngi_br_tab_publish(struct br_priv *p, struct br_tab *t)
+{
+    atomic_store_explicit(&p->tab, t, memory_order_release);
+    /* Links out of the set (retired) keep the old pointer: a frame still
+     * on one started its section before the link's retirement, so before
+     * the old table's ng_defer below too. */
+    struct br_linkset *ls = atomic_load_explicit(&p->links, memory_order_relaxed);
+    for (unsigned i = 0; i < ls->n; i++)
+        atomic_store_explicit(&ls->l[i]->tab, t, memory_order_release);
+}
+
 /* Put key at its first empty slot of t (absent from t; room left). */
 static void br_tab_place(struct br_tab *t, uint64_t key, struct ng_hook *hook, struct br_host *h)
 {
@@ -174,7 +185,7 @@ static int br_tab_rebuild(struct br_priv *p, uint32_t slots)
                          old->hosts[i]);
     }
     assert(t->live == old->live);
-    atomic_store_explicit(&p->tab, t, memory_order_release);
+    ngi_br_tab_publish(p, t);
     if (ng_defer(ng_node_graph(p->node), &old->de, br_tab_free_cb) != 0)
         free(old); /* not reached: the graph is alive */
     return 0;
@@ -229,7 +240,7 @@ void ngi_br_tab_clear(struct br_priv *p)
                 ngi_br_tab_remove(p, &old->slot[i]);
         return;
     }
-    atomic_store_explicit(&p->tab, t, memory_order_release);
+    ngi_br_tab_publish(p, t);
     struct ng_graph *g = ng_node_graph(p->node);
     for (uint32_t i = 0; i <= old->mask; i++) {
         if (!(atomic_load_explicit(&old->slot[i].key, memory_order_relaxed) & BR_KEY_LIVE))
