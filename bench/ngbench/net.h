@@ -108,7 +108,7 @@ void *ngb_afp_main(void *arg);
 void *ngb_tun_graph_main(void *arg);
 void *ngb_tun_send_main(void *arg);
 void *ngb_tun_recv_main(void *arg);
-int ngb_dut_ether(struct dut *d, int W);
+int ngb_dut_ether(struct dut *d, int W, int gen_cpu);
 int ngb_dut_afp(struct dut *d, struct net_run *r, int W);
 int ngb_dut_tunnel_graph(struct dut *d, struct net_run *r);
 int ngb_dut_tunnel_plain(struct net_run *r);

@@ -392,8 +392,12 @@ static int ascii(struct ng_graph *g, uint32_t id, const char *fmt, ...)
     return rc;
 }
 
-/* A graph with a runtime of W workers on CPUs 0..W-1 (W = 0: none). */
-static int graph_with_runtime(struct ng_graph **gp, int W)
+/* A graph with a runtime of W workers on CPUs 0..W-1 (W = 0: none).
+ * Workers that share their CPU with the generator (shared_cpu) spin once
+ * before they yield and sleep (ng_runtime_config.spin = 1, instead of 64
+ * polls with a pause each): what a deployment sets for a worker on a busy
+ * CPU, where spinning only takes time from the other thread. */
+static int graph_with_runtime(struct ng_graph **gp, int W, bool shared_cpu)
 {
     int rc = ng_graph_create(NULL, gp);
     if (rc || W == 0)
@@ -406,6 +410,8 @@ static int graph_with_runtime(struct ng_graph **gp, int W)
     rc_cfg.nworkers = (unsigned)W;
     rc_cfg.cpus = cpus;
     rc_cfg.ncpus = (unsigned)W;
+    if (shared_cpu)
+        rc_cfg.spin = 1;
     struct ng_runtime *rt;
     return ng_runtime_start(*gp, &rc_cfg, &rt);
 }
@@ -424,10 +430,10 @@ static int ether_on(struct ng_graph *g, const char *ifname, int W, struct ng_nod
     return rc;
 }
 
-int ngb_dut_ether(struct dut *d, int W)
+int ngb_dut_ether(struct dut *d, int W, int gen_cpu)
 {
     struct ng_node *a = NULL, *b = NULL, *br = NULL;
-    int rc = graph_with_runtime(&d->g, W);
+    int rc = graph_with_runtime(&d->g, W, gen_cpu < W);
     if (rc == 0)
         rc = ether_on(d->g, "d0", W, &a);
     if (rc == 0)
@@ -484,7 +490,7 @@ int ngb_dut_tunnel_graph(struct dut *d, struct net_run *r)
     struct ng_node *src = NULL, *ka = NULL, *kb = NULL;
     int rc = ngb_ns_enter(NS_S);
     if (rc == 0)
-        rc = graph_with_runtime(&d->gb, 1);
+        rc = graph_with_runtime(&d->gb, 1, false);
     if (rc == 0)
         rc = ng_type_register(d->gb, &cnt_type);
     if (rc == 0)
