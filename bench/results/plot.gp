@@ -5,7 +5,7 @@ set key outside right
 set style data yerrorlines
 set logscale x 2
 set output 'throughput_vs_chain.png'
-set title "Throughput vs chain length, 1 worker (median, min-max)\nIntel(R) Xeon(R) Processor, 2 cores, 2026-12-03 09:59:59 UTC"
+set title "Throughput vs chain length, 1 worker (median, min-max)\nIntel(R) Xeon(R) Processor, 2 cores, 2026-12-03 12:17:26 UTC"
 set xlabel 'pass-through nodes in chain (N)'
 set ylabel 'Mitems/s (per worker CPU-second)'
 set logscale y
@@ -14,7 +14,7 @@ unset logscale y
 set logscale x 10
 set yrange [0:*]
 set output 'throughput_vs_churn.png'
-set title "Delivered throughput vs topology churn rate, N=16, 1 worker (0/s plotted at 10/s)\nIntel(R) Xeon(R) Processor, 2 cores, 2026-12-03 09:59:59 UTC"
+set title "Delivered throughput vs topology churn rate, N=16, 1 worker (0/s plotted at 10/s)\nIntel(R) Xeon(R) Processor, 2 cores, 2026-12-03 12:17:26 UTC"
 set xrange [5:*]
 set offsets 0, graph 0.05, 0, 0
 set xlabel 'topology changes per second (target)'
