@@ -419,17 +419,21 @@ void ngb_net_report(const struct ngb_suite *s)
         printf("skipped: %s\n", r->skip);
         return;
     }
+    /* Rows whose DUT CPUs include the generator's (W > gen_cpu). */
+    char wshared[160] = "";
+    if (r->maxw > r->gen_cpu)
+        snprintf(wshared, sizeof(wshared),
+                 " (W>%d: CPU %d shared with the generator; the ether rows' workers then spin 1, "
+                 "not 64)",
+                 r->gen_cpu, r->gen_cpu);
     printf("generator and sink on CPU %d; DUT on CPUs 0..W-1%s; receive steering (RPS) of d0\n"
            "onto the DUT's CPUs: %s.  %d reps x (%.2f s warm-up + %.2f s window), rows\n"
            "alternated; medians [min-max] of the quiet reps.  Mfps = frames delivered at the far\n"
            "end per second; offered = what the generator sent in the same window; DUT CPU = busy\n"
            "share of CPUs 0..W-1 (/proc/stat, softirq included).  Tunnel rows: datagrams of the\n"
            "frame size between two namespaces, sender on CPU %d, receiver on CPU 0.\n",
-           r->gen_cpu,
-           r->maxw > r->gen_cpu
-               ? " (W=2: CPU 1 shared with the generator; ether workers there spin 1, not 64)"
-               : "",
-           r->rps ? "on" : "unavailable", r->reps, r->warm_s, r->window_s, r->gen_cpu);
+           r->gen_cpu, wshared, r->rps ? "on" : "unavailable", r->reps, r->warm_s, r->window_s,
+           r->gen_cpu);
     if (r->rate > 0)
         printf("generator paced at %.3f Mfps (--net-rate)\n", r->rate / 1e6);
     else

@@ -393,10 +393,11 @@ static int ascii(struct ng_graph *g, uint32_t id, const char *fmt, ...)
 }
 
 /* A graph with a runtime of W workers on CPUs 0..W-1 (W = 0: none).
- * Workers that share their CPU with the generator (shared_cpu) spin once
- * before they yield and sleep (ng_runtime_config.spin = 1, instead of 64
- * polls with a pause each): what a deployment sets for a worker on a busy
- * CPU, where spinning only takes time from the other thread. */
+ * When one of them shares its CPU with the generator (shared_cpu), the
+ * runtime's workers (all of them: spin is per runtime) spin once before
+ * they yield and sleep (ng_runtime_config.spin = 1, instead of 64 polls
+ * with a pause each): what a deployment sets for workers on busy CPUs,
+ * where spinning only takes time from the other thread. */
 static int graph_with_runtime(struct ng_graph **gp, int W, bool shared_cpu)
 {
     int rc = ng_graph_create(NULL, gp);

@@ -272,9 +272,10 @@ static bool ck_quiescent(struct ngi_bthread *t)
      * after a full fence and two calls into libck.  liburcu's QSBR
      * quiescent state takes the same shortcut.  The epoch only grows, and
      * our record's is written by this thread alone (begin, and delref when
-     * a section ends), so equal at the load means nothing to report; a
-     * writer that advances the epoch right after this load waits for our
-     * next quiescent state or section end, which then sees the new value. */
+     * a section ends), so equal when both were loaded means nothing to
+     * report; a writer that advances the epoch right after waits for our
+     * next quiescent state (which then sees the new value) or our section
+     * end (the record then goes inactive). */
     if (ck_pr_load_uint(&t->rec.epoch) == ck_pr_load_uint(&t->b->epoch.epoch))
         return true;
     ck_epoch_end(&t->rec, &t->section);

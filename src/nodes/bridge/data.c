@@ -24,10 +24,10 @@
  *     Each link mirrors the table pointer (br_link.tab, stored with p->tab
  *     under p->lock by ngi_br_tab_publish, and set by connect), so the
  *     forwarding path finds the table from the receiving link's line; a
- *     retired link keeps an older pointer, which only a frame that was
- *     already on its way when the hook was removed can load (the engine
- *     cuts the hook before disconnect retires the link), and that frame's
- *     section also began before the old table's ng_defer.
+ *     retired link keeps an older pointer, which only a frame that loaded
+ *     the link before disconnect cleared the hook's private pointer can
+ *     use (disconnect clears it before it retires the link), and that
+ *     frame's section also began before any later table's ng_defer.
  *   - struct br_host: key immutable; its link is its slot's hook, changed
  *     under p->lock (a move); staleness is zeroed by rcvdata with a relaxed
  *     store when it is not zero already (so a busy host's line is written
@@ -424,10 +424,14 @@ int ngi_bridge_disconnect(struct ng_hook *hook)
     pthread_mutex_lock(&p->lock);
     if (l) {
         l->dead = true; /* learning skips it from now on */
-        ngi_bridge_forget(p, l);
+        ngi_bridge_forget(p, l); /* (finds l through the hook's private pointer) */
+        /* Unreachable before it is retired: a frame that still reaches
+         * this hook (one queued on it before an ng_bypass, say) and
+         * loads the pointer afterwards finds no link; one that loaded l
+         * before is inside a section that l's ng_defer waits for. */
+        ng_hook_set_private(hook, NULL);
         (void)br_relink(p, NULL); /* retires l, or leaves it for later */
         p->nlinks--;
-        ng_hook_set_private(hook, NULL);
     }
     bool persistent = p->persistent;
     pthread_mutex_unlock(&p->lock);

@@ -18,7 +18,8 @@
  *     with priv->lock held, so there is one writer at a time, on any
  *     thread (rcvdata learning, the timer, messages, disconnect).
  *   - Readers: br_tab_find (bridge_priv.h) on any thread, inside a
- *     read-side section of the graph, after an acquire load of priv->tab.
+ *     read-side section of the graph, after an acquire load of priv->tab
+ *     or of a link's mirror of it (br_link.tab, ngi_br_tab_publish).
  *   - A slot's key goes EMPTY -> live -> TOMB and never back, within one
  *     table: a removed key leaves a tombstone, a re-inserted key takes a
  *     new empty slot.  So a reader that read key K from a slot reads K's
@@ -34,7 +35,8 @@
  *     therefore exist in every table, so every probe ends.
  *   - Rebuilding (growth, too many tombstones, shrinking after aging,
  *     clearing) makes a new table with the live entries, publishes it in
- *     priv->tab with a release store and hands the old one to ng_defer: a
+ *     priv->tab and every link's mirror with release stores
+ *     (ngi_br_tab_publish) and hands the old one to ng_defer: a
  *     reader still inside it sees a frozen, consistent table (no writer
  *     touches it after the store) until its section ends.
  *   - A host (struct br_host) is freed with ng_defer after its slot is
@@ -152,8 +154,8 @@ void ngi_br_tab_publish(struct br_priv *p, struct br_tab *t)
 {
     atomic_store_explicit(&p->tab, t, memory_order_release);
     /* Links out of the set (retired) keep the old pointer: a frame still
-     * on one started its section before the link's retirement, so before
-     * the old table's ng_defer below too. */
+     * on one loaded the link before its disconnect, so its section began
+     * before the old table's ng_defer, which the caller makes after this. */
     struct br_linkset *ls = atomic_load_explicit(&p->links, memory_order_relaxed);
     for (unsigned i = 0; i < ls->n; i++)
         atomic_store_explicit(&ls->l[i]->tab, t, memory_order_release);
