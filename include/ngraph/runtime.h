@@ -485,8 +485,7 @@ int ng_hook_stats(struct ng_hook *hook, struct ng_hook_stats *out);
 /*
  * The set's layout and the calling thread's row, for the inline adds below
  * only.  Internal, not API: the fields and ngi_pc_slot may change with the
- * library's soname; use the functions.  A type may embed the struct
- * (ng_pcounter_init), so its size is part of the ABI.  (Inline because a type adds on
+ * library's soname; use the functions.  (Inline because a type adds on
  * every frame: an out-of-line call per add cost the bridge about 1 ns per
  * frame, measured.)  rows[s] is statistics slot s's row of n counters, on
  * cache lines of its own; row 0 exists from creation, the others are
@@ -561,29 +560,6 @@ int ng_pcounter_create(unsigned n, struct ng_pcounter **pcp);
  *   Returns:  nothing.
  */
 void ng_pcounter_destroy(struct ng_pcounter *pc);
-
-/*
- * Set up a set of n counters, all zero, in memory the caller provides: a
- * struct ng_pcounter embedded in the type's own per-link or per-node
- * struct, so that an add finds the set's row pointers beside the fields
- * the caller has just read, one dependent load fewer than through a
- * pointer from ng_pcounter_create.  Everything else is as for a created
- * set; end it with ng_pcounter_fini (never ng_pcounter_destroy).  On
- * failure *pc is zeroed (an add to it is then ignored, as to NULL).
- *   Context:  any thread; allocates the rows; never blocks otherwise.
- *   Consumes: nothing.
- *   Returns:  0; -EINVAL (pc NULL, n 0 or above NG_PCOUNTER_MAX); -ENOMEM.
- */
-int ng_pcounter_init(struct ng_pcounter *pc, unsigned n);
-
-/*
- * Free what ng_pcounter_init allocated; *pc is zeroed, its memory stays
- * the caller's.  No thread may use the set any more.  NULL is ignored.
- *   Context:  any thread, once nobody else uses pc; never blocks.
- *   Consumes: pc's rows (not pc).
- *   Returns:  nothing.
- */
-void ng_pcounter_fini(struct ng_pcounter *pc);
 
 /*
  * Add v to counter i (ignored if pc is NULL or i out of range).

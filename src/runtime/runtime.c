@@ -330,36 +330,6 @@ uint64_t *ngi_pc_row_slow(struct ng_pcounter *pc, unsigned slot, int *shared)
     return r;
 }
 
-int ng_pcounter_init(struct ng_pcounter *pc, unsigned n)
-{
-    if (!pc)
-        return -EINVAL;
-    memset(pc, 0, sizeof(*pc)); /* n 0: adds ignored, whatever fails */
-    if (n == 0 || n > NG_PCOUNTER_MAX)
-        return -EINVAL;
-    uint64_t *row0 = pc_row_new(n);
-    uint64_t *base = calloc(n, sizeof(*base));
-    if (!row0 || !base) {
-        free(row0);
-        free(base);
-        return -ENOMEM;
-    }
-    pc->rows[0] = row0;
-    pc->base = base;
-    pc->n = n;
-    return 0;
-}
-
-void ng_pcounter_fini(struct ng_pcounter *pc)
-{
-    if (!pc)
-        return;
-    for (unsigned s = 0; s < NGI_STAT_SLOTS; s++)
-        free(pc->rows[s]);
-    free(pc->base);
-    memset(pc, 0, sizeof(*pc));
-}
-
 int ng_pcounter_create(unsigned n, struct ng_pcounter **pcp)
 {
     if (!pcp)
@@ -372,10 +342,15 @@ int ng_pcounter_create(unsigned n, struct ng_pcounter **pcp)
                                                               NGI_CACHELINE * NGI_CACHELINE);
     if (!pc)
         return -ENOMEM;
-    int rc = ng_pcounter_init(pc, n);
-    if (rc != 0) {
+    memset(pc, 0, sizeof(*pc));
+    pc->n = n;
+    pc->rows[0] = pc_row_new(n);
+    pc->base = calloc(n, sizeof(*pc->base));
+    if (!pc->rows[0] || !pc->base) {
+        free(pc->rows[0]);
+        free(pc->base);
         free(pc);
-        return rc;
+        return -ENOMEM;
     }
     *pcp = pc;
     return 0;
@@ -385,7 +360,9 @@ void ng_pcounter_destroy(struct ng_pcounter *pc)
 {
     if (!pc)
         return;
-    ng_pcounter_fini(pc);
+    for (unsigned s = 0; s < NGI_STAT_SLOTS; s++)
+        free(pc->rows[s]);
+    free(pc->base);
     free(pc);
 }
 

@@ -830,8 +830,7 @@ static void test_xmit_counted_before_send(void **state)
     assert_int_equal(ng_mkpeer(x.node, "link2", "brrefuse", "in", &rf), 0);
     /* C lives behind link2 (learnt from a frame injected there), A on link0 */
     assert_int_equal(send_frame(&x, "link2", MAC_BCAST, MAC_C), 0);
-    assert_int_equal(send_frame(&x, "link0", MAC_BCAST, MAC_A),
-                     -ENOBUFS); /* the flood's refused copy */
+    assert_int_equal(send_frame(&x, "link0", MAC_BCAST, MAC_A), -ENOBUFS); /* the flood's refused copy */
     assert_int_equal(bmsg(&x, NGM_BRIDGE_CLR_STATS, &(int32_t){2}, 4, NULL), 0);
     for (int i = 0; i < 3; i++) /* the fast path: known unicast from a cached source */
         assert_int_equal(send_frame(&x, "link0", MAC_C, MAC_A), -ENOBUFS);
@@ -857,20 +856,13 @@ static void test_xmit_counted_before_send(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        ngtest_unit_test(test_learn_forward),
-        ngtest_unit_test(test_flood_and_local),
-        ngtest_unit_test(test_loop_detection),
-        ngtest_unit_test(test_movehost),
-        ngtest_unit_test(test_uplinks),
-        ngtest_unit_test(test_bad_hooks),
-        ngtest_unit_test(test_bad_frames),
-        ngtest_unit_test(test_persistent),
-        ngtest_unit_test(test_burst),
-        ngtest_unit_test(test_many_hosts),
-        ngtest_unit_test(test_no_copy),
-        ngtest_unit_test(test_source_cache),
-        ngtest_unit_test(test_fast_counts),
-        ngtest_unit_test(test_table_churn),
+        ngtest_unit_test(test_learn_forward),  ngtest_unit_test(test_flood_and_local),
+        ngtest_unit_test(test_loop_detection), ngtest_unit_test(test_movehost),
+        ngtest_unit_test(test_uplinks),        ngtest_unit_test(test_bad_hooks),
+        ngtest_unit_test(test_bad_frames),     ngtest_unit_test(test_persistent),
+        ngtest_unit_test(test_burst),          ngtest_unit_test(test_many_hosts),
+        ngtest_unit_test(test_no_copy),        ngtest_unit_test(test_source_cache),
+        ngtest_unit_test(test_fast_counts),    ngtest_unit_test(test_table_churn),
         ngtest_unit_test(test_xmit_counted_before_send),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

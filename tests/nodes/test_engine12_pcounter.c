@@ -3,14 +3,13 @@
  * counters (ng_pcounter) added from many threads at once, from a shared-mode
  * node's rcvdata on runtime workers and from plain threads, summed exactly
  * once the adders stopped; clearing under concurrent adds loses nothing;
- * range snapshots (ng_pcounter_snapshot); sets embedded in the caller's
- * memory (ng_pcounter_init / ng_pcounter_fini); bad input.
+ * range snapshots (ng_pcounter_snapshot);
+ * bad input.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "ngtest.h"
 #include <ngraph/runtime.h>
@@ -96,54 +95,6 @@ static void test_badinput(void **state)
     ng_pcounter_destroy(pc);
 }
 
-/* A set embedded in the caller's struct (ng_pcounter_init / _fini): the
- * same adds, reads, clears and snapshots as a created one, from several
- * threads; bad input leaves it zeroed, so adds to it are ignored. */
-struct owner {
-    int before;
-    struct ng_pcounter pc;
-    int after;
-};
-static void test_embedded(void **state)
-{
-    struct ng_graph *g = *state;
-    struct owner o = {.before = 11, .after = 22};
-    assert_int_equal(ng_pcounter_init(&o.pc, 5), 0);
-    _Atomic uint64_t cleared = 0;
-    struct adder a[NT];
-    pthread_t th[NT];
-    for (int i = 0; i < NT; i++) {
-        a[i] = (struct adder){.pc = &o.pc, .g = (i & 1) ? g : NULL, .cleared = &cleared};
-        assert_int_equal(pthread_create(&th[i], NULL, add_loop, &a[i]), 0);
-    }
-    for (int i = 0; i < NT; i++)
-        pthread_join(th[i], NULL);
-    uint64_t v[5];
-    assert_int_equal(ng_pcounter_snapshot(&o.pc, 0, 5, v, true), 0);
-    assert_int_equal(v[0], (uint64_t)NT * PER);
-    assert_int_equal(v[1], 0);
-    assert_int_equal(v[2], (uint64_t)NT * PER * 3);
-    assert_int_equal(v[3], (uint64_t)NT * PER * 2);
-    assert_int_equal(v[4], (uint64_t)NT * PER);
-    assert_int_equal(ng_pcounter_read(&o.pc, 2), 0); /* cleared */
-    ng_pcounter_fini(&o.pc);
-    assert_int_equal(o.before, 11); /* the caller's memory around it untouched */
-    assert_int_equal(o.after, 22);
-    ng_pcounter_add(&o.pc, 0, 1); /* finished: zeroed, adds ignored */
-    assert_int_equal(ng_pcounter_read(&o.pc, 0), 0);
-    ng_pcounter_fini(&o.pc); /* twice: nothing left to free */
-    ng_pcounter_fini(NULL);
-
-    /* Bad input: -EINVAL, the set zeroed (usable as an empty one). */
-    assert_int_equal(ng_pcounter_init(NULL, 1), -EINVAL);
-    memset(&o.pc, 0xa5, sizeof(o.pc));
-    assert_int_equal(ng_pcounter_init(&o.pc, 0), -EINVAL);
-    ng_pcounter_add(&o.pc, 0, 1);
-    assert_int_equal(ng_pcounter_read(&o.pc, 0), 0);
-    assert_int_equal(ng_pcounter_init(&o.pc, NG_PCOUNTER_MAX + 1), -EINVAL);
-    ng_pcounter_fini(&o.pc);
-}
-
 /* ng_pcounter_snapshot: a range read, read and cleared, or only cleared;
  * bad ranges refused with out untouched. */
 static void test_snapshot(void **state)
@@ -158,14 +109,14 @@ static void test_snapshot(void **state)
     assert_int_equal(v[0], 11);
     assert_int_equal(v[1], 12);
     assert_int_equal(v[2], 13);
-    assert_int_equal(v[3], 0);                     /* past the range: untouched */
+    assert_int_equal(v[3], 0); /* past the range: untouched */
     assert_int_equal(ng_pcounter_read(pc, 2), 12); /* not cleared */
     assert_int_equal(ng_pcounter_snapshot(pc, 2, 2, v, true), 0);
     assert_int_equal(v[0], 12);
     assert_int_equal(v[1], 13);
     assert_int_equal(ng_pcounter_read(pc, 2), 0);
     assert_int_equal(ng_pcounter_read(pc, 3), 0);
-    assert_int_equal(ng_pcounter_read(pc, 4), 14);                   /* outside: kept */
+    assert_int_equal(ng_pcounter_read(pc, 4), 14); /* outside: kept */
     assert_int_equal(ng_pcounter_snapshot(pc, 0, 6, NULL, true), 0); /* clear only */
     for (unsigned i = 0; i < 6; i++)
         assert_int_equal(ng_pcounter_read(pc, i), 0);
@@ -228,8 +179,9 @@ static void test_in_a_type(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        ngtest_unit_test(test_threads),   ngtest_unit_test(test_badinput),
-        ngtest_unit_test(test_snapshot),  ngtest_unit_test(test_embedded),
+        ngtest_unit_test(test_threads),
+        ngtest_unit_test(test_badinput),
+        ngtest_unit_test(test_snapshot),
         ngtest_unit_test(test_in_a_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -739,11 +739,6 @@ ROW(r_pcounter_zero, {
     struct ng_pcounter *pc = NULL;
     return ng_pcounter_create(0, &pc);
 })
-ROW(r_pcounter_init_null, return ng_pcounter_init(NULL, 4);)
-ROW(r_pcounter_init_zero, {
-    struct ng_pcounter pc;
-    return ng_pcounter_init(&pc, 0);
-})
 
 struct row {
     const char *area;
@@ -922,8 +917,6 @@ static const struct row rows[] = {
     R("counter", "ng_pcounter_snapshot(first 2, n 3) of a 4-counter set", EINVAL, r_pcounter_range),
     R("counter", "ng_pcounter_snapshot(out NULL, clear false)", EINVAL, r_pcounter_noout),
     R("counter", "ng_pcounter_create(0 counters)", EINVAL, r_pcounter_zero),
-    R("counter", "ng_pcounter_init(NULL set)", EINVAL, r_pcounter_init_null),
-    R("counter", "ng_pcounter_init(0 counters)", EINVAL, r_pcounter_init_zero),
 };
 
 #define NROWS (sizeof(rows) / sizeof(rows[0]))

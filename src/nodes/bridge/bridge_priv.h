@@ -57,8 +57,9 @@ struct br_host;
 /* One link (a connected hook); its hook's private pointer.  The fields
  * rcvdata reads for every frame come first, on one cache line. */
 struct br_link {
-    struct br_priv *p;    /* immutable: the bridge (no ng_hook_node call per frame) */
-    struct ng_hook *hook; /* immutable */
+    struct br_priv *p;           /* immutable: the bridge (no ng_hook_node call per frame) */
+    struct ng_hook *hook;        /* immutable */
+    struct ng_pcounter *st;      /* BS_* counters */
     /* p->tab, mirrored (ngi_br_tab_publish stores both under p->lock):
      * the forwarding path reaches the table from this line, not through
      * p's. */
@@ -72,9 +73,6 @@ struct br_link {
     bool send_unknown;           /* gets frames for unknown destinations */
     bool dead;                   /* disconnected (priv->lock) */
     struct ng_defer_entry de;    /* freed after a grace period once disconnected */
-    /* BS_* counters, embedded (ng_pcounter_init): an add finds the row
-     * pointers on the link's next line, without loading a pointer first. */
-    alignas(64) struct ng_pcounter st;
 };
 
 /* The links rcvdata floods to: an immutable array, replaced (release
@@ -114,11 +112,11 @@ struct br_slot {
 };
 
 struct br_tab {
-    uint64_t mul;           /* the hash: (key * mul) >> shift, mul odd, random */
-    unsigned shift;         /* 64 - log2(slots) */
-    uint32_t mask;          /* slots - 1 */
-    uint32_t used;          /* live keys + tombstones (writers) */
-    uint32_t live;          /* live keys (writers; read under priv->lock) */
+    uint64_t mul;     /* the hash: (key * mul) >> shift, mul odd, random */
+    unsigned shift;   /* 64 - log2(slots) */
+    uint32_t mask;    /* slots - 1 */
+    uint32_t used;    /* live keys + tombstones (writers) */
+    uint32_t live;    /* live keys (writers; read under priv->lock) */
     struct br_host **hosts; /* [slots], parallel to slot: set before the key is published */
     struct ng_defer_entry de;
     alignas(64) struct br_slot slot[]; /* 4 a cache line, none across two */

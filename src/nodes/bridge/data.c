@@ -80,7 +80,7 @@
 static void br_link_free_cb(struct ng_defer_entry *e)
 {
     struct br_link *l = (struct br_link *)(void *)((char *)e - offsetof(struct br_link, de));
-    ng_pcounter_fini(&l->st);
+    ng_pcounter_destroy(l->st);
     free(l);
 }
 
@@ -148,7 +148,7 @@ int ngi_bridge_put(struct br_priv *p, struct br_link *l, uint64_t key)
                     br_nodename(p, nb, sizeof(nb)), ng_hook_name(l->hook));
         }
         atomic_store_explicit(&l->loop_count, p->conf.loopTimeout, memory_order_relaxed);
-        ng_pcounter_add(&l->st, BS_LOOP_DETECTS, 1);
+        ng_pcounter_add(l->st, BS_LOOP_DETECTS, 1);
         ngi_bridge_forget(p, l);
         return -ELOOP;
     }
@@ -177,7 +177,7 @@ static __attribute__((noinline, cold)) int br_learn(struct br_priv *p, struct br
     int r = ngi_bridge_put(p, l, key);
     pthread_mutex_unlock(&p->lock);
     if (r == -ENOMEM || r == -ENOSPC)
-        ng_pcounter_add(&l->st, BS_MEMORY_FAILURES, 1);
+        ng_pcounter_add(l->st, BS_MEMORY_FAILURES, 1);
     return r == -ELOOP ? -ELOOP : 0;
 }
 
@@ -388,7 +388,7 @@ int ngi_bridge_connect(struct ng_hook *hook)
     struct br_link *l = br_zalloc_line(sizeof(*l));
     if (!l)
         return -ENOMEM;
-    if (ng_pcounter_init(&l->st, BS_COUNT) != 0) {
+    if (ng_pcounter_create(BS_COUNT, &l->st) != 0) {
         free(l);
         return -ENOMEM;
     }
@@ -410,7 +410,7 @@ int ngi_bridge_connect(struct ng_hook *hook)
     }
     pthread_mutex_unlock(&p->lock);
     if (r != 0) {
-        ng_pcounter_fini(&l->st);
+        ng_pcounter_destroy(l->st);
         free(l);
     }
     return r;
@@ -466,12 +466,12 @@ enum { BR_UNICAST = 0, BR_MULTICAST = 1, BR_BROADCAST = 2 };
 
 static void br_count_xmit(struct br_link *d, int cast, uint64_t n, uint64_t octets)
 {
-    ng_pcounter_add(&d->st, BS_XMIT_PACKETS, n);
-    ng_pcounter_add(&d->st, BS_XMIT_OCTETS, octets);
+    ng_pcounter_add(d->st, BS_XMIT_PACKETS, n);
+    ng_pcounter_add(d->st, BS_XMIT_OCTETS, octets);
     if (cast == BR_MULTICAST)
-        ng_pcounter_add(&d->st, BS_XMIT_MULTICASTS, n);
+        ng_pcounter_add(d->st, BS_XMIT_MULTICASTS, n);
     else if (cast == BR_BROADCAST)
-        ng_pcounter_add(&d->st, BS_XMIT_BROADCASTS, n);
+        ng_pcounter_add(d->st, BS_XMIT_BROADCASTS, n);
 }
 
 /* Counted before it is sent, whatever the peer then does with it (as
@@ -500,7 +500,7 @@ static int br_flood(struct br_priv *p, struct br_link *in, struct ng_item *item,
         }
         struct ng_item *c = ng_item_copy(item);
         if (!c) {
-            ng_pcounter_add(&in->st, BS_MEMORY_FAILURES, 1);
+            ng_pcounter_add(in->st, BS_MEMORY_FAILURES, 1);
             err = -ENOBUFS;
             break; /* do not try again and again */
         }
@@ -525,7 +525,7 @@ enum { BR_DONE, BR_FORWARD, BR_FLOOD };
 static __attribute__((noinline, cold)) int br_refuse(struct br_link *in, struct ng_item *item,
                                                      unsigned which, int err, int *rc)
 {
-    ng_pcounter_add(&in->st, which, 1);
+    ng_pcounter_add(in->st, which, 1);
     ng_item_free(item);
     *rc = err;
     return BR_DONE;
@@ -562,13 +562,12 @@ static inline int br_classify(struct br_link *in, struct ng_item *item, uint32_t
     if (__builtin_expect(atomic_load_explicit(&in->loop_count, memory_order_relaxed) != 0, 0))
         return br_refuse(in, item, BS_LOOP_DROPS, -ELOOP, rc);
     uint64_t dkey = br_key(eh), skey = br_key(eh + 6);
-    ng_pcounter_add(&in->st, BS_RECV_PACKETS, 1);
-    ng_pcounter_add(&in->st, BS_RECV_OCTETS, len);
+    ng_pcounter_add(in->st, BS_RECV_PACKETS, 1);
+    ng_pcounter_add(in->st, BS_RECV_OCTETS, len);
     *cast = BR_UNICAST;
     if (__builtin_expect(eh[0] & 1, 0)) {
         *cast = dkey == (0xffffffffffffull | BR_KEY_LIVE) ? BR_BROADCAST : BR_MULTICAST;
-        ng_pcounter_add(&in->st, *cast == BR_BROADCAST ? BS_RECV_BROADCASTS : BS_RECV_MULTICASTS,
-                        1);
+        ng_pcounter_add(in->st, *cast == BR_BROADCAST ? BS_RECV_BROADCASTS : BS_RECV_MULTICASTS, 1);
     }
     /* The source: in's cached host (the line of one host, often in cache),
      * else the table. */
@@ -597,7 +596,7 @@ static inline int br_classify(struct br_link *in, struct ng_item *item, uint32_t
             *dst = dl;
             return BR_FORWARD;
         }
-        ng_pcounter_add(&in->st, BS_RECV_UNKNOWN, 1);
+        ng_pcounter_add(in->st, BS_RECV_UNKNOWN, 1);
     }
     *dst = NULL;
     return BR_FLOOD;
@@ -662,14 +661,14 @@ int ngi_bridge_rcvdata(struct ng_hook *hook, struct ng_item *item)
     struct ng_hook *out = d ? atomic_load_explicit(&d->hook, memory_order_acquire) : in->hook;
     if (__builtin_expect(out == in->hook, 0)) /* unknown, or local */
         return br_rcvdata_any(in, item, len);
-    ng_pcounter_add2(&in->st, BS_RECV_OCTETS, len, 1); /* octets, packets */
+    ng_pcounter_add2(in->st, BS_RECV_OCTETS, len, 1); /* octets, packets */
     /* The destination link counts the frame before it is sent, as
      * FreeBSD's does, so the send is a tail call.  (NULL: the hook was
      * disconnected meanwhile and has no counters left; the send drops the
      * frame, counted by the engine.) */
     struct br_link *dl = ng_hook_private(out);
     if (__builtin_expect(dl != NULL, 1))
-        ng_pcounter_add2(&dl->st, BS_XMIT_OCTETS, len, 1); /* octets, packets */
+        ng_pcounter_add2(dl->st, BS_XMIT_OCTETS, len, 1); /* octets, packets */
     return ng_send_data(out, item);
 }
 

@@ -66,7 +66,7 @@ static void br_read_stats(struct br_link *l, struct ng_bridge_link_stats *st, bo
 {
     uint64_t c[BS_COUNT], v[BS_COUNT];
     _Static_assert(sizeof(v) == sizeof(*st), "one counter per field");
-    (void)ng_pcounter_snapshot(&l->st, 0, BS_COUNT, c, clear);
+    (void)ng_pcounter_snapshot(l->st, 0, BS_COUNT, c, clear);
     for (unsigned i = 0; i < BS_COUNT; i++)
         v[br_stat_field[i]] = c[i];
     if (st)
@@ -167,7 +167,7 @@ static int br_movehost(struct br_priv *p, const struct ng_mesg *m, struct ng_hoo
     int rc = l ? ngi_bridge_put(p, l, br_key(mh.addr)) : -ENOENT;
     pthread_mutex_unlock(&p->lock);
     if (l && (rc == -ENOMEM || rc == -ENOSPC))
-        ng_pcounter_add(&l->st, BS_MEMORY_FAILURES, 1);
+        ng_pcounter_add(l->st, BS_MEMORY_FAILURES, 1);
     return rc;
 }
 

@@ -106,8 +106,8 @@ int ngi_br_tab_create(uint32_t slots, struct br_tab **tp)
         slots = BR_TAB_MIN;
     size_t sz = sizeof(struct br_tab) + (size_t)slots * sizeof(struct br_slot);
     /* the slots start on a cache line, so 4 of them share each line */
-    struct br_tab *t =
-        aligned_alloc(64, (sz + (size_t)slots * sizeof(struct br_host *) + 63) / 64 * 64);
+    struct br_tab *t = aligned_alloc(64, (sz + (size_t)slots * sizeof(struct br_host *) + 63) /
+                                             64 * 64);
     if (!t)
         return -ENOMEM;
     memset(t, 0, sz);
