@@ -305,6 +305,23 @@ void ngi_node_drain(struct ngi_thread *t, struct ng_node *n)
         NGI_ASSERT(atomic_load_explicit(&n->qstate, memory_order_relaxed) & NGQ_PENDING);
         struct ng_hook *h = it->dhook;
         bool writer = (it->flags & NGI_IF_WRITER) != 0;
+        /* Data queued on a hook that ng_bypass has since made a relay (and
+         * the node disconnected): on to the far side, as ngi_data_slow
+         * sends data arriving on it now, instead of into a node that no
+         * longer has the hook.  The relay is valid memory for this
+         * section whatever happens to the link meanwhile; a cut one drops
+         * and counts. */
+        if (it->kind == NGI_IK_DATA && h && ng_node_is_valid(n) &&
+            (atomic_load_explicit(&h->flags, memory_order_acquire) & (HKF_RELAY | HKF_INVALID)) ==
+                HKF_RELAY) {
+            struct ng_hook *r = atomic_load_explicit(&h->relay, memory_order_acquire);
+            it->dnode = NULL;
+            it->dhook = NULL;
+            NGI_STAT_ADD(n->stats, dequeued);
+            unpin(n, h);
+            (void)ng_send_data(r, it);
+            continue;
+        }
         /* Items for a dead node, or data for a removed hook, are dropped. */
         if (!ng_node_is_valid(n) ||
             (it->kind == NGI_IK_DATA && h &&

@@ -4,9 +4,11 @@
  * (the type's shutdown method runs and the node revives; final at graph
  * destruction), timers with a hook argument with and without a runtime,
  * and message forwarding that keeps the return address (ng_forward_msg,
- * ng_forward_msg_id), with their bad input.
+ * ng_forward_msg_id), with their bad input; data queued on a hook when
+ * ng_bypass makes it a relay.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -403,12 +405,83 @@ static void test_forward(void **state)
     ng_node_unref(caller);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Data queued on a hook that ng_bypass then turns into a relay             */
+/* ------------------------------------------------------------------------ */
+
+static _Atomic int blk_in, blk_go;
+static void blocker(struct ng_node *node, struct ng_hook *hook, void *arg1, int arg2)
+{
+    (void)node, (void)hook, (void)arg1, (void)arg2;
+    atomic_store(&blk_in, 1);
+    for (int i = 0; i < 10000 && !atomic_load(&blk_go); i++)
+        sleep_ms(1);
+}
+static void *blocker_main(void *arg)
+{
+    assert_int_equal(ng_send_fn(arg, NULL, blocker, NULL, 0, NG_FN_WRITER | NG_FN_WAIT), 0);
+    return NULL;
+}
+
+/* src -> P (pass_rw, netgraph mode) -> counter.  While a writer function
+ * holds P, data sent to it queues; ng_bypass(P's in, P's out) then makes
+ * both hooks relays (P's disconnect method runs for them).  When the
+ * writer leaves, the drain relays the queued items to the counter, as
+ * data arriving after the bypass is relayed, instead of handing them to a
+ * P that no longer has the hooks (pass_rw would count them lost). */
+static void test_bypass_queued(void **state)
+{
+    struct ng_graph *g = *state;
+    ngtest_register_rw(g);
+    struct ng_node *src, *p, *c;
+    assert_int_equal(ng_node_create(g, "hole", &src), 0);
+    assert_int_equal(ng_node_create(g, "pass_rw", &p), 0);
+    assert_int_equal(ng_node_create(g, "counter", &c), 0);
+    assert_int_equal(ng_connect(src, "out", p, "in"), 0);
+    assert_int_equal(ng_connect(p, "out", c, "in"), 0);
+    struct ng_hook *h, *pin, *pout;
+    assert_int_equal(ng_hook_find(src, "out", &h), 0);
+    assert_int_equal(ng_hook_find(p, "in", &pin), 0);
+    assert_int_equal(ng_hook_find(p, "out", &pout), 0);
+    uint64_t lost0 = atomic_load(&ngtest_totals.lost);
+    atomic_store(&blk_in, 0);
+    atomic_store(&blk_go, 0);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, blocker_main, p), 0);
+    WAIT_FOR(atomic_load(&blk_in));
+    enum { K = 5 };
+    for (int i = 0; i < K; i++)
+        assert_int_equal(ng_send_data(h, ngtest_item(g, 8, (uint8_t)i)), 0); /* queued */
+    assert_int_equal(ngtest_counter_get(c), 0);
+    assert_int_equal(ng_bypass(pin, pout), 0);
+    atomic_store(&blk_go, 1);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    WAIT_FOR(ngtest_counter_get(c) == K);
+    assert_int_equal(atomic_load(&ngtest_totals.lost), lost0);
+    /* and what arrives now takes the relay directly */
+    assert_int_equal(ng_send_data(h, ngtest_item(g, 8, 9)), 0);
+    assert_int_equal(ngtest_counter_get(c), K + 1);
+    struct ng_graph_stats st;
+    ng_graph_stats(g, &st);
+    assert_int_equal(ngtest_drops(&st), 0);
+    ng_hook_unref(h);
+    ng_hook_unref(pin);
+    ng_hook_unref(pout);
+    ng_node_shutdown(src);
+    ng_node_shutdown(c);
+    ng_node_shutdown(p);
+    ng_node_unref(src);
+    ng_node_unref(p);
+    ng_node_unref(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         ngtest_unit_test(test_close_then_shutdown), cmocka_unit_test(test_persistent_revives),
         ngtest_unit_test(test_timer_no_runtime),    ngtest_unit_test(test_timer_runtime_hook),
         cmocka_unit_test(test_timer_at_destroy),    ngtest_unit_test(test_forward),
+        ngtest_unit_test(test_bypass_queued),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
