@@ -237,6 +237,15 @@ static int enqueue(struct ngi_thread *t, struct ng_node *n, struct ng_hook *hook
     return 0;
 }
 
+/* A queued item is out of n's queue for good: no destination any more,
+ * counted dequeued (its references go with unpin once it is handled). */
+static inline void dequeued(struct ng_node *n, struct ng_item *it)
+{
+    it->dnode = NULL;
+    it->dhook = NULL;
+    NGI_STAT_ADD(n->stats, dequeued);
+}
+
 /* Drop a queued item's destination references after it left the queue. */
 static inline void unpin(struct ng_node *n, struct ng_hook *h)
 {
@@ -315,9 +324,7 @@ void ngi_node_drain(struct ngi_thread *t, struct ng_node *n)
             (atomic_load_explicit(&h->flags, memory_order_acquire) & (HKF_RELAY | HKF_INVALID)) ==
                 HKF_RELAY) {
             struct ng_hook *r = atomic_load_explicit(&h->relay, memory_order_acquire);
-            it->dnode = NULL;
-            it->dhook = NULL;
-            NGI_STAT_ADD(n->stats, dequeued);
+            dequeued(n, it);
             unpin(n, h);
             (void)ng_send_data(r, it);
             continue;
@@ -326,9 +333,7 @@ void ngi_node_drain(struct ngi_thread *t, struct ng_node *n)
         if (!ng_node_is_valid(n) ||
             (it->kind == NGI_IK_DATA && h &&
              (atomic_load_explicit(&h->flags, memory_order_acquire) & HKF_INVALID))) {
-            it->dnode = NULL;
-            it->dhook = NULL;
-            NGI_STAT_ADD(n->stats, dequeued);
+            dequeued(n, it);
             if (it->kind == NGI_IK_DATA)
                 NGI_STAT_ADD(n->stats, drops[ng_node_is_valid(n) ? NG_DROP_NOTCONN : NG_DROP_DEAD]);
             ng_item_drop(it, ng_node_is_valid(n) ? NG_DROP_NOTCONN : NG_DROP_DEAD);
@@ -361,9 +366,7 @@ void ngi_node_drain(struct ngi_thread *t, struct ng_node *n)
         /* W4: a writer is alone: no bias, no announced reader. */
         NGI_ASSERT(!writer || (!(atomic_load_explicit(&n->qstate, memory_order_relaxed) & NGQ_BIAS) &&
                                !ngi_ann_busy(n)));
-        it->dnode = NULL;
-        it->dhook = NULL;
-        NGI_STAT_ADD(n->stats, dequeued);
+        dequeued(n, it);
         bool hold = ngi_locked_backend(n->g) && it->kind != NGI_IK_DATA;
         if (hold) {
             bool held = ngi_node_finish_hold(n);

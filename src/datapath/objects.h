@@ -236,7 +236,7 @@ struct ngi_thread {
     struct ngi_bthread *bt;    /* backend per-thread state */
     unsigned depth;            /* read-side nesting depth */
     uint64_t saved_fast;       /* ngi_fast_serial before the outermost entry */
-    unsigned nbatch;           /* outermost batches ended (ng_batch_end) */
+    unsigned nbatch;           /* batch ends and quiescent reports (batch_poll) */
     unsigned batches;          /* batches open (ng_batch_begin - ng_batch_end) */
     bool external;             /* attached lazily by an application thread */
     struct ngi_worker *worker; /* non-NULL on runtime workers */

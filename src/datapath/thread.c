@@ -385,6 +385,15 @@ int ng_batch_begin(struct ng_graph *g)
     return 0;
 }
 
+/* After the outermost batch ended, or a quiescent state inside one: ck_epoch
+ * reclaims only when polled; every 16th is enough and keeps the poll's
+ * shared try-lock off the injection loop. */
+static void batch_poll(struct ng_graph *g, struct ngi_thread *t)
+{
+    if ((++t->nbatch & 15) == 0)
+        g->bops->poll(g->backend);
+}
+
 int ng_batch_end(struct ng_graph *g)
 {
     if (!g)
@@ -398,10 +407,8 @@ int ng_batch_end(struct ng_graph *g)
         return -EINVAL;
     t->batches--;
     ngi_exit(t);
-    /* ck_epoch reclaims only when polled; every 16th batch is enough and
-     * keeps the poll's shared try-lock off the injection loop. */
-    if (t->depth == 0 && (++t->nbatch & 15) == 0)
-        g->bops->poll(g->backend);
+    if (t->depth == 0)
+        batch_poll(g, t);
     return 0;
 }
 
@@ -421,8 +428,7 @@ int ng_batch_quiescent(struct ng_graph *g)
         return -EBUSY;
     if (!g->bops->quiescent(t->bt))
         return -EBUSY; /* qsbr: another graph's section is open on this thread */
-    if ((++t->nbatch & 15) == 0)
-        g->bops->poll(g->backend);
+    batch_poll(g, t);
     return 0;
 }
 
