@@ -52,6 +52,18 @@ static void settp(struct ng_graph *g, struct ng_node *eth)
     assert_int_equal(ng_send_ascii(g, path, msg, NULL), 0);
 }
 
+/* A new ether node on the transport under test (settp), named `name`
+ * unless NULL (asserts success). */
+static struct ng_node *ether_new(struct ng_graph *g, const char *name)
+{
+    struct ng_node *eth;
+    assert_int_equal(ng_node_create(g, "ether", &eth), 0);
+    if (name)
+        assert_int_equal(ng_node_name(eth, name), 0);
+    settp(g, eth);
+    return eth;
+}
+
 static void reg(struct ng_graph *g);
 static void xdp_probe(struct ng_graph *g);
 
@@ -125,8 +137,7 @@ static struct ng_node *make(struct ng_graph *g, struct ng_node **ethp)
     assert_int_equal(ng_node_create(g, "nssink", &s), 0);
     assert_int_equal(ng_node_name(s, "s"), 0);
     /* the mkpeer shorthand's path (ng_connect attaches), after settransport */
-    assert_int_equal(ng_node_create(g, "ether", ethp), 0);
-    settp(g, *ethp);
+    *ethp = ether_new(g, NULL);
     assert_int_equal(ng_connect(s, "ve0", *ethp, "lower"), 0);
     return s;
 }
@@ -400,9 +411,7 @@ static void test_fanout(void **state)
     struct ng_runtime *rt = ngtest_runtime(g, 2);
     struct ng_node *s, *eth;
     assert_int_equal(ng_node_create(g, "nssink", &s), 0);
-    assert_int_equal(ng_node_create(g, "ether", &eth), 0);
-    assert_int_equal(ng_node_name(eth, "e"), 0);
-    settp(g, eth);
+    eth = ether_new(g, "e");
     ascii_ok(g, "e:", "setconfig { rings=2 block_size=65536 block_count=4 }", NULL);
     ascii_ok(g, "e:", "attach \"ve0\"", NULL);
     assert_string_equal(ng_node_get_name(eth), "e"); /* named already: kept */
@@ -470,9 +479,7 @@ static void test_errors(void **state)
     /* mkpeer naming an interface that does not exist: refused, no node left */
     assert_int_equal(ng_mkpeer(s, "nosuchif0", "ether", "lower", NULL), -ENXIO);
     assert_int_equal(ng_node_numhooks(s), 0);
-    assert_int_equal(ng_node_create(g, "ether", &eth), 0);
-    assert_int_equal(ng_node_name(eth, "e"), 0);
-    settp(g, eth);
+    eth = ether_new(g, "e");
     assert_int_equal(ng_send_ascii(g, "e:", "attach \"nosuchif0\"", NULL), -ENXIO);
     assert_int_equal(ng_send_ascii(g, "e:", "attach \"abcdefghijklmnopq\"", NULL), -ENAMETOOLONG);
     assert_int_equal(ng_send_ascii(g, "e:", "attach \"\"", NULL), -EINVAL);
@@ -547,8 +554,7 @@ static void test_interface_gone(void **state)
     assert_int_equal(ngt_veth("vx0", "vx1", NULL), 0);
     struct ng_node *s, *eth;
     assert_int_equal(ng_node_create(g, "nssink", &s), 0);
-    assert_int_equal(ng_node_create(g, "ether", &eth), 0);
-    settp(g, eth);
+    eth = ether_new(g, NULL);
     assert_int_equal(ng_connect(s, "vx0", eth, "lower"), 0);
     assert_int_equal(ngt_sh("ip link del vx0"), 0);
     /* AF_PACKET reports the error on the ring socket; an AF_XDP socket's
@@ -904,10 +910,7 @@ static void test_no_permission(void **state)
     ETH_REQUIRE();
     struct ng_graph *g = *state;
     reg(g);
-    struct ng_node *e;
-    assert_int_equal(ng_node_create(g, "ether", &e), 0);
-    assert_int_equal(ng_node_name(e, "np"), 0);
-    settp(g, e);
+    struct ng_node *e = ether_new(g, "np");
     struct noperm x = {.g = g};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, noperm_main, &x), 0);
@@ -1020,10 +1023,7 @@ static void test_release(void **state)
     ETH_REQUIRE();
     struct ng_graph *g = *state;
     reg(g);
-    struct ng_node *eth;
-    assert_int_equal(ng_node_create(g, "ether", &eth), 0);
-    assert_int_equal(ng_node_name(eth, "e"), 0);
-    settp(g, eth);
+    struct ng_node *eth = ether_new(g, "e");
     /* the first watch starts the graph's timer thread (its own fds) */
     ascii_ok(g, "e:", "attach \"ve0\"", NULL);
     ascii_ok(g, "e:", "detach", NULL);

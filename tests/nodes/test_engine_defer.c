@@ -50,6 +50,25 @@ static void test_defer_bad_args(void **state)
     free(o);
 }
 
+/* Wait (at most 5 s) for another thread to set *flag. */
+static void wait_flag(_Atomic int *flag)
+{
+    for (int i = 0; i < 10000 && !atomic_load(flag); i++)
+        nanosleep(&(struct timespec){0, 500000}, NULL);
+    assert_true(atomic_load(flag));
+}
+
+/* Open and end sections of g on this thread (each polls the backend), one
+ * a millisecond, n of them or until *until is set. */
+static void poll_sections(struct ng_graph *g, int n, _Atomic int *until)
+{
+    for (int i = 0; i < n && !(until && atomic_load(until)); i++) {
+        assert_int_equal(ng_batch_begin(g), 0);
+        assert_int_equal(ng_batch_end(g), 0);
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+}
+
 /* A reader thread holds a section open (ng_batch_begin) across the call. */
 struct reader {
     struct ng_graph *g;
@@ -75,18 +94,12 @@ static void test_defer_waits_for_readers(void **state)
     pthread_t t;
     atomic_store(&freed, 0);
     assert_int_equal(pthread_create(&t, NULL, reader_main, &r), 0);
-    for (int i = 0; i < 10000 && !atomic_load(&r.inside); i++)
-        nanosleep(&(struct timespec){0, 500000}, NULL);
-    assert_true(atomic_load(&r.inside));
+    wait_flag(&r.inside);
 
     assert_int_equal(ng_defer(g, &obj_new()->de, obj_free), 0);
     /* Other threads' sections come and go meanwhile (they poll the
      * backend), yet the reader's open section holds the callback back. */
-    for (int i = 0; i < 50; i++) {
-        assert_int_equal(ng_batch_begin(g), 0);
-        assert_int_equal(ng_batch_end(g), 0);
-        nanosleep(&(struct timespec){0, 1000000}, NULL);
-    }
+    poll_sections(g, 50, NULL);
     assert_int_equal(atomic_load(&freed), 0);
 
     atomic_store(&r.release, 1);
@@ -138,24 +151,14 @@ static void test_batch_quiescent(void **state)
     pthread_t t;
     atomic_store(&freed, 0);
     assert_int_equal(pthread_create(&t, NULL, qreader_main, &r), 0);
-    for (int i = 0; i < 10000 && !atomic_load(&r.inside); i++)
-        nanosleep(&(struct timespec){0, 500000}, NULL);
-    assert_true(atomic_load(&r.inside));
+    wait_flag(&r.inside);
     assert_int_equal(ng_defer(g, &obj_new()->de, obj_free), 0);
-    for (int i = 0; i < 50; i++) { /* our sections poll the backend */
-        assert_int_equal(ng_batch_begin(g), 0);
-        assert_int_equal(ng_batch_end(g), 0);
-        nanosleep(&(struct timespec){0, 1000000}, NULL);
-    }
+    poll_sections(g, 50, NULL);
     assert_int_equal(atomic_load(&freed), 0); /* the open batch holds it */
     atomic_store(&r.go, 1);
     /* The reader now reports quiescent states and never leaves its batch:
      * the entry is freed all the same (at most 10 s). */
-    for (int i = 0; i < 10000 && atomic_load(&freed) == 0; i++) {
-        assert_int_equal(ng_batch_begin(g), 0);
-        assert_int_equal(ng_batch_end(g), 0);
-        nanosleep(&(struct timespec){0, 1000000}, NULL);
-    }
+    poll_sections(g, 10000, &freed);
     assert_int_equal(atomic_load(&freed), 1);
     assert_int_equal(atomic_load(&r.ended), 0); /* still inside its batch */
     atomic_store(&r.release, 1);
